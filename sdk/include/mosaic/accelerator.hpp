@@ -1,0 +1,117 @@
+// The accelerator interface: a VM-wide object that creates vCPUs over guest
+// memory and stores the HPT, and vCPUs whose run() returns typed exits.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "mosaic/ppc.hpp"
+
+namespace mosaic {
+
+enum class ExitReason {
+  hypercall,  // sc 1 from supervisor state: the machine dispatches it
+  mmio,       // a load or store to an address outside RAM
+  debug,      // breakpoint, watchpoint or completed single-step
+  stopped,    // request_stop() was honoured
+  halted,     // the vCPU stopped itself for good (e.g. checkstop)
+};
+
+struct HypercallExit {
+  // r3 (the hypercall number) through r12, as the guest left them.
+  std::array<std::uint64_t, 10> args{};
+};
+
+struct MmioExit {
+  std::uint64_t address = 0;
+  std::uint32_t size = 0;  // 1, 2, 4 or 8
+  bool is_write = false;
+  std::uint64_t data = 0;  // value being stored, in guest-visible order
+};
+
+enum class DebugCause { software_breakpoint, hardware_breakpoint, watchpoint, single_step };
+
+struct DebugExit {
+  DebugCause cause = DebugCause::single_step;
+  std::uint64_t address = 0;  // instruction address, or data address for a watchpoint
+};
+
+struct VcpuExit {
+  ExitReason reason = ExitReason::stopped;
+  HypercallExit hypercall;
+  MmioExit mmio;
+  DebugExit debug;
+  std::string halt_reason;  // for ExitReason::halted
+};
+
+enum class WatchKind { write, read, access };
+
+struct Watchpoint {
+  std::uint64_t address = 0;
+  std::uint64_t length = 0;
+  WatchKind kind = WatchKind::write;
+};
+
+// Debug state applied to one vCPU; replaces whatever was set before.
+struct GuestDebug {
+  bool single_step = false;
+  std::vector<std::uint64_t> software_breakpoints;  // effective addresses
+  std::vector<std::uint64_t> hardware_breakpoints;
+  std::vector<Watchpoint> watchpoints;
+};
+
+class Vcpu {
+ public:
+  virtual ~Vcpu() = default;
+  virtual std::uint32_t id() const = 0;
+
+  // Runs guest code on the calling thread until an exit the accelerator does
+  // not handle itself. Only ever called from this vCPU's thread.
+  virtual VcpuExit run() = 0;
+  // Completes the hypercall of the last exit: r3 = status, r4.. = outputs.
+  virtual void complete_hypercall(std::int64_t status, std::span<const std::uint64_t> outputs) = 0;
+  // Completes an MMIO load of the last exit with the value read.
+  virtual void complete_mmio_read(std::uint64_t value) = 0;
+
+  // Any thread: make run() return ExitReason::stopped soon.
+  virtual void request_stop() = 0;
+  // Any thread: the level of the external interrupt line (from the XICS).
+  virtual void set_external_interrupt(bool asserted) = 0;
+  // H_CEDE: in its next run() the vCPU idles, with MSR[EE] set, until an
+  // interrupt is pending (or request_stop()).
+  virtual void cede() = 0;
+
+  // Only while run() is not executing.
+  virtual ppc::Registers registers() const = 0;
+  virtual void set_registers(const ppc::Registers& registers) = 0;
+  virtual void set_debug(const GuestDebug& debug) = 0;
+};
+
+struct DebugFeatures {
+  bool software_breakpoints = false;
+  unsigned hardware_breakpoints = 0;
+  unsigned watchpoints = 0;
+  bool single_step = false;
+};
+
+struct AcceleratorCaps {
+  std::uint32_t pvr = 0;  // processor version the guest will see
+  std::vector<ppc::SegmentPageSizes> segment_page_sizes;
+  bool hpt_in_kernel = false;  // the HPT storage is not in this process
+  DebugFeatures debug;
+};
+
+class Accelerator {
+ public:
+  virtual ~Accelerator() = default;
+  virtual AcceleratorCaps capabilities() const = 0;
+  virtual ppc::HashPageTable& hash_page_table() = 0;
+  // vCPU ids are 0..n-1 in creation order.
+  virtual std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) = 0;
+};
+
+}  // namespace mosaic
