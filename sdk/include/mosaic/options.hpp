@@ -180,8 +180,9 @@ class OptionNode {
     const auto value = text.find_first_not_of("0123456789xabcdefABCDEF") == std::string::npos
                            ? parse_size(text) : std::nullopt;
     if (!node_.IsScalar() || !value) fail(fmt::format("expected a whole number, got '{}'", text));
-    if (*value < min || *value > max) fail(fmt::format("{} is out of range [{}, {}]", *value, min, max));
-    return *value;
+    const std::uint64_t number = value.value_or(0);
+    if (number < min || number > max) fail(fmt::format("{} is out of range [{}, {}]", number, min, max));
+    return number;
   }
   std::uint64_t as_uint(std::uint64_t min, std::uint64_t max, std::uint64_t fallback) const {
     return defined() ? as_uint(min, max) : fallback;
@@ -195,10 +196,9 @@ class OptionNode {
     if (!node_.IsScalar() || !value) {
       fail(fmt::format("expected a size such as 512M or 1G, got '{}'", text));
     }
-    if (*value < min || *value > max) {
-      fail(fmt::format("{} is out of range [{}, {}] bytes", text, min, max));
-    }
-    return *value;
+    const std::uint64_t bytes = value.value_or(0);
+    if (bytes < min || bytes > max) fail(fmt::format("{} is out of range [{}, {}] bytes", text, min, max));
+    return bytes;
   }
   std::uint64_t as_size(std::uint64_t min, std::uint64_t max, std::uint64_t fallback) const {
     return defined() ? as_size(min, max) : fallback;
