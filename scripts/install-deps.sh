@@ -17,6 +17,7 @@ declare -A extra_groups=(
   [qemu]="qemu-system-ppc"
   [gdb]="gdb-multiarch"
   [fuzz]="clang libclang-rt-14-dev"
+  [guest]="cpio gzip"
 )
 for group in "$@"; do
   [[ -n "${extra_groups[$group]:-}" ]] || { echo "install-deps: unknown group '$group' (known: ${!extra_groups[*]})" >&2; exit 2; }
