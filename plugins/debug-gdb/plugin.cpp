@@ -1,9 +1,5 @@
-// The GDB remote-stub debugger plugin. This build validates its options and
-// describes itself; the remote serial protocol is the debug-gdb issue's
-// work, so a config that asks for it is refused at validation time rather
-// than booting a guest that nobody can attach to.
-#include <fmt/format.h>
-
+// The GDB remote-stub debugger plugin.
+#include "gdb_server.hpp"
 #include "mosaic/plugin.hpp"
 
 namespace {
@@ -11,10 +7,14 @@ namespace {
 std::unique_ptr<mosaic::Debugger> create_gdb_stub(const mosaic::DebuggerSetup& setup) {
   const auto& options = setup.options;
   options.expect_keys({"port", "address", "wait-for-attach"});
-  options.child("port").as_uint(1, 65535, 1234);
-  options.child("address").as_string("127.0.0.1");
-  options.child("wait-for-attach").as_bool(false);
-  options.fail("the GDB remote stub cannot serve sessions in this build yet");
+  mosaic::gdb::ServerOptions server;
+  server.port = static_cast<unsigned>(options.child("port").as_uint(0, 65535, 1234));
+  server.address = options.child("address").as_string("127.0.0.1");
+  server.wait_for_attach = options.child("wait-for-attach").as_bool(false);
+  boost::system::error_code error;
+  boost::asio::ip::make_address(server.address, error);
+  if (error) options.child("address").fail("expected an IPv4 or IPv6 address");
+  return std::make_unique<mosaic::gdb::GdbServer>(setup.host.io_context(), server, setup.host.logger("gdb"));
 }
 
 }  // namespace

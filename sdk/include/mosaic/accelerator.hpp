@@ -54,6 +54,7 @@ struct Watchpoint {
   std::uint64_t address = 0;
   std::uint64_t length = 0;
   WatchKind kind = WatchKind::write;
+  friend bool operator==(const Watchpoint&, const Watchpoint&) = default;
 };
 
 // Debug state applied to one vCPU; replaces whatever was set before.
