@@ -5,38 +5,11 @@
 #include <vector>
 
 #include "mosaic/ppc_hash.hpp"
+#include "support/vector_hash_page_table.hpp"
 
 namespace {
 
 using namespace mosaic::ppc;
-
-class VectorHpt final : public HashPageTable {
- public:
-  HptStatus allocate(unsigned order) override {
-    order_ = order;
-    entries_.assign((std::uint64_t{1} << order) / hpte::kBytes, Hpte{});
-    return HptStatus::ok;
-  }
-  unsigned order() const override { return order_; }
-  HptStatus read_hptes(std::uint64_t ptex, std::span<Hpte> out) override {
-    ++reads;
-    if (ptex > entries_.size() || out.size() > entries_.size() - ptex) return HptStatus::out_of_range;
-    last_read_size = out.size();
-    std::copy_n(entries_.begin() + static_cast<std::ptrdiff_t>(ptex), out.size(), out.begin());
-    return HptStatus::ok;
-  }
-  HptStatus write_hpte(std::uint64_t ptex, const Hpte& entry) override {
-    if (ptex >= entries_.size()) return HptStatus::out_of_range;
-    entries_[ptex] = entry;
-    return HptStatus::ok;
-  }
-  int reads = 0;
-  std::size_t last_read_size = 0;
-
- private:
-  unsigned order_ = 0;
-  std::vector<Hpte> entries_;
-};
 
 // POWER8's page sizes as Linux's device tree describes them.
 const std::vector<SegmentPageSizes> kPower8Sizes = {
@@ -55,7 +28,7 @@ SlbEntry slb_256m(std::uint64_t effective_address, std::uint64_t vsid, std::uint
 class HashLookup : public ::testing::Test {
  protected:
   void SetUp() override { table.allocate(kOrder); }
-  VectorHpt table;
+  mosaic::testing::VectorHashPageTable table;
 };
 
 TEST_F(HashLookup, FindsA4KPageInThePrimaryGroup) {
