@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <filesystem>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
@@ -106,6 +107,19 @@ class OptionNode {
   OptionNode(std::shared_ptr<const ConfigSource> source, YAML::Node node, std::string key_path)
       : source_(std::move(source)), node_(std::move(node)), key_path_(std::move(key_path)) {}
 
+  // yaml-cpp's Node::operator= writes through to the tree the node refers
+  // to; OptionNodes are handles, so assignment rebinds instead.
+  OptionNode(const OptionNode&) = default;
+  OptionNode& operator=(const OptionNode& other) {
+    if (this == &other) return *this;
+    source_ = other.source_;
+    node_.reset(other.node_);
+    key_path_ = other.key_path_;
+    parent_mark_.reset();
+    if (other.parent_mark_) parent_mark_.emplace(*other.parent_mark_);
+    return *this;
+  }
+
   const std::string& key_path() const { return key_path_; }
   const YAML::Node& yaml() const { return node_; }
   const ConfigSource& source() const { return *source_; }
@@ -202,6 +216,15 @@ class OptionNode {
   }
   std::uint64_t as_size(std::uint64_t min, std::uint64_t max, std::uint64_t fallback) const {
     return defined() ? as_size(min, max) : fallback;
+  }
+
+  // A file path; a relative one resolves against the config file's
+  // directory, so that a config works from any current directory.
+  std::string as_path() const {
+    const std::filesystem::path path(as_string());
+    if (path.empty()) fail("expected a path, got an empty string");
+    if (path.is_absolute()) return path.lexically_normal().string();
+    return (std::filesystem::path(source_->file).parent_path() / path).lexically_normal().string();
   }
 
   // One of a fixed set of words.

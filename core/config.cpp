@@ -1,0 +1,247 @@
+#include "config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace mosaic::core {
+
+namespace {
+
+constexpr std::uint64_t kMinMemory = std::uint64_t{64} << 20;
+constexpr std::uint64_t kMaxMemory = std::uint64_t{1} << 40;
+constexpr unsigned kMaxCpus = 64;
+
+// One step of a --set key path: a map key, or a list index.
+struct PathStep {
+  std::string key;
+  std::optional<std::size_t> index;
+};
+
+// "devices[0].greeting" -> devices, [0], greeting.
+std::vector<PathStep> parse_key_path(const std::string& path, const std::string& argument) {
+  std::vector<PathStep> steps;
+  std::size_t position = 0;
+  const auto fail = [&] {
+    throw ConfigError(fmt::format("{}: '{}' is not a key path such as machine.memory or devices[0].type", argument,
+                                  path));
+  };
+  while (position < path.size()) {
+    const std::size_t end = path.find_first_of(".[", position);
+    const std::string key = path.substr(position, end == std::string::npos ? std::string::npos : end - position);
+    if (key.empty()) fail();
+    steps.push_back({key, std::nullopt});
+    position = end == std::string::npos ? path.size() : end;
+    while (position < path.size() && path[position] == '[') {
+      const std::size_t close = path.find(']', position);
+      if (close == std::string::npos || close == position + 1) fail();
+      const std::string digits = path.substr(position + 1, close - position - 1);
+      if (digits.find_first_not_of("0123456789") != std::string::npos) fail();
+      steps.push_back({"", std::stoul(digits)});
+      position = close + 1;
+    }
+    if (position < path.size()) {
+      if (path[position] != '.') fail();
+      ++position;
+      if (position == path.size()) fail();
+    }
+  }
+  if (steps.empty()) fail();
+  return steps;
+}
+
+std::string normalised_path(const std::vector<PathStep>& steps) {
+  std::string path;
+  for (const PathStep& step : steps) {
+    if (step.index) path += fmt::format("[{}]", *step.index);
+    else path += path.empty() ? step.key : "." + step.key;
+  }
+  return path;
+}
+
+// Applies one "key.path=value" override; the value is YAML (so lists work).
+void apply_override(YAML::Node root, const std::string& argument, ConfigSource& source) {
+  const std::size_t equals = argument.find('=');
+  const std::string origin = fmt::format("--set {}", argument);
+  if (equals == std::string::npos || equals == 0) {
+    throw ConfigError(fmt::format("{}: expected key.path=value", origin));
+  }
+  const auto steps = parse_key_path(argument.substr(0, equals), origin);
+  YAML::Node value;
+  try {
+    value = YAML::Load(argument.substr(equals + 1));
+  } catch (const YAML::Exception& error) {
+    throw ConfigError(fmt::format("{}: the value is not valid YAML: {}", origin, error.msg));
+  }
+  // yaml-cpp nodes are handles: walking with reassignment would rebind, so
+  // collect the chain and assign from the leaf's parent.
+  std::vector<YAML::Node> chain{root};
+  for (std::size_t i = 0; i + 1 < steps.size(); ++i) {
+    YAML::Node current = chain.back();
+    const PathStep& step = steps[i];
+    if (step.index) {
+      if (!current.IsSequence() || *step.index >= current.size()) {
+        throw ConfigError(fmt::format("{}: '{}' has no element {}", origin, normalised_path({steps.begin(),
+                                                                                               steps.begin() + i}),
+                                      *step.index));
+      }
+      chain.push_back(current[*step.index]);
+    } else {
+      if (current.IsDefined() && !current.IsNull() && !current.IsMap()) {
+        throw ConfigError(fmt::format("{}: '{}' is not a mapping", origin,
+                                      normalised_path({steps.begin(), steps.begin() + i})));
+      }
+      chain.push_back(current[step.key]);
+    }
+  }
+  YAML::Node parent = chain.back();
+  const PathStep& leaf = steps.back();
+  if (leaf.index) {
+    if (!parent.IsSequence() || *leaf.index >= parent.size()) {
+      throw ConfigError(fmt::format("{}: no element {} to replace", origin, *leaf.index));
+    }
+    parent[*leaf.index] = value;
+  } else {
+    if (parent.IsDefined() && !parent.IsNull() && !parent.IsMap()) {
+      throw ConfigError(fmt::format("{}: the parent of '{}' is not a mapping", origin, leaf.key));
+    }
+    parent[leaf.key] = value;
+  }
+  source.overrides[normalised_path(steps)] = origin;
+}
+
+YAML::Node read_yaml(const std::filesystem::path& file) {
+  std::ifstream stream(file);
+  if (!stream) throw ConfigError(fmt::format("{}: cannot open the config file", file.string()));
+  try {
+    YAML::Node root = YAML::Load(stream);
+    if (root.IsNull() || !root.IsDefined()) root = YAML::Node(YAML::NodeType::Map);
+    return root;
+  } catch (const YAML::Exception& error) {
+    throw ConfigError(fmt::format("{}:{}:{}: invalid YAML: {}", file.string(), error.mark.line + 1,
+                                  error.mark.column + 1, error.msg));
+  }
+}
+
+PluginChoice plugin_choice(const OptionNode& node) {
+  if (!node.is_map()) node.fail("expected a mapping with a 'type' key and the plugin's options");
+  return PluginChoice{node.child("type").as_string(), node};
+}
+
+std::vector<std::string> string_or_list(const OptionNode& node) {
+  std::vector<std::string> values;
+  if (node.is_sequence()) {
+    for (const OptionNode& element : node.elements()) values.push_back(element.as_string());
+    if (values.empty()) node.fail("expected at least one name");
+  } else {
+    values.push_back(node.as_string());
+  }
+  return values;
+}
+
+}  // namespace
+
+OptionNode RunConfig::accelerator_options(const std::string& name) const { return accel_options.child(name); }
+
+RunConfig load_config(const std::filesystem::path& file, const CommandLineOverrides& overrides) {
+  auto source = std::make_shared<ConfigSource>();
+  source->file = file.string();
+  YAML::Node root = read_yaml(file);
+  if (!root.IsMap()) {
+    throw ConfigError(fmt::format("{}:1:1: the config must be a mapping of keys to values", file.string()));
+  }
+  for (const std::string& argument : overrides.set) apply_override(root, argument, *source);
+  if (overrides.accel) apply_override(root, "accel=" + *overrides.accel, *source);
+  if (overrides.log_level) apply_override(root, "log.level=" + *overrides.log_level, *source);
+  // Overrides recorded as --accel / --log-level read better than --set.
+  if (overrides.accel) source->overrides["accel"] = "--accel " + *overrides.accel;
+  if (overrides.log_level) source->overrides["log.level"] = "--log-level " + *overrides.log_level;
+
+  const OptionNode top(source, root, "");
+  top.expect_keys({"machine", "accel", "accel-options", "debug", "devices", "plugin-path", "log"});
+
+  RunConfig config{source, {"", top}, {}, {}, top.child("accel-options"), std::nullopt, {}, {}, "info"};
+
+  const OptionNode machine = top.child("machine");
+  if (!machine.defined()) machine.as_string();  // reports the missing key
+  if (!machine.is_map()) machine.fail("expected a mapping with type, memory, kernel, ...");
+  config.machine = PluginChoice{machine.child("type").as_string(), machine};
+  config.spec.memory_bytes = machine.child("memory").as_size(kMinMemory, kMaxMemory, std::uint64_t{1} << 30);
+  config.spec.cpus = static_cast<unsigned>(machine.child("cpus").as_uint(1, kMaxCpus, 1));
+  config.spec.kernel = machine.child("kernel").as_path();
+  if (machine.child("initrd").defined()) config.spec.initrd = machine.child("initrd").as_path();
+  config.spec.cmdline = machine.child("cmdline").as_string("");
+  if (!std::filesystem::is_regular_file(config.spec.kernel)) {
+    machine.child("kernel").fail(fmt::format("'{}' is not a readable file", config.spec.kernel));
+  }
+  if (!config.spec.initrd.empty() && !std::filesystem::is_regular_file(config.spec.initrd)) {
+    machine.child("initrd").fail(fmt::format("'{}' is not a readable file", config.spec.initrd));
+  }
+
+  config.accelerators = string_or_list(top.child("accel"));
+  if (config.accel_options.defined()) {
+    for (const auto& [name, options] : config.accel_options.entries()) {
+      if (std::find(config.accelerators.begin(), config.accelerators.end(), name) == config.accelerators.end()) {
+        options.fail(fmt::format("options for an accelerator that 'accel' does not list ({})",
+                                 fmt::join(config.accelerators, ", ")));
+      }
+    }
+  }
+
+  if (const OptionNode debug = top.child("debug"); debug.defined()) config.debugger = plugin_choice(debug);
+  if (const OptionNode devices = top.child("devices"); devices.defined()) {
+    for (const OptionNode& device : devices.elements()) config.devices.push_back(plugin_choice(device));
+  }
+  if (const OptionNode paths = top.child("plugin-path"); paths.defined()) {
+    const auto elements = paths.is_sequence() ? paths.elements() : std::vector<OptionNode>{paths};
+    for (const OptionNode& path : elements) {
+      const std::filesystem::path directory = path.as_path();
+      if (!std::filesystem::is_directory(directory)) path.fail(fmt::format("'{}' is not a directory", directory.string()));
+      config.plugin_paths.push_back(directory);
+    }
+  }
+  const OptionNode log = top.child("log");
+  log.expect_keys({"level"});
+  config.log_level = log.child("level").defined() ? log.child("level").as_choice({"trace", "debug", "info", "warn", "error", "off"}) : "info";
+  return config;
+}
+
+std::string describe(const RunConfig& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "machine" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "type" << YAML::Value << config.machine.name;
+  out << YAML::Key << "memory" << YAML::Value << config.spec.memory_bytes;
+  out << YAML::Key << "cpus" << YAML::Value << config.spec.cpus;
+  out << YAML::Key << "kernel" << YAML::Value << config.spec.kernel;
+  if (!config.spec.initrd.empty()) out << YAML::Key << "initrd" << YAML::Value << config.spec.initrd;
+  out << YAML::Key << "cmdline" << YAML::Value << YAML::DoubleQuoted << config.spec.cmdline;
+  for (const auto& [key, value] : config.machine.options.entries()) {
+    if (key == "type" || key == "memory" || key == "cpus" || key == "kernel" || key == "initrd" || key == "cmdline") {
+      continue;
+    }
+    out << YAML::Key << key << YAML::Value << value.yaml();
+  }
+  out << YAML::EndMap;
+  out << YAML::Key << "accel" << YAML::Value << YAML::Flow << config.accelerators;
+  if (config.accel_options.defined()) out << YAML::Key << "accel-options" << YAML::Value << config.accel_options.yaml();
+  if (config.debugger) out << YAML::Key << "debug" << YAML::Value << config.debugger->options.yaml();
+  if (!config.devices.empty()) {
+    out << YAML::Key << "devices" << YAML::Value << YAML::BeginSeq;
+    for (const PluginChoice& device : config.devices) out << device.options.yaml();
+    out << YAML::EndSeq;
+  }
+  if (!config.plugin_paths.empty()) {
+    out << YAML::Key << "plugin-path" << YAML::Value << YAML::BeginSeq;
+    for (const auto& path : config.plugin_paths) out << path.string();
+    out << YAML::EndSeq;
+  }
+  out << YAML::Key << "log" << YAML::Value << YAML::BeginMap << YAML::Key << "level" << YAML::Value
+      << config.log_level << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace mosaic::core

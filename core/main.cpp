@@ -1,0 +1,93 @@
+// The mosaic command line: run, check and plugins.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/std.h>
+
+#include "config.hpp"
+#include "mosaic/errors.hpp"
+#include "plugin_loader.hpp"
+#include "vm.hpp"
+
+namespace {
+
+using namespace mosaic;
+
+void print_plugins(const core::PluginLoader& loader) {
+  const core::PluginCatalog catalog = loader.scan();
+  fmt::print("search path:\n");
+  for (const auto& directory : loader.search_path()) fmt::print("  {}\n", directory);
+  fmt::print("plugins:\n");
+  if (catalog.plugins.empty()) fmt::print("  (none)\n");
+  for (const auto& plugin : catalog.plugins) {
+    fmt::print("  {:<16} {:<12} version {:<8} ABI {}  {}\n      {}\n", plugin.name, to_string(plugin.kind),
+               plugin.version, plugin.abi_version, plugin.path, plugin.description);
+  }
+  if (!catalog.rejected.empty()) {
+    fmt::print("rejected:\n");
+    for (const auto& rejected : catalog.rejected) fmt::print("  {}\n", rejected.reason);
+  }
+}
+
+int report(std::string_view kind, const std::exception& error) {
+  fmt::print(stderr, "mosaic: {}{}\n", kind, error.what());
+  return core::kExitUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Mosaic: a plugin-based virtual machine monitor for 64-bit POWER guests", "mosaic"};
+  app.set_version_flag("--version", fmt::format("mosaic {} (SDK ABI {})", MOSAIC_VERSION, kSdkAbiVersion));
+  app.require_subcommand(1);
+
+  std::string config_file;
+  core::CommandLineOverrides overrides;
+  std::string accel;
+  std::string log_level;
+  const auto add_config_options = [&](CLI::App* command) {
+    command->add_option("config", config_file, "YAML config file")->required()->check(CLI::ExistingFile);
+    command->add_option("--set", overrides.set, "override a config value: key.path=value (repeatable)");
+    command->add_option("--accel", accel, "accelerator, or a list like [kvm,interp]; replaces the config's");
+    command->add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
+  };
+  CLI::App* run = app.add_subcommand("run", "boot the guest a config describes");
+  add_config_options(run);
+  CLI::App* check = app.add_subcommand("check", "validate a config and load its plugins; run nothing");
+  add_config_options(check);
+  CLI::App* plugins = app.add_subcommand("plugins", "list the plugins found and the files rejected");
+  std::vector<std::string> plugin_paths;
+  plugins->add_option("--plugin-path", plugin_paths, "extra directories to search first");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int status = app.exit(error);
+    return status == 0 ? 0 : core::kExitUsageError;
+  }
+
+  try {
+    if (plugins->parsed()) {
+      print_plugins(core::PluginLoader({plugin_paths.begin(), plugin_paths.end()}));
+      return 0;
+    }
+    if (!accel.empty()) overrides.accel = accel;
+    if (!log_level.empty()) overrides.log_level = log_level;
+    const core::RunConfig config = core::load_config(config_file, overrides);
+    if (check->parsed()) {
+      const int status = core::run_vm(config, core::Mode::check);
+      fmt::print("{}", core::describe(config));
+      return status;
+    }
+    return core::run_vm(config, core::Mode::run);
+  } catch (const ConfigError& error) {
+    return report("", error);
+  } catch (const core::PluginLoadError& error) {
+    return report("plugin error: ", error);
+  } catch (const SetupError& error) {
+    return report("cannot start the guest: ", error);
+  } catch (const PluginRefused& error) {
+    return report("plugin refused: ", error);
+  }
+}

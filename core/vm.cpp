@@ -1,0 +1,149 @@
+#include "vm.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <fmt/std.h>
+
+#include "core_host.hpp"
+#include "mosaic/plugin.hpp"
+
+namespace mosaic::core {
+
+namespace {
+
+// An object made by a plugin's factory, together with the library holding
+// its code; members are destroyed in reverse order, the object first.
+template <class T>
+struct PluginObject {
+  LoadedPlugin plugin;
+  std::unique_ptr<T> object;
+};
+
+// Runs a factory, turning anything but a configuration error or a refusal
+// into a load error that names the plugin.
+template <class T, class Factory, class Setup>
+std::unique_ptr<T> call_factory(const LoadedPlugin& plugin, const Setup& setup) {
+  try {
+    auto object = plugin.factory<Factory>()(setup);
+    if (!object) throw PluginLoadError(fmt::format("{}: the factory returned nothing", plugin.info.path));
+    return object;
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const PluginRefused&) {
+    throw;
+  } catch (const PluginLoadError&) {
+    throw;
+  } catch (const std::exception& error) {
+    throw PluginLoadError(fmt::format("{}: plugin '{}' failed to start: {}", plugin.info.path, plugin.info.name,
+                                      error.what()));
+  } catch (...) {
+    throw PluginLoadError(fmt::format("{}: plugin '{}' failed to start with an unknown exception",
+                                      plugin.info.path, plugin.info.name));
+  }
+}
+
+spdlog::level::level_enum parse_level(const std::string& name) { return spdlog::level::from_str(name); }
+
+PluginObject<Accelerator> choose_accelerator(const RunConfig& config, const PluginLoader& loader, Host& host,
+                                             spdlog::logger& log) {
+  std::vector<std::string> refusals;
+  for (const std::string& name : config.accelerators) {
+    LoadedPlugin plugin = loader.load(name, PluginKind::accelerator);
+    try {
+      auto accelerator = call_factory<Accelerator, AcceleratorFactory>(
+          plugin, AcceleratorSetup{host, config.accelerator_options(name)});
+      log.info("accelerator: {} ({})", plugin.info.name, plugin.info.path);
+      return {std::move(plugin), std::move(accelerator)};
+    } catch (const PluginRefused& refusal) {
+      log.info("accelerator {} refused: {}", name, refusal.what());
+      refusals.push_back(fmt::format("{}: {}", name, refusal.what()));
+    }
+  }
+  throw PluginLoadError(fmt::format("no accelerator can run on this host ({})", fmt::join(refusals, "; ")));
+}
+
+int exit_status(const RunOutcome& outcome, spdlog::logger& log) {
+  switch (outcome.kind) {
+    case RunOutcome::Kind::power_off:
+      log.info("guest powered off{}{}", outcome.message.empty() ? "" : ": ", outcome.message);
+      return kExitPoweredOff;
+    case RunOutcome::Kind::guest_panic:
+      log.error("guest panicked: {}", outcome.message);
+      return kExitGuestFailure;
+    case RunOutcome::Kind::failure:
+      log.error("run failed: {}", outcome.message);
+      return kExitGuestFailure;
+  }
+  return kExitGuestFailure;
+}
+
+}  // namespace
+
+int run_vm(const RunConfig& config, Mode mode) {
+  const PluginLoader loader(config.plugin_paths);
+  // Set while the guest runs; the console escape arrives on the I/O thread.
+  std::atomic<Machine*> running_machine{nullptr};
+  CoreHost host(parse_level(config.log_level), [&running_machine] {
+    if (Machine* machine = running_machine.load()) {
+      machine->request_shutdown({RunOutcome::Kind::power_off, "console escape (Ctrl-A x)"});
+    }
+  });
+  auto log = host.logger("core");
+
+  log->debug("plugin search path: {}", fmt::join(loader.search_path(), ":"));
+  log->info("memory: {} MiB", config.spec.memory_bytes >> 20);
+  host.allocate_guest_memory(config.spec.memory_bytes);
+
+  // Declared in bring-up order, so that they are destroyed in reverse.
+  PluginObject<Accelerator> accelerator = choose_accelerator(config, loader, host, *log);
+
+  LoadedPlugin machine_plugin = loader.load(config.machine.name, PluginKind::machine);
+  PluginObject<Machine> machine{machine_plugin, call_factory<Machine, MachineFactory>(
+                                                    machine_plugin, MachineSetup{host, config.spec,
+                                                                                 config.machine.options})};
+  log->info("machine: {} ({})", machine.plugin.info.name, machine.plugin.info.path);
+
+  std::vector<PluginObject<Device>> devices;
+  for (const PluginChoice& choice : config.devices) {
+    LoadedPlugin plugin = loader.load(choice.name, PluginKind::device);
+    auto device = call_factory<Device, DeviceFactory>(plugin, DeviceSetup{host, choice.options});
+    log->info("device: {} ({})", plugin.info.name, plugin.info.path);
+    devices.push_back({std::move(plugin), std::move(device)});
+  }
+
+  std::optional<PluginObject<Debugger>> debugger;
+  if (config.debugger) {
+    LoadedPlugin plugin = loader.load(config.debugger->name, PluginKind::debugger);
+    auto object = call_factory<Debugger, DebuggerFactory>(plugin, DebuggerSetup{host, config.debugger->options});
+    log->info("debugger: {} ({})", plugin.info.name, plugin.info.path);
+    debugger.emplace(PluginObject<Debugger>{std::move(plugin), std::move(object)});
+  }
+
+  if (mode == Mode::check) return kExitPoweredOff;
+
+  machine.object->build(*accelerator.object);
+  for (auto& device : devices) device.object->realize(machine.object->device_context());
+  // The I/O thread runs before the debugger attaches: a gdb stub waiting
+  // for its client needs the socket served.
+  host.start_io();
+  if (debugger) debugger->object->attach(machine.object->debug_target());
+
+  boost::asio::signal_set signals(host.io_context(), SIGINT, SIGTERM);
+  signals.async_wait([&machine](const boost::system::error_code& error, int signal_number) {
+    if (error) return;
+    machine.object->request_shutdown(
+        {RunOutcome::Kind::failure, fmt::format("stopped by signal {}", strsignal(signal_number))});
+  });
+  running_machine.store(machine.object.get());
+  const RunOutcome outcome = machine.object->run();
+  running_machine.store(nullptr);
+  // The I/O thread must end before the objects its handlers use.
+  host.stop_io();
+  return exit_status(outcome, *log);
+}
+
+}  // namespace mosaic::core

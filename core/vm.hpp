@@ -1,0 +1,29 @@
+// The VM's lifecycle, in a fixed and logged order: memory, accelerator,
+// machine, devices, debugger, run. Plugin objects are destroyed before
+// the libraries that hold their code.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "plugin_loader.hpp"
+
+namespace mosaic::core {
+
+// Exit statuses of `mosaic run` (README.md).
+inline constexpr int kExitPoweredOff = 0;
+inline constexpr int kExitGuestFailure = 1;
+inline constexpr int kExitUsageError = 2;
+
+enum class Mode {
+  check,  // load every plugin and run the factories; build nothing
+  run,
+};
+
+// Returns the process exit status. Throws ConfigError, PluginLoadError,
+// SetupError for the CLI to report.
+int run_vm(const RunConfig& config, Mode mode);
+
+}  // namespace mosaic::core

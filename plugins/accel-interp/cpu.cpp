@@ -1,0 +1,381 @@
+#include "cpu.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "mosaic/ppc_hash.hpp"
+
+namespace mosaic::interp {
+
+namespace {
+
+// Guest real addresses ignore the top four effective-address bits, so that
+// the kernel's 0xc000... linear map works before relocation is on.
+constexpr std::uint64_t kRealAddressMask = 0x0fffffffffffffffull;
+
+// SRR1 bits that an interrupt sets itself rather than copying from the MSR
+// (MSB-0 bits 33:36 and 42:47, Book III 6.5).
+constexpr std::uint64_t kSrr1InterruptBits = 0x783f0000ull;
+// MSR bits that survive an interrupt; the rest are cleared (Book III 6.5).
+constexpr std::uint64_t kMsrKeptOnInterrupt = ppc::msr::kHypervisor | msr_bit::kMachineCheckEnable;
+// MSR bits whose change alters how addresses translate or words decode.
+constexpr std::uint64_t kMsrTranslationBits = ppc::msr::kSixtyFour | ppc::msr::kHypervisor | ppc::msr::kProblemState |
+                                              ppc::msr::kInstructionRelocate | ppc::msr::kDataRelocate |
+                                              ppc::msr::kLittleEndian;
+
+// LPCR[AIL] (MSB-0 bits 39:40): where relocated interrupts are delivered.
+constexpr unsigned kLpcrAilShift = 23;
+constexpr std::uint64_t kAilOffset3 = 0xc000000000004000ull;
+constexpr std::uint64_t kAilOffset2 = 0x18000ull;
+
+// HPTE second-doubleword bits for access checks (Book III 5.7.7.1).
+constexpr std::uint64_t kHptePp0 = 1ull << 63;
+constexpr std::uint64_t kHptePp = 3ull;
+constexpr std::uint64_t kHpteNoExecute = 1ull << 2;
+constexpr std::uint64_t kHpteGuarded = 1ull << 3;
+
+// Storage protection (Book III 5.7.10.1): whether `access` is allowed with
+// key `key` and page protection `pp` (pp0 || pp).
+bool protection_allows(bool key, std::uint64_t pp, Access access) {
+  const bool write = access == Access::write;
+  if (!key) return pp == 0b000 || pp == 0b001 || pp == 0b010 || !write;
+  switch (pp) {
+    case 0b000: return false;
+    case 0b010: return true;
+    case 0b001:
+    case 0b011:
+    case 0b110: return !write;
+    default: return false;
+  }
+}
+
+std::uint64_t host_timebase() {
+  const auto since_boot = std::chrono::steady_clock::now().time_since_epoch();
+  const auto nanoseconds = std::chrono::duration_cast<std::chrono::nanoseconds>(since_boot).count();
+  return static_cast<std::uint64_t>(static_cast<unsigned __int128>(nanoseconds) * kTimebaseHz / 1'000'000'000);
+}
+
+}  // namespace
+
+Cpu::Cpu(MemorySystem& memory_system)
+    : memory_system_(memory_system), decode_cache_(memory_system.memory.size()),
+      seen_generation_(memory_system.translation_generation.load()) {}
+
+void Cpu::set_msr(std::uint64_t value) {
+  if ((value ^ state.msr) & kMsrTranslationBits) flush_translations();
+  state.msr = value;
+}
+
+void Cpu::flush_translations() {
+  tlb_.flush();
+  fetch_page_ = nullptr;
+  fetch_page_ea_ = ~std::uint64_t{0};
+}
+
+void Cpu::check_translation_generation() {
+  const std::uint64_t generation = memory_system_.translation_generation.load(std::memory_order_acquire);
+  if (generation != seen_generation_) {
+    seen_generation_ = generation;
+    flush_translations();
+  }
+}
+
+Flow Cpu::interrupt(Vector vector, std::uint64_t return_address, std::uint64_t srr1_cause) {
+  const std::uint64_t old_msr = state.msr;
+  state.srr0 = return_address;
+  state.srr1 = (old_msr & ~kSrr1InterruptBits) | srr1_cause;
+  std::uint64_t new_msr = (old_msr & kMsrKeptOnInterrupt) | ppc::msr::kSixtyFour;
+  if (state.lpcr & lpcr_bit::kInterruptLittleEndian) new_msr |= ppc::msr::kLittleEndian;
+  std::uint64_t vector_address = static_cast<std::uint32_t>(vector);
+
+  // Alternate interrupt location (Book III 6.5): interrupts taken with
+  // translation on stay relocated and go to the high vectors, except the
+  // reset and machine check interrupts.
+  const std::uint64_t ail = (state.lpcr >> kLpcrAilShift) & 3;
+  const bool relocated = (old_msr & ppc::msr::kInstructionRelocate) && (old_msr & ppc::msr::kDataRelocate);
+  if (relocated && ail >= 2 && vector != Vector::system_reset && vector != Vector::machine_check) {
+    new_msr |= ppc::msr::kInstructionRelocate | ppc::msr::kDataRelocate;
+    vector_address += ail == 3 ? kAilOffset3 : kAilOffset2;
+  }
+  set_msr(new_msr);
+  state.nip = vector_address;
+  state.reservation_valid = false;
+  return Flow::jump;
+}
+
+Flow Cpu::hypercall_exit() {
+  // PAPR: hypercalls from problem state fail without reaching the machine.
+  if (problem_state()) {
+    constexpr std::int64_t kPrivilegeError = -3;  // H_PRIVILEGE
+    state.gpr[3] = static_cast<std::uint64_t>(kPrivilegeError);
+    return Flow::next;
+  }
+  exit_.reason = ExitReason::hypercall;
+  for (std::size_t i = 0; i < exit_.hypercall.args.size(); ++i) exit_.hypercall.args[i] = state.gpr[3 + i];
+  state.nip = (state.nip + 4) & address_mask();
+  return Flow::exit;
+}
+
+void Cpu::complete_mmio_read(std::uint64_t value) {
+  if (!mmio_ || mmio_->is_write) return;
+  mmio_->value = value;
+  mmio_->completed = true;
+}
+
+std::optional<std::uint64_t> Cpu::translate_data(std::uint64_t effective_address, Access access) {
+  const auto real = translate(effective_address & address_mask(), access);
+  if (!real) abort_flow_ = Flow::jump;
+  return real;
+}
+
+std::optional<std::uint64_t> Cpu::translate(std::uint64_t ea, Access access) {
+  const std::uint64_t relocate_bit =
+      access == Access::execute ? ppc::msr::kInstructionRelocate : ppc::msr::kDataRelocate;
+  if (!(state.msr & relocate_bit)) return ea & kRealAddressMask;
+  return translate_relocated(ea, access);
+}
+
+void Cpu::storage_interrupt(std::uint64_t ea, Access access, std::uint32_t cause) {
+  if (access == Access::execute) {
+    interrupt(Vector::instruction_storage, state.nip, cause);
+    return;
+  }
+  state.dar = ea;
+  state.dsisr = cause | (access == Access::write ? storage_cause::kStore : 0);
+  interrupt(Vector::data_storage, state.nip);
+}
+
+std::optional<std::uint64_t> Cpu::translate_relocated(std::uint64_t ea, Access access) {
+  const auto segment = ppc::find_segment(state.slb, ea);
+  if (!segment) {
+    if (access == Access::execute) {
+      interrupt(Vector::instruction_segment, state.nip);
+    } else {
+      state.dar = ea;
+      interrupt(Vector::data_segment, state.nip);
+    }
+    return std::nullopt;
+  }
+  if (access == Access::execute && (segment->vsid_word & ppc::slb::kNoExecute)) {
+    storage_interrupt(ea, access, storage_cause::kNoExecute);
+    return std::nullopt;
+  }
+  auto translation = ppc::hash_lookup(memory_system_.hash_page_table, *segment, ea,
+                                      memory_system_.segment_page_sizes);
+  if (!translation) {
+    storage_interrupt(ea, access, storage_cause::kNoTranslation);
+    return std::nullopt;
+  }
+  const ppc::Hpte& entry = translation->entry;
+  if (access == Access::execute && (entry.r & (kHpteNoExecute | kHpteGuarded))) {
+    storage_interrupt(ea, access, storage_cause::kNoExecute);
+    return std::nullopt;
+  }
+  const bool key = problem_state() ? (segment->vsid_word & ppc::slb::kKp) : (segment->vsid_word & ppc::slb::kKs);
+  const std::uint64_t pp = (entry.r & kHptePp) | ((entry.r & kHptePp0) ? 4 : 0);
+  if (!protection_allows(key, pp, access)) {
+    storage_interrupt(ea, access, storage_cause::kProtection);
+    return std::nullopt;
+  }
+  // Reference and change recording (Book III 5.7.8): the guest's memory
+  // management reads R and C back through H_READ and H_CLEAR_*.
+  std::uint64_t recorded = ppc::hpte::kReferenced | (access == Access::write ? ppc::hpte::kChanged : 0);
+  if ((entry.r & recorded) != recorded) {
+    memory_system_.hash_page_table.record_reference(translation->ptex, entry.v, recorded);
+  }
+  return translation->real_address;
+}
+
+bool Cpu::slow_access(std::uint64_t ea, unsigned size, Access access, std::uint64_t& value) {
+  if ((ea & kTlbPageMask) + size > kTlbPageMask + 1) return split_access(ea, size, access, value);
+  const auto real = translate(ea, access);
+  if (!real) {
+    abort_flow_ = Flow::jump;
+    return false;
+  }
+  std::byte* host = memory_system_.memory.host_pointer(*real, size);
+  if (host == nullptr) return mmio_access(*real, size, access, value);
+
+  const bool little = state.msr & ppc::msr::kLittleEndian;
+  std::byte* host_page = host - (*real & kTlbPageMask);
+  const std::uint64_t real_page = *real & ~kTlbPageMask;
+  if (memory_system_.memory.host_pointer(real_page, kTlbPageMask + 1) != nullptr) {
+    if (access == Access::write) tlb_.insert_write(ea, host_page, real_page);
+    else tlb_.insert_read(ea, host_page, real_page);
+  }
+  if (access == Access::write) {
+    for (unsigned i = 0; i < size; ++i) {
+      const unsigned shift = 8 * (little ? i : size - 1 - i);
+      host[i] = static_cast<std::byte>(value >> shift);
+    }
+    decode_cache_.invalidate(*real, size);
+  } else {
+    value = 0;
+    for (unsigned i = 0; i < size; ++i) {
+      const unsigned shift = 8 * (little ? i : size - 1 - i);
+      value |= std::uint64_t{std::to_integer<std::uint8_t>(host[i])} << shift;
+    }
+  }
+  return true;
+}
+
+// An access that straddles two pages: each byte translates on its own (the
+// ISA lets a partially performed store stand when the second page faults).
+bool Cpu::split_access(std::uint64_t ea, unsigned size, Access access, std::uint64_t& value) {
+  const bool little = state.msr & ppc::msr::kLittleEndian;
+  std::uint64_t assembled = 0;
+  for (unsigned i = 0; i < size; ++i) {
+    const unsigned shift = 8 * (little ? i : size - 1 - i);
+    std::uint64_t byte = (value >> shift) & 0xff;
+    if (!slow_access((ea + i) & address_mask(), 1, access, byte)) return false;
+    assembled |= byte << shift;
+  }
+  if (access != Access::write) value = assembled;
+  return true;
+}
+
+// A real address outside RAM: the machine performs the access. The
+// instruction is abandoned and replayed after the machine completes it, so
+// handlers never see a half-done MMIO load.
+bool Cpu::mmio_access(std::uint64_t real, unsigned size, Access access, std::uint64_t& value) {
+  const bool is_write = access == Access::write;
+  if (mmio_ && mmio_->completed && mmio_->real_address == real && mmio_->size == size &&
+      mmio_->is_write == is_write) {
+    if (!is_write) value = mmio_->value;
+    mmio_.reset();
+    return true;
+  }
+  if (access == Access::execute) {
+    interrupt(Vector::machine_check, state.nip);
+    abort_flow_ = Flow::jump;
+    return false;
+  }
+  mmio_ = PendingMmio{real, size, is_write, false, is_write ? value : 0};
+  exit_.reason = ExitReason::mmio;
+  exit_.mmio = MmioExit{real, size, is_write, is_write ? value : 0};
+  abort_flow_ = Flow::exit;
+  return false;
+}
+
+std::uint64_t Cpu::timebase() const { return host_timebase(); }
+
+std::uint32_t Cpu::decrementer() const { return static_cast<std::uint32_t>(state.dec_zero_tb - timebase()); }
+
+void Cpu::set_decrementer(std::uint32_t value) {
+  const bool was_negative = decrementer() & 0x80000000u;
+  const bool negative = value & 0x80000000u;
+  state.dec_zero_tb = timebase() + value;
+  if (negative) {
+    decrementer_armed_ = false;
+    if (!was_negative) decrementer_pending_ = true;
+  } else {
+    decrementer_armed_ = true;
+    decrementer_pending_ = false;
+  }
+}
+
+void Cpu::update_decrementer() {
+  if (decrementer_armed_ && static_cast<std::int64_t>(timebase() - state.dec_zero_tb) >= 0) {
+    decrementer_armed_ = false;
+    decrementer_pending_ = true;
+  }
+}
+
+bool Cpu::interrupt_deliverable(bool external_asserted) {
+  update_decrementer();
+  if (!(state.msr & ppc::msr::kExternalEnable)) return false;
+  return external_asserted || decrementer_pending_;
+}
+
+bool Cpu::deliver_pending_interrupt(bool external_asserted) {
+  if (!interrupt_deliverable(external_asserted)) return false;
+  // The external interrupt outranks the decrementer (Book III 6.8).
+  if (external_asserted) {
+    interrupt(Vector::external, state.nip);
+  } else {
+    decrementer_pending_ = false;
+    interrupt(Vector::decrementer, state.nip);
+  }
+  return true;
+}
+
+bool Cpu::fetch_setup() {
+  const std::uint64_t ea = state.nip & address_mask();
+  const std::uint64_t page_ea = ea & ~kTlbPageMask;
+  if (page_ea == fetch_page_ea_) return true;
+  const auto real = translate(ea, Access::execute);
+  if (!real) return false;
+  if (memory_system_.memory.host_pointer(*real & ~kTlbPageMask, kTlbPageMask + 1) == nullptr) {
+    interrupt(Vector::machine_check, state.nip);
+    return false;
+  }
+  fetch_page_ = &decode_cache_.page(*real, state.msr & ppc::msr::kLittleEndian);
+  fetch_page_ea_ = page_ea;
+  return true;
+}
+
+void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt,
+                    const GuestDebug& debug) {
+  const auto contains = [](const std::vector<std::uint64_t>& addresses, std::uint64_t address) {
+    return std::find(addresses.begin(), addresses.end(), address) != addresses.end();
+  };
+  for (;;) {
+    if (stop.load(std::memory_order_relaxed)) {
+      exit_.reason = ExitReason::stopped;
+      return;
+    }
+    check_translation_generation();
+    deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
+    if (!fetch_setup()) continue;
+    const std::uint64_t address = state.nip & address_mask();
+    const bool software = contains(debug.software_breakpoints, address);
+    if (software || contains(debug.hardware_breakpoints, address)) {
+      exit_.reason = ExitReason::debug;
+      exit_.debug = DebugExit{software ? DebugCause::software_breakpoint : DebugCause::hardware_breakpoint, address};
+      return;
+    }
+    const DecodedInsn insn = fetch_page_->insns[(address & kTlbPageMask) >> 2];
+    const Flow flow = insn.handler(*this, insn);
+    if (flow == Flow::next) state.nip = (state.nip + 4) & address_mask();
+    if (flow == Flow::exit) return;
+    if (debug.single_step) {
+      exit_.reason = ExitReason::debug;
+      exit_.debug = DebugExit{DebugCause::single_step, state.nip};
+      return;
+    }
+  }
+}
+
+void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt, const GuestDebug* debug) {
+  if (mmio_ && mmio_->is_write) mmio_->completed = true;
+  if (debug != nullptr) {
+    run_debug(stop, external_interrupt, *debug);
+    return;
+  }
+  // Instructions between checks for stop requests and interrupts: short
+  // enough for prompt interrupts, long enough to keep the checks cheap.
+  constexpr int kCheckInterval = 256;
+  for (;;) {
+    if (stop.load(std::memory_order_relaxed)) {
+      exit_.reason = ExitReason::stopped;
+      return;
+    }
+    check_translation_generation();
+    deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
+    if (!fetch_setup()) continue;
+    for (int budget = kCheckInterval; budget > 0; --budget) {
+      // A copy: a store may overwrite the cache entry being executed.
+      const DecodedInsn insn = fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
+      const Flow flow = insn.handler(*this, insn);
+      if (flow == Flow::next) [[likely]] {
+        state.nip = (state.nip + 4) & address_mask();
+        if ((state.nip & kTlbPageMask) == 0) break;
+        continue;
+      }
+      if (flow == Flow::exit) return;
+      if ((state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) break;
+    }
+  }
+}
+
+}  // namespace mosaic::interp

@@ -1,0 +1,240 @@
+// One interpreted POWER8 thread: architected state, the MMU (SLB + hashed
+// page table, with a software TLB), data access in both byte orders,
+// interrupt delivery and the exits that go back to the machine.
+//
+// Instruction handlers (insn_*.cpp) see only this class. Their contract:
+//  - Flow::next: the run loop advances nip by 4.
+//  - Flow::jump: the handler has set state.nip (branch, interrupt, rfid).
+//  - Flow::exit: the handler has recorded an exit (hypercall, MMIO).
+//  - A data access that returns false has already delivered an interrupt or
+//    recorded an MMIO exit: the handler must return cpu.aborted() at once,
+//    before changing any register, so that the instruction can be replayed.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include "cpu_state.hpp"
+#include "decode_cache.hpp"
+#include "decoder.hpp"
+#include "hash_table_storage.hpp"
+#include "mosaic/accelerator.hpp"
+#include "mosaic/guest_memory.hpp"
+#include "mosaic/ppc.hpp"
+#include "soft_tlb.hpp"
+
+namespace mosaic::interp {
+
+template <class T>
+constexpr T byte_swap(T value) {
+  static_assert(std::is_unsigned_v<T>);
+  if constexpr (sizeof(T) == 1) return value;
+  else if constexpr (sizeof(T) == 2) return static_cast<T>(__builtin_bswap16(value));
+  else if constexpr (sizeof(T) == 4) return static_cast<T>(__builtin_bswap32(value));
+  else return static_cast<T>(__builtin_bswap64(value));
+}
+template <class T>
+constexpr T from_little_endian(T value) {
+  return std::endian::native == std::endian::little ? value : byte_swap(value);
+}
+template <class T>
+constexpr T from_big_endian(T value) {
+  return std::endian::native == std::endian::big ? value : byte_swap(value);
+}
+
+// Interrupt vectors (Power ISA 2.07 Book III 6.5).
+enum class Vector : std::uint32_t {
+  system_reset = 0x100,
+  machine_check = 0x200,
+  data_storage = 0x300,
+  data_segment = 0x380,
+  instruction_storage = 0x400,
+  instruction_segment = 0x480,
+  external = 0x500,
+  alignment = 0x600,
+  program = 0x700,
+  fp_unavailable = 0x800,
+  decrementer = 0x900,
+  system_call = 0xc00,
+  trace = 0xd00,
+  vector_unavailable = 0xf20,
+  vsx_unavailable = 0xf40,
+  facility_unavailable = 0xf60,
+};
+
+// SRR1 bits that say why a program interrupt happened (Book III 6.5.9).
+namespace program_cause {
+inline constexpr std::uint64_t kFloatingPoint = 1ull << 20;
+inline constexpr std::uint64_t kIllegal = 1ull << 19;
+inline constexpr std::uint64_t kPrivileged = 1ull << 18;
+inline constexpr std::uint64_t kTrap = 1ull << 17;
+}  // namespace program_cause
+
+// DSISR bits for storage interrupts (Book III 6.5.3); the ISI reports the
+// same conditions in SRR1.
+namespace storage_cause {
+inline constexpr std::uint32_t kNoTranslation = 1u << 30;
+inline constexpr std::uint32_t kNoExecute = 1u << 28;
+inline constexpr std::uint32_t kProtection = 1u << 27;
+inline constexpr std::uint32_t kStore = 1u << 25;
+}  // namespace storage_cause
+
+// Guest timebase: 512 MHz, as on POWER8 (DESIGN.md section 5).
+inline constexpr std::uint64_t kTimebaseHz = 512'000'000;
+
+enum class Access { read, write, execute };
+
+// What the MMU needs from the VM: RAM, the HPT storage and the page sizes.
+struct MemorySystem {
+  GuestMemory& memory;
+  HashTableStorage& hash_page_table;
+  std::vector<ppc::SegmentPageSizes> segment_page_sizes;
+  // Bumped by every HPT write, so that each vCPU drops its TLB before its
+  // next access (a hypercall on one vCPU changes what all of them see).
+  std::atomic<std::uint64_t>& translation_generation;
+};
+
+class Cpu {
+ public:
+  explicit Cpu(MemorySystem& memory_system);
+
+  CpuState state;
+
+  GuestMemory& memory() const { return memory_system_.memory; }
+
+  // --- Data access, in the byte order of MSR[LE] (reversed: the other). ---
+  template <class T>
+  bool load(std::uint64_t effective_address, T& value, bool reversed = false) {
+    static_assert(std::is_unsigned_v<T>);
+    const std::uint64_t ea = effective_address & address_mask();
+    if (const TlbEntry* entry = tlb_.find_read(ea); entry != nullptr && page_offset_fits<T>(ea)) [[likely]] {
+      std::memcpy(&value, entry->host_page + (ea & kTlbPageMask), sizeof(T));
+      value = to_guest_order(value, reversed);
+      return true;
+    }
+    std::uint64_t raw = 0;
+    if (!slow_access(ea, sizeof(T), Access::read, raw)) return false;
+    value = static_cast<T>(raw);
+    value = reversed ? byte_swap(value) : value;
+    return true;
+  }
+
+  template <class T>
+  bool store(std::uint64_t effective_address, T value, bool reversed = false) {
+    static_assert(std::is_unsigned_v<T>);
+    const std::uint64_t ea = effective_address & address_mask();
+    if (const TlbEntry* entry = tlb_.find_write(ea); entry != nullptr && page_offset_fits<T>(ea)) [[likely]] {
+      const T ordered = to_guest_order(value, reversed);
+      std::memcpy(entry->host_page + (ea & kTlbPageMask), &ordered, sizeof(T));
+      decode_cache_.invalidate(entry->real_page + (ea & kTlbPageMask), sizeof(T));
+      return true;
+    }
+    std::uint64_t raw = reversed ? byte_swap(value) : value;
+    return slow_access(ea, sizeof(T), Access::write, raw);
+  }
+
+  // The real address `effective_address` maps to for `access`, delivering
+  // the storage interrupt when there is none. Used by dcbz, lwarx/stwcx.
+  std::optional<std::uint64_t> translate_data(std::uint64_t effective_address, Access access);
+
+  // What a failed access left the instruction with.
+  Flow aborted() const { return abort_flow_; }
+
+  // --- Interrupts and exits. ---
+  // Delivers an interrupt: SRR0 = `return_address`, SRR1 = MSR bits plus
+  // `srr1_cause`, new MSR per Book III 6.5, nip = vector. Returns Flow::jump.
+  Flow interrupt(Vector vector, std::uint64_t return_address, std::uint64_t srr1_cause = 0);
+  Flow program_interrupt(std::uint64_t cause) { return interrupt(Vector::program, state.nip, cause); }
+  Flow illegal_instruction() { return program_interrupt(program_cause::kIllegal); }
+  Flow privileged_instruction() { return program_interrupt(program_cause::kPrivileged); }
+  bool problem_state() const { return state.msr & ppc::msr::kProblemState; }
+
+  // sc 1 from supervisor state: r3..r12 go to the machine.
+  Flow hypercall_exit();
+  VcpuExit& exit() { return exit_; }
+
+  // MSR writes go through here: they change translation and byte order.
+  void set_msr(std::uint64_t value);
+  // SLB and TLB maintenance (slbmte, slbie, tlbie, ...).
+  void flush_translations();
+
+  std::uint64_t timebase() const;
+  std::uint32_t decrementer() const;
+  void set_decrementer(std::uint32_t value);
+  // Whether an interrupt would be taken now (for H_CEDE idling), and the
+  // timebase value at which the decrementer next fires (~0: never).
+  bool interrupt_deliverable(bool external_asserted);
+  std::uint64_t decrementer_deadline() const { return decrementer_armed_ ? state.dec_zero_tb : ~std::uint64_t{0}; }
+
+  // The run loop's page of decoded instructions for the current fetch.
+  DecodePage& current_decode_page() { return *fetch_page_; }
+
+  // --- Used by the Vcpu wrapper. ---
+  // Runs until an instruction exits or `stop` is set; checks `stop` and
+  // pending interrupts every few hundred instructions.
+  // With `debug`, every instruction is checked against its breakpoints and
+  // single-step ends the run after one instruction.
+  void run(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt,
+           const GuestDebug* debug = nullptr);
+  // MMIO replay: the value a pending MMIO load returns when re-executed.
+  void complete_mmio_read(std::uint64_t value);
+  void set_lpcr(std::uint64_t value) { state.lpcr = value; }
+
+  std::uint64_t address_mask() const {
+    return (state.msr & ppc::msr::kSixtyFour) ? ~std::uint64_t{0} : 0xffffffffull;
+  }
+
+ private:
+  template <class T>
+  static bool page_offset_fits(std::uint64_t ea) {
+    return (ea & kTlbPageMask) <= kTlbPageMask + 1 - sizeof(T);
+  }
+  template <class T>
+  T to_guest_order(T value, bool reversed) const {
+    const bool little = ((state.msr & ppc::msr::kLittleEndian) != 0) != reversed;
+    return little ? from_little_endian(value) : from_big_endian(value);
+  }
+
+  bool slow_access(std::uint64_t ea, unsigned size, Access access, std::uint64_t& value);
+  // Effective to real address, or nullopt after delivering the interrupt.
+  std::optional<std::uint64_t> translate(std::uint64_t ea, Access access);
+  std::optional<std::uint64_t> translate_relocated(std::uint64_t ea, Access access);
+  void storage_interrupt(std::uint64_t ea, Access access, std::uint32_t cause);
+  bool split_access(std::uint64_t ea, unsigned size, Access access, std::uint64_t& value);
+  bool mmio_access(std::uint64_t real, unsigned size, Access access, std::uint64_t& value);
+  bool fetch_setup();
+  void run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt,
+                 const GuestDebug& debug);
+  bool deliver_pending_interrupt(bool external_asserted);
+  void check_translation_generation();
+  void update_decrementer();
+
+  MemorySystem& memory_system_;
+  SoftTlb tlb_;
+  DecodeCache decode_cache_;
+  DecodePage* fetch_page_ = nullptr;
+  std::uint64_t fetch_page_ea_ = ~std::uint64_t{0};
+  std::uint64_t seen_generation_ = 0;
+  Flow abort_flow_ = Flow::jump;
+  // The decrementer interrupt is raised when DEC's sign bit goes from 0 to
+  // 1 and stays pending until taken or DEC is rewritten (Book III 9.2).
+  bool decrementer_armed_ = false;
+  bool decrementer_pending_ = false;
+  VcpuExit exit_;
+
+  struct PendingMmio {
+    std::uint64_t real_address = 0;
+    unsigned size = 0;
+    bool is_write = false;
+    bool completed = false;
+    std::uint64_t value = 0;
+  };
+  std::optional<PendingMmio> mmio_;
+};
+
+}  // namespace mosaic::interp

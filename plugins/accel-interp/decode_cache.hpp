@@ -1,0 +1,66 @@
+// Decoded instructions cached per 4 KiB real page, so that each word is
+// decoded once. An entry starts as the decode-on-first-use handler, which
+// decodes the word from memory, replaces itself and executes the result.
+// Stores invalidate exactly the entries they overwrite (by putting the
+// decode-on-first-use handler back), so self-modifying code and code loaded
+// by the guest itself always execute what memory holds.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "decoder.hpp"
+
+namespace mosaic::interp {
+
+inline constexpr unsigned kDecodePageShift = 12;
+inline constexpr std::size_t kInsnsPerPage = std::size_t{1} << (kDecodePageShift - 2);
+
+struct DecodePage {
+  std::array<DecodedInsn, kInsnsPerPage> insns;
+  bool little_endian = false;  // the byte order the entries were decoded in
+  std::uint64_t real_base = 0;
+};
+
+class DecodeCache {
+ public:
+  explicit DecodeCache(std::uint64_t ram_bytes);
+
+  // The page holding `real_address` (which must be inside RAM), prepared for
+  // fetches in the given byte order.
+  DecodePage& page(std::uint64_t real_address, bool little_endian) {
+    auto& slot = pages_[real_address >> kDecodePageShift];
+    if (slot && slot->little_endian == little_endian) [[likely]] return *slot;
+    return prepare(real_address, little_endian);
+  }
+
+  // A store wrote [real_address, real_address + length): forget the
+  // decoded words it touched. Cheap when the page holds no decoded code.
+  void invalidate(std::uint64_t real_address, std::uint64_t length) {
+    const std::uint64_t first_word = real_address >> 2;
+    const std::uint64_t last_word = (real_address + length - 1) >> 2;
+    for (std::uint64_t word = first_word; word <= last_word; ++word) {
+      const std::uint64_t page_index = word >> (kDecodePageShift - 2);
+      if (page_index >= pages_.size()) return;
+      if (DecodePage* decoded = pages_[page_index].get()) {
+        decoded->insns[word & (kInsnsPerPage - 1)] = undecoded_entry();
+      }
+    }
+  }
+
+  void clear();
+
+  static DecodedInsn undecoded_entry();
+
+ private:
+  DecodePage& prepare(std::uint64_t real_address, bool little_endian);
+
+  std::vector<std::unique_ptr<DecodePage>> pages_;
+};
+
+// The handler of undecoded entries; public for the run loop's tests.
+Flow decode_on_first_use(Cpu& cpu, const DecodedInsn& insn);
+
+}  // namespace mosaic::interp

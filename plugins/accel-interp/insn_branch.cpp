@@ -1,0 +1,161 @@
+// Branches, condition register logic and CR moves (Power ISA 2.07 Book I
+// 2.4 - 2.5, and mfcr/mtcrf from 3.3.15).
+#include <bit>
+#include <cstdint>
+
+#include "cpu.hpp"
+#include "insn_groups.hpp"
+
+namespace mosaic::interp {
+
+namespace {
+
+using u64 = std::uint64_t;
+
+// BO bits (Book I 2.4, figure 40), as masks of the 5-bit field.
+constexpr unsigned kBoIgnoreCondition = 0x10;  // BO_0
+constexpr unsigned kBoConditionTrue = 0x08;    // BO_1
+constexpr unsigned kBoKeepCtr = 0x04;          // BO_2
+constexpr unsigned kBoCtrZero = 0x02;          // BO_3
+
+bool link(const DecodedInsn& insn) { return insn.word & 1; }
+bool absolute(const DecodedInsn& insn) { return bits(insn.word, 30, 30); }
+
+// Decrements CTR unless BO_2 says not to, then evaluates the branch
+// condition. In 32-bit mode only CTR[32:63] is tested (Book I 2.4).
+bool branch_condition_met(Cpu& cpu, unsigned bo, unsigned bi) {
+  bool ctr_ok = true;
+  if (!(bo & kBoKeepCtr)) {
+    --cpu.state.ctr;
+    const bool ctr_nonzero = (cpu.state.ctr & cpu.address_mask()) != 0;
+    ctr_ok = ctr_nonzero != static_cast<bool>(bo & kBoCtrZero);
+  }
+  const bool condition_ok =
+      (bo & kBoIgnoreCondition) || cpu.state.cr_bit(bi) == static_cast<bool>(bo & kBoConditionTrue);
+  return ctr_ok && condition_ok;
+}
+
+// LK=1 saves the address of the next instruction whether or not the branch
+// is taken; in 32-bit mode both it and the target lose their high word.
+Flow finish_branch(Cpu& cpu, const DecodedInsn& insn, bool taken, u64 target) {
+  if (link(insn)) cpu.state.lr = (cpu.state.nip + 4) & cpu.address_mask();
+  if (!taken) return Flow::next;
+  cpu.state.nip = target & cpu.address_mask();
+  return Flow::jump;
+}
+
+u64 relative_target(const Cpu& cpu, const DecodedInsn& insn, std::int64_t displacement) {
+  return absolute(insn) ? static_cast<u64>(displacement) : cpu.state.nip + static_cast<u64>(displacement);
+}
+
+// b, ba, bl, bla (I-form): LI is bits 6:29, sign-extended, times 4.
+Flow branch(Cpu& cpu, const DecodedInsn& insn) {
+  const std::int64_t displacement = (static_cast<std::int32_t>(insn.word << 6) >> 6) & ~std::int32_t{3};
+  return finish_branch(cpu, insn, true, relative_target(cpu, insn, displacement));
+}
+
+// bc (B-form): BO = bits 6:10, BI = bits 11:15, BD = bits 16:29.
+Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
+  const bool taken = branch_condition_met(cpu, insn.rt, insn.ra);
+  return finish_branch(cpu, insn, taken, relative_target(cpu, insn, insn.imm & ~std::int64_t{3}));
+}
+
+Flow branch_conditional_to_lr(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 target = cpu.state.lr & ~u64{3};  // read before bclrl overwrites LR
+  const bool taken = branch_condition_met(cpu, insn.rt, insn.ra);
+  return finish_branch(cpu, insn, taken, target);
+}
+
+// bcctr cannot decrement the CTR it branches through: that form is invalid.
+Flow branch_conditional_to_ctr(Cpu& cpu, const DecodedInsn& insn) {
+  if (!(insn.rt & kBoKeepCtr)) return cpu.illegal_instruction();
+  const bool taken = branch_condition_met(cpu, insn.rt, insn.ra);
+  return finish_branch(cpu, insn, taken, cpu.state.ctr & ~u64{3});
+}
+
+Flow branch_conditional_to_tar(Cpu& cpu, const DecodedInsn& insn) {
+  const bool taken = branch_condition_met(cpu, insn.rt, insn.ra);
+  return finish_branch(cpu, insn, taken, cpu.state.tar & ~u64{3});
+}
+
+// --- CR logical (Book I 2.5.1): CR[BT] = CR[BA] op CR[BB]. ---
+
+template <bool (*Operation)(bool, bool)>
+Flow condition_register_logical(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.set_cr_bit(insn.rt, Operation(cpu.state.cr_bit(insn.ra), cpu.state.cr_bit(insn.rb)));
+  return Flow::next;
+}
+
+constexpr bool logical_and(bool a, bool b) { return a && b; }
+constexpr bool logical_or(bool a, bool b) { return a || b; }
+constexpr bool logical_xor(bool a, bool b) { return a != b; }
+constexpr bool logical_nand(bool a, bool b) { return !(a && b); }
+constexpr bool logical_nor(bool a, bool b) { return !(a || b); }
+constexpr bool logical_eqv(bool a, bool b) { return a == b; }
+constexpr bool logical_and_complement(bool a, bool b) { return a && !b; }
+constexpr bool logical_or_complement(bool a, bool b) { return a || !b; }
+
+// mcrf: BF = bits 6:8, BFA = bits 11:13.
+Flow mcrf(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.set_cr_field(insn.rt >> 2, cpu.state.cr_field(insn.ra >> 2));
+  return Flow::next;
+}
+
+// --- CR moves (Book I 3.3.15). Bit 11 selects the one-field forms
+// (mfocrf, mtocrf); FXM is bits 12:19, its MSB naming CR0. ---
+
+bool one_field_form(const DecodedInsn& insn) { return bits(insn.word, 11, 11); }
+unsigned field_mask(const DecodedInsn& insn) { return bits(insn.word, 12, 19); }
+
+// The CR bits of the fields FXM selects.
+std::uint32_t cr_bits_selected(unsigned fxm) {
+  std::uint32_t mask = 0;
+  for (unsigned field = 0; field < 8; ++field) {
+    if (fxm & (0x80u >> field)) mask |= 0xfu << (28 - 4 * field);
+  }
+  return mask;
+}
+
+// mfocrf with exactly one FXM bit returns that field and zeros; with any
+// other FXM RT is undefined, and gets the whole CR as mfcr does.
+Flow move_from_cr(Cpu& cpu, const DecodedInsn& insn) {
+  const unsigned fxm = field_mask(insn);
+  std::uint32_t value = cpu.state.cr;
+  if (one_field_form(insn) && std::popcount(fxm) == 1) value &= cr_bits_selected(fxm);
+  cpu.state.gpr[insn.rt] = value;
+  return Flow::next;
+}
+
+// mtcrf and mtocrf both replace the selected fields from RS[32:63] (mtocrf
+// with other than one FXM bit leaves the fields undefined).
+Flow move_to_cr(Cpu& cpu, const DecodedInsn& insn) {
+  const std::uint32_t mask = cr_bits_selected(field_mask(insn));
+  const auto source = static_cast<std::uint32_t>(cpu.state.gpr[insn.rt]);
+  cpu.state.cr = (cpu.state.cr & ~mask) | (source & mask);
+  return Flow::next;
+}
+
+}  // namespace
+
+void register_branch_instructions(DecodeTable& table) {
+  table.primary(18, &branch);
+  table.primary(16, &branch_conditional);
+  table.op19(16, &branch_conditional_to_lr);
+  table.op19(528, &branch_conditional_to_ctr);
+  table.op19(560, &branch_conditional_to_tar);
+
+  table.op19(257, &condition_register_logical<logical_and>);
+  table.op19(449, &condition_register_logical<logical_or>);
+  table.op19(193, &condition_register_logical<logical_xor>);
+  table.op19(225, &condition_register_logical<logical_nand>);
+  table.op19(33, &condition_register_logical<logical_nor>);
+  table.op19(289, &condition_register_logical<logical_eqv>);
+  table.op19(129, &condition_register_logical<logical_and_complement>);
+  table.op19(417, &condition_register_logical<logical_or_complement>);
+  table.op19(0, &mcrf);
+
+  table.op31(19, &move_from_cr);
+  table.op31(144, &move_to_cr);
+}
+
+}  // namespace mosaic::interp

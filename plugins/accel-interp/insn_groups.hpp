@@ -1,0 +1,18 @@
+// Each instruction group registers its handlers in the decode table.
+#pragma once
+
+#include "decoder.hpp"
+
+namespace mosaic::interp {
+
+void register_integer_instructions(DecodeTable& table);
+void register_rotate_shift_instructions(DecodeTable& table);
+void register_load_store_instructions(DecodeTable& table);
+void register_branch_instructions(DecodeTable& table);
+void register_system_instructions(DecodeTable& table);
+void register_spr_instructions(DecodeTable& table);
+
+// The handler of words no group claims: an illegal instruction.
+Flow illegal_instruction(Cpu& cpu, const DecodedInsn& insn);
+
+}  // namespace mosaic::interp

@@ -1,0 +1,445 @@
+// Fixed-point arithmetic, compare and logical instructions (Power ISA 2.07
+// Book I 3.3.8 - 3.3.13, excluding rotates and shifts).
+#include <bit>
+#include <cstdint>
+#include <limits>
+
+#include "cpu.hpp"
+#include "insn_common.hpp"
+#include "insn_groups.hpp"
+
+namespace mosaic::interp {
+
+Flow illegal_instruction(Cpu& cpu, const DecodedInsn&) { return cpu.illegal_instruction(); }
+
+namespace {
+
+using u64 = std::uint64_t;
+using i64 = std::int64_t;
+using u128 = unsigned __int128;
+using i128 = __int128;
+
+constexpr u64 kLowWord = 0xffffffffull;
+
+// XO-form OE (bit 21): whether the instruction records overflow in XER.
+bool overflow_enabled(const DecodedInsn& insn) { return bits(insn.word, 21, 21); }
+
+// Writes the XO-form result, then OV/SO when OE=1, then CR0 when Rc=1 (CR0
+// copies the SO this instruction may just have set).
+Flow finish_xo(Cpu& cpu, const DecodedInsn& insn, u64 result, bool overflow) {
+  cpu.state.gpr[insn.rt] = result;
+  if (overflow_enabled(insn)) {
+    cpu.state.xer_ov = overflow;
+    if (overflow) cpu.state.xer_so = true;
+  }
+  if (insn.record) record_cr0(cpu, result);
+  return Flow::next;
+}
+
+struct Sum {
+  u64 value;
+  bool carry;
+  bool overflow;
+};
+
+// a + b + carry_in with the carry and overflow out of bit M: bit 0 in
+// 64-bit mode, bit 32 in 32-bit mode (Book I 3.2.2, XER[CA] and XER[OV]).
+Sum add_extended(const Cpu& cpu, u64 a, u64 b, bool carry_in) {
+  const u64 value = a + b + carry_in;
+  const u64 signed_overflow = (a ^ value) & (b ^ value);
+  if (sixty_four_bit_mode(cpu)) {
+    const bool carry = ((u128{a} + b + carry_in) >> 64) != 0;
+    return {value, carry, (signed_overflow >> 63) != 0};
+  }
+  const bool carry = (((a & kLowWord) + (b & kLowWord) + carry_in) >> 32) != 0;
+  return {value, carry, ((signed_overflow >> 31) & 1) != 0};
+}
+
+Flow write_sum(Cpu& cpu, const DecodedInsn& insn, u64 a, u64 b, bool carry_in, bool sets_carry) {
+  const Sum sum = add_extended(cpu, a, b, carry_in);
+  if (sets_carry) cpu.state.xer_ca = sum.carry;
+  return finish_xo(cpu, insn, sum.value, sum.overflow);
+}
+
+u64 gpr_ra(const Cpu& cpu, const DecodedInsn& insn) { return cpu.state.gpr[insn.ra]; }
+u64 gpr_rb(const Cpu& cpu, const DecodedInsn& insn) { return cpu.state.gpr[insn.rb]; }
+u64 gpr_rs(const Cpu& cpu, const DecodedInsn& insn) { return cpu.state.gpr[insn.rt]; }
+
+// --- D-form arithmetic (Book I 3.3.9). ---
+
+Flow addi(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.gpr[insn.rt] = ra_or_zero(cpu, insn) + static_cast<u64>(insn.imm);
+  return Flow::next;
+}
+
+Flow addis(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.gpr[insn.rt] = ra_or_zero(cpu, insn) + (static_cast<u64>(insn.imm) << 16);
+  return Flow::next;
+}
+
+Flow add_immediate_carrying(Cpu& cpu, const DecodedInsn& insn, bool record) {
+  const Sum sum = add_extended(cpu, gpr_ra(cpu, insn), static_cast<u64>(insn.imm), false);
+  cpu.state.gpr[insn.rt] = sum.value;
+  cpu.state.xer_ca = sum.carry;
+  if (record) record_cr0(cpu, sum.value);
+  return Flow::next;
+}
+Flow addic(Cpu& cpu, const DecodedInsn& insn) { return add_immediate_carrying(cpu, insn, false); }
+Flow addic_record(Cpu& cpu, const DecodedInsn& insn) { return add_immediate_carrying(cpu, insn, true); }
+
+Flow subfic(Cpu& cpu, const DecodedInsn& insn) {
+  const Sum sum = add_extended(cpu, ~gpr_ra(cpu, insn), static_cast<u64>(insn.imm), true);
+  cpu.state.gpr[insn.rt] = sum.value;
+  cpu.state.xer_ca = sum.carry;
+  return Flow::next;
+}
+
+Flow mulli(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.gpr[insn.rt] = gpr_ra(cpu, insn) * static_cast<u64>(insn.imm);
+  return Flow::next;
+}
+
+// --- XO-form add and subtract: RT = a + b + carry_in. ---
+
+Flow add(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), false, false); }
+Flow addc(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), false, true); }
+Flow adde(Cpu& cpu, const DecodedInsn& insn) {
+  return write_sum(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), cpu.state.xer_ca, true);
+}
+Flow addme(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), ~u64{0}, cpu.state.xer_ca, true); }
+Flow addze(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), 0, cpu.state.xer_ca, true); }
+Flow subf(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), true, false); }
+Flow subfc(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), true, true); }
+Flow subfe(Cpu& cpu, const DecodedInsn& insn) {
+  return write_sum(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), cpu.state.xer_ca, true);
+}
+Flow subfme(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), ~u64{0}, cpu.state.xer_ca, true); }
+Flow subfze(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), 0, cpu.state.xer_ca, true); }
+Flow neg(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), 0, true, false); }
+
+// --- Multiply (Book I 3.3.9). The word forms multiply the low words; OV
+// says whether the product fits the operand width, whatever the mode. ---
+
+i64 low_word_signed(u64 value) { return static_cast<std::int32_t>(value); }
+u64 low_word(u64 value) { return value & kLowWord; }
+
+Flow mullw(Cpu& cpu, const DecodedInsn& insn) {
+  const i64 product = low_word_signed(gpr_ra(cpu, insn)) * low_word_signed(gpr_rb(cpu, insn));
+  return finish_xo(cpu, insn, static_cast<u64>(product), product != static_cast<std::int32_t>(product));
+}
+
+Flow mulld(Cpu& cpu, const DecodedInsn& insn) {
+  const i128 product = i128{static_cast<i64>(gpr_ra(cpu, insn))} * static_cast<i64>(gpr_rb(cpu, insn));
+  return finish_xo(cpu, insn, static_cast<u64>(product), product != static_cast<i64>(product));
+}
+
+// The high-word multiplies leave RT[0:31] undefined; they read as zero here.
+Flow mulhw(Cpu& cpu, const DecodedInsn& insn) {
+  const i64 product = low_word_signed(gpr_ra(cpu, insn)) * low_word_signed(gpr_rb(cpu, insn));
+  return finish_xo(cpu, insn, static_cast<u64>(product) >> 32, false);
+}
+
+Flow mulhwu(Cpu& cpu, const DecodedInsn& insn) {
+  return finish_xo(cpu, insn, (low_word(gpr_ra(cpu, insn)) * low_word(gpr_rb(cpu, insn))) >> 32, false);
+}
+
+Flow mulhd(Cpu& cpu, const DecodedInsn& insn) {
+  const i128 product = i128{static_cast<i64>(gpr_ra(cpu, insn))} * static_cast<i64>(gpr_rb(cpu, insn));
+  return finish_xo(cpu, insn, static_cast<u64>(product >> 64), false);
+}
+
+Flow mulhdu(Cpu& cpu, const DecodedInsn& insn) {
+  const u128 product = u128{gpr_ra(cpu, insn)} * gpr_rb(cpu, insn);
+  return finish_xo(cpu, insn, static_cast<u64>(product >> 64), false);
+}
+
+// --- Divide (Book I 3.3.9). Division by zero and quotients that do not fit
+// leave RT undefined: it becomes 0 and OV is set (when OE=1). The word
+// forms leave RT[0:31] undefined: the quotient is zero-extended. ---
+
+Flow divw(Cpu& cpu, const DecodedInsn& insn) {
+  const i64 dividend = low_word_signed(gpr_ra(cpu, insn));
+  const i64 divisor = low_word_signed(gpr_rb(cpu, insn));
+  const bool invalid = divisor == 0 || (dividend == std::numeric_limits<std::int32_t>::min() && divisor == -1);
+  return finish_xo(cpu, insn, invalid ? 0 : low_word(static_cast<u64>(dividend / divisor)), invalid);
+}
+
+Flow divwu(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 divisor = low_word(gpr_rb(cpu, insn));
+  const bool invalid = divisor == 0;
+  return finish_xo(cpu, insn, invalid ? 0 : low_word(gpr_ra(cpu, insn)) / divisor, invalid);
+}
+
+Flow divd(Cpu& cpu, const DecodedInsn& insn) {
+  const auto dividend = static_cast<i64>(gpr_ra(cpu, insn));
+  const auto divisor = static_cast<i64>(gpr_rb(cpu, insn));
+  const bool invalid = divisor == 0 || (dividend == std::numeric_limits<i64>::min() && divisor == -1);
+  return finish_xo(cpu, insn, invalid ? 0 : static_cast<u64>(dividend / divisor), invalid);
+}
+
+Flow divdu(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 divisor = gpr_rb(cpu, insn);
+  const bool invalid = divisor == 0;
+  return finish_xo(cpu, insn, invalid ? 0 : gpr_ra(cpu, insn) / divisor, invalid);
+}
+
+// Divide extended: the dividend is RA's low word (or RA) followed by 32
+// (or 64) zero bits.
+Flow divwe(Cpu& cpu, const DecodedInsn& insn) {
+  const i64 dividend = low_word_signed(gpr_ra(cpu, insn)) * (i64{1} << 32);
+  const i64 divisor = low_word_signed(gpr_rb(cpu, insn));
+  // -2^63 / -1 does not fit 64 bits; any dividend but 0 over -1 overflows 32.
+  bool invalid = divisor == 0 || (divisor == -1 && dividend != 0);
+  i64 quotient = 0;
+  if (!invalid) {
+    quotient = dividend / divisor;
+    invalid = quotient != static_cast<std::int32_t>(quotient);
+  }
+  return finish_xo(cpu, insn, invalid ? 0 : low_word(static_cast<u64>(quotient)), invalid);
+}
+
+Flow divweu(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 dividend = low_word(gpr_ra(cpu, insn)) << 32;
+  const u64 divisor = low_word(gpr_rb(cpu, insn));
+  const u64 quotient = divisor == 0 ? 0 : dividend / divisor;
+  const bool invalid = divisor == 0 || quotient > kLowWord;
+  return finish_xo(cpu, insn, invalid ? 0 : quotient, invalid);
+}
+
+Flow divde(Cpu& cpu, const DecodedInsn& insn) {
+  const auto high = static_cast<i64>(gpr_ra(cpu, insn));
+  const auto divisor = static_cast<i64>(gpr_rb(cpu, insn));
+  // As for divwe: guard the one quotient that does not fit 128 bits.
+  bool invalid = divisor == 0 || (divisor == -1 && high != 0);
+  i128 quotient = 0;
+  if (!invalid) {
+    quotient = (i128{high} * (i128{1} << 64)) / divisor;
+    invalid = quotient != static_cast<i64>(quotient);
+  }
+  return finish_xo(cpu, insn, invalid ? 0 : static_cast<u64>(quotient), invalid);
+}
+
+Flow divdeu(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 high = gpr_ra(cpu, insn);
+  const u64 divisor = gpr_rb(cpu, insn);
+  // The quotient fits 64 bits exactly when RA < RB.
+  const bool invalid = divisor == 0 || high >= divisor;
+  return finish_xo(cpu, insn, invalid ? 0 : static_cast<u64>((u128{high} << 64) / divisor), invalid);
+}
+
+// --- Compare (Book I 3.3.10): BF in bits 6:8, L in bit 10. L=0 compares
+// the low words (sign- or zero-extended) in either mode. ---
+
+unsigned compare_field(const DecodedInsn& insn) { return insn.rt >> 2; }
+bool compare_doublewords(const DecodedInsn& insn) { return insn.rt & 1; }
+
+void set_compare_result(Cpu& cpu, const DecodedInsn& insn, std::uint32_t less_greater_equal) {
+  cpu.state.set_cr_field(compare_field(insn),
+                         less_greater_equal | (cpu.state.xer_so ? cr_bit::kSummaryOverflow : 0));
+}
+
+Flow compare_signed_values(Cpu& cpu, const DecodedInsn& insn, u64 a, u64 b) {
+  if (!compare_doublewords(insn)) {
+    a = sign_extend_word(a);
+    b = sign_extend_word(b);
+  }
+  set_compare_result(cpu, insn, compare_signed(static_cast<i64>(a), static_cast<i64>(b)));
+  return Flow::next;
+}
+
+Flow compare_unsigned_values(Cpu& cpu, const DecodedInsn& insn, u64 a, u64 b) {
+  if (!compare_doublewords(insn)) {
+    a = low_word(a);
+    b = low_word(b);
+  }
+  set_compare_result(cpu, insn, compare_unsigned(a, b));
+  return Flow::next;
+}
+
+Flow cmpi(Cpu& cpu, const DecodedInsn& insn) {
+  return compare_signed_values(cpu, insn, gpr_ra(cpu, insn), static_cast<u64>(insn.imm));
+}
+Flow cmpli(Cpu& cpu, const DecodedInsn& insn) {
+  return compare_unsigned_values(cpu, insn, gpr_ra(cpu, insn), static_cast<u64>(insn.imm));
+}
+Flow cmp(Cpu& cpu, const DecodedInsn& insn) { return compare_signed_values(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn)); }
+Flow cmpl(Cpu& cpu, const DecodedInsn& insn) {
+  return compare_unsigned_values(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn));
+}
+
+// --- Logical (Book I 3.3.12): RS is the bits 6:10 field, RA the target. ---
+
+Flow write_logical(Cpu& cpu, const DecodedInsn& insn, u64 result, bool record) {
+  cpu.state.gpr[insn.ra] = result;
+  if (record) record_cr0(cpu, result);
+  return Flow::next;
+}
+
+u64 unsigned_immediate(const DecodedInsn& insn) { return static_cast<u64>(insn.imm); }
+
+// andi. and andis. always record CR0; the other immediates never do.
+Flow andi(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) & unsigned_immediate(insn), true); }
+Flow andis(Cpu& cpu, const DecodedInsn& insn) {
+  return write_logical(cpu, insn, gpr_rs(cpu, insn) & (unsigned_immediate(insn) << 16), true);
+}
+Flow ori(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) | unsigned_immediate(insn), false); }
+Flow oris(Cpu& cpu, const DecodedInsn& insn) {
+  return write_logical(cpu, insn, gpr_rs(cpu, insn) | (unsigned_immediate(insn) << 16), false);
+}
+Flow xori(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) ^ unsigned_immediate(insn), false); }
+Flow xoris(Cpu& cpu, const DecodedInsn& insn) {
+  return write_logical(cpu, insn, gpr_rs(cpu, insn) ^ (unsigned_immediate(insn) << 16), false);
+}
+
+Flow and_(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) & gpr_rb(cpu, insn), insn.record); }
+Flow or_(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) | gpr_rb(cpu, insn), insn.record); }
+Flow xor_(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) ^ gpr_rb(cpu, insn), insn.record); }
+Flow nand(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, ~(gpr_rs(cpu, insn) & gpr_rb(cpu, insn)), insn.record); }
+Flow nor(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, ~(gpr_rs(cpu, insn) | gpr_rb(cpu, insn)), insn.record); }
+Flow eqv(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, ~(gpr_rs(cpu, insn) ^ gpr_rb(cpu, insn)), insn.record); }
+Flow andc(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) & ~gpr_rb(cpu, insn), insn.record); }
+Flow orc(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) | ~gpr_rb(cpu, insn), insn.record); }
+
+Flow extsb(Cpu& cpu, const DecodedInsn& insn) {
+  return write_logical(cpu, insn, static_cast<u64>(static_cast<i64>(static_cast<std::int8_t>(gpr_rs(cpu, insn)))), insn.record);
+}
+Flow extsh(Cpu& cpu, const DecodedInsn& insn) {
+  return write_logical(cpu, insn, static_cast<u64>(static_cast<i64>(static_cast<std::int16_t>(gpr_rs(cpu, insn)))), insn.record);
+}
+Flow extsw(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, sign_extend_word(gpr_rs(cpu, insn)), insn.record); }
+
+Flow cntlzw(Cpu& cpu, const DecodedInsn& insn) {
+  return write_logical(cpu, insn, std::countl_zero(static_cast<std::uint32_t>(gpr_rs(cpu, insn))), insn.record);
+}
+Flow cntlzd(Cpu& cpu, const DecodedInsn& insn) {
+  return write_logical(cpu, insn, std::countl_zero(gpr_rs(cpu, insn)), insn.record);
+}
+
+// Population counts per byte, word or doubleword, each in its own element.
+u64 popcount_elements(u64 value, unsigned element_bits) {
+  const u64 element_mask = element_bits == 64 ? ~u64{0} : (u64{1} << element_bits) - 1;
+  u64 result = 0;
+  for (unsigned shift = 0; shift < 64; shift += element_bits) {
+    result |= static_cast<u64>(std::popcount((value >> shift) & element_mask)) << shift;
+  }
+  return result;
+}
+Flow popcntb(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, popcount_elements(gpr_rs(cpu, insn), 8), false); }
+Flow popcntw(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, popcount_elements(gpr_rs(cpu, insn), 32), false); }
+Flow popcntd(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, popcount_elements(gpr_rs(cpu, insn), 64), false); }
+
+// Each byte of RA is all ones where RS and RB have equal bytes.
+Flow cmpb(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 rs = gpr_rs(cpu, insn);
+  const u64 rb = gpr_rb(cpu, insn);
+  u64 result = 0;
+  for (unsigned shift = 0; shift < 64; shift += 8) {
+    if (((rs >> shift) & 0xff) == ((rb >> shift) & 0xff)) result |= u64{0xff} << shift;
+  }
+  return write_logical(cpu, insn, result, false);
+}
+
+// Parity of the least significant bit of each byte, per word or doubleword.
+u64 byte_lsb_parity(u64 value) {
+  return std::popcount(value & 0x0101010101010101ull) & 1;
+}
+Flow prtyw(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 rs = gpr_rs(cpu, insn);
+  return write_logical(cpu, insn, (byte_lsb_parity(rs >> 32 & kLowWord) << 32) | byte_lsb_parity(rs & kLowWord), false);
+}
+Flow prtyd(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, byte_lsb_parity(gpr_rs(cpu, insn)), false); }
+
+// Each byte of RS indexes a bit of RB (MSB-0); indexes >= 64 give 0.
+Flow bpermd(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 rs = gpr_rs(cpu, insn);
+  const u64 rb = gpr_rb(cpu, insn);
+  u64 result = 0;
+  for (unsigned byte = 0; byte < 8; ++byte) {
+    const u64 index = (rs >> (56 - 8 * byte)) & 0xff;
+    const u64 bit = index < 64 ? (rb >> (63 - index)) & 1 : 0;
+    result |= bit << (7 - byte);
+  }
+  return write_logical(cpu, insn, result, false);
+}
+
+// isel (A-form): RT = CR[BC] ? (RA|0) : RB, BC in bits 21:25.
+Flow isel(Cpu& cpu, const DecodedInsn& insn) {
+  const unsigned condition_bit = bits(insn.word, 21, 25);
+  cpu.state.gpr[insn.rt] = cpu.state.cr_bit(condition_bit) ? ra_or_zero(cpu, insn) : gpr_rb(cpu, insn);
+  return Flow::next;
+}
+
+}  // namespace
+
+void register_integer_instructions(DecodeTable& table) {
+  table.primary(14, &addi);
+  table.primary(15, &addis);
+  table.primary(12, &addic);
+  table.primary(13, &addic_record);
+  table.primary(8, &subfic);
+  table.primary(7, &mulli);
+  table.primary(11, &cmpi);
+  table.primary(10, &cmpli);
+  table.primary(28, &andi);
+  table.primary(29, &andis);
+  table.primary(24, &ori);
+  table.primary(25, &oris);
+  table.primary(26, &xori);
+  table.primary(27, &xoris);
+
+  table.op31_with_oe(266, &add);
+  table.op31_with_oe(10, &addc);
+  table.op31_with_oe(138, &adde);
+  table.op31_with_oe(234, &addme);
+  table.op31_with_oe(202, &addze);
+  table.op31_with_oe(40, &subf);
+  table.op31_with_oe(8, &subfc);
+  table.op31_with_oe(136, &subfe);
+  table.op31_with_oe(232, &subfme);
+  table.op31_with_oe(200, &subfze);
+  table.op31_with_oe(104, &neg);
+  table.op31_with_oe(235, &mullw);
+  table.op31_with_oe(233, &mulld);
+  table.op31_with_oe(491, &divw);
+  table.op31_with_oe(459, &divwu);
+  table.op31_with_oe(489, &divd);
+  table.op31_with_oe(457, &divdu);
+  table.op31_with_oe(427, &divwe);
+  table.op31_with_oe(395, &divweu);
+  table.op31_with_oe(425, &divde);
+  table.op31_with_oe(393, &divdeu);
+  // The high multiplies have no OE: bit 21 is reserved.
+  table.op31(75, &mulhw);
+  table.op31(11, &mulhwu);
+  table.op31(73, &mulhd);
+  table.op31(9, &mulhdu);
+
+  table.op31(0, &cmp);
+  table.op31(32, &cmpl);
+  table.op31(28, &and_);
+  table.op31(444, &or_);
+  table.op31(316, &xor_);
+  table.op31(476, &nand);
+  table.op31(124, &nor);
+  table.op31(284, &eqv);
+  table.op31(60, &andc);
+  table.op31(412, &orc);
+  table.op31(954, &extsb);
+  table.op31(922, &extsh);
+  table.op31(986, &extsw);
+  table.op31(26, &cntlzw);
+  table.op31(58, &cntlzd);
+  table.op31(122, &popcntb);
+  table.op31(378, &popcntw);
+  table.op31(506, &popcntd);
+  table.op31(508, &cmpb);
+  table.op31(154, &prtyw);
+  table.op31(186, &prtyd);
+  table.op31(252, &bpermd);
+  // isel's extended opcode is bits 26:30 (15); bits 21:25 hold BC.
+  for (unsigned condition_bit = 0; condition_bit < 32; ++condition_bit) {
+    table.op31((condition_bit << 5) | 15, &isel);
+  }
+}
+
+}  // namespace mosaic::interp

@@ -1,0 +1,400 @@
+// Fixed-point and floating-point loads and stores, load-and-reserve /
+// store-conditional, and the cache management instructions (Power ISA 2.07
+// Book I 3.3.1 - 3.3.7 and 4.6, Book II 1.7 and 4.3).
+//
+// Every handler performs all of its memory accesses before it writes any
+// register: a failed access returns cpu.aborted() and the instruction is
+// replayed from scratch (after an interrupt or a completed MMIO access).
+#include <array>
+#include <bit>
+#include <cstdint>
+
+#include "cpu.hpp"
+#include "insn_common.hpp"
+#include "insn_groups.hpp"
+
+namespace mosaic::interp {
+
+namespace {
+
+using u64 = std::uint64_t;
+using u32 = std::uint32_t;
+using u16 = std::uint16_t;
+using u8 = std::uint8_t;
+
+// Reservations cover a POWER8 cache line (Book II 1.7.3.1).
+constexpr u64 kReservationGranule = 128;
+// dcbz clears one data cache block: 128 bytes on POWER8.
+constexpr u64 kCacheBlockBytes = 128;
+
+enum class Addressing { displacement, indexed };
+
+// EA = (RA|0) + D or (RA|0) + RB; update forms use RA itself. In 32-bit
+// mode the high word of the EA is zero, also in the RA an update writes.
+template <Addressing Mode, bool Update>
+u64 effective_address(const Cpu& cpu, const DecodedInsn& insn) {
+  const u64 base = Update ? cpu.state.gpr[insn.ra] : ra_or_zero(cpu, insn);
+  const u64 offset = Mode == Addressing::displacement ? static_cast<u64>(insn.imm) : cpu.state.gpr[insn.rb];
+  return (base + offset) & cpu.address_mask();
+}
+
+u64 indexed_address(const Cpu& cpu, const DecodedInsn& insn) {
+  return effective_address<Addressing::indexed, false>(cpu, insn);
+}
+
+Flow alignment_interrupt(Cpu& cpu, u64 ea) {
+  cpu.state.dar = ea;
+  return cpu.interrupt(Vector::alignment, cpu.state.nip);
+}
+
+bool little_endian_mode(const Cpu& cpu) { return cpu.state.msr & ppc::msr::kLittleEndian; }
+
+template <class T, bool SignExtend>
+u64 extend(T value) {
+  if constexpr (SignExtend) {
+    return static_cast<u64>(static_cast<std::int64_t>(static_cast<std::make_signed_t<T>>(value)));
+  } else {
+    return value;
+  }
+}
+
+// --- Fixed-point loads and stores (Book I 3.3.2 - 3.3.5). ---
+
+// Update loads with RA=0 or RA=RT, and update stores with RA=0, are
+// invalid forms (Book I 3.3.2).
+template <class T, bool SignExtend, Addressing Mode, bool Update, bool Reversed = false>
+Flow load(Cpu& cpu, const DecodedInsn& insn) {
+  if (Update && (insn.ra == 0 || insn.ra == insn.rt)) return cpu.illegal_instruction();
+  const u64 ea = effective_address<Mode, Update>(cpu, insn);
+  T value{};
+  if (!cpu.load(ea, value, Reversed)) return cpu.aborted();
+  cpu.state.gpr[insn.rt] = extend<T, SignExtend>(value);
+  if (Update) cpu.state.gpr[insn.ra] = ea;
+  return Flow::next;
+}
+
+template <class T, Addressing Mode, bool Update, bool Reversed = false>
+Flow store(Cpu& cpu, const DecodedInsn& insn) {
+  if (Update && insn.ra == 0) return cpu.illegal_instruction();
+  const u64 ea = effective_address<Mode, Update>(cpu, insn);
+  if (!cpu.store(ea, static_cast<T>(cpu.state.gpr[insn.rt]), Reversed)) return cpu.aborted();
+  if (Update) cpu.state.gpr[insn.ra] = ea;
+  return Flow::next;
+}
+
+constexpr auto D = Addressing::displacement;
+constexpr auto X = Addressing::indexed;
+
+// --- Load/store multiple and string (Book I 3.3.6 - 3.3.7). These are not
+// supported in little-endian mode: they take an alignment interrupt. ---
+
+// Whether `reg` is among the `count` registers starting at `first`,
+// wrapping from r31 to r0.
+bool in_register_range(unsigned reg, unsigned first, unsigned count) { return ((reg - first) & 31) < count; }
+
+Flow lmw(Cpu& cpu, const DecodedInsn& insn) {
+  const unsigned count = 32 - insn.rt;
+  if (in_register_range(insn.ra, insn.rt, count)) return cpu.illegal_instruction();
+  const u64 ea = effective_address<D, false>(cpu, insn);
+  if (little_endian_mode(cpu) || (ea & 3)) return alignment_interrupt(cpu, ea);
+  std::array<u32, 32> words{};
+  for (unsigned i = 0; i < count; ++i) {
+    if (!cpu.load(ea + 4 * i, words[i])) return cpu.aborted();
+  }
+  for (unsigned i = 0; i < count; ++i) cpu.state.gpr[insn.rt + i] = words[i];
+  return Flow::next;
+}
+
+Flow stmw(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 ea = effective_address<D, false>(cpu, insn);
+  if (little_endian_mode(cpu) || (ea & 3)) return alignment_interrupt(cpu, ea);
+  for (unsigned reg = insn.rt; reg < 32; ++reg) {
+    if (!cpu.store(ea + 4 * (reg - insn.rt), static_cast<u32>(cpu.state.gpr[reg]))) return cpu.aborted();
+  }
+  return Flow::next;
+}
+
+// Loads `byte_count` bytes into the low words of RT, RT+1, ... (wrapping to
+// r0), high-order byte first, zero-filling the rest of each register.
+Flow load_string(Cpu& cpu, const DecodedInsn& insn, u64 ea, unsigned byte_count) {
+  if (little_endian_mode(cpu)) return alignment_interrupt(cpu, ea);
+  std::array<u8, 128> bytes{};
+  for (unsigned i = 0; i < byte_count; ++i) {
+    if (!cpu.load((ea + i) & cpu.address_mask(), bytes[i])) return cpu.aborted();
+  }
+  for (unsigned reg_index = 0; reg_index * 4 < byte_count; ++reg_index) {
+    u64 value = 0;
+    for (unsigned byte = 0; byte < 4; ++byte) value |= u64{bytes[reg_index * 4 + byte]} << (24 - 8 * byte);
+    cpu.state.gpr[(insn.rt + reg_index) & 31] = value;
+  }
+  return Flow::next;
+}
+
+Flow store_string(Cpu& cpu, const DecodedInsn& insn, u64 ea, unsigned byte_count) {
+  if (little_endian_mode(cpu)) return alignment_interrupt(cpu, ea);
+  for (unsigned i = 0; i < byte_count; ++i) {
+    const u64 source = cpu.state.gpr[(insn.rt + i / 4) & 31];
+    const auto byte = static_cast<u8>(source >> (24 - 8 * (i % 4)));
+    if (!cpu.store((ea + i) & cpu.address_mask(), byte)) return cpu.aborted();
+  }
+  return Flow::next;
+}
+
+unsigned registers_for(unsigned byte_count) { return (byte_count + 3) / 4; }
+
+// NB = 0 means 32 bytes. RA in the loaded range (even as RA=0) is invalid.
+unsigned immediate_byte_count(const DecodedInsn& insn) { return insn.rb == 0 ? 32 : insn.rb; }
+
+Flow lswi(Cpu& cpu, const DecodedInsn& insn) {
+  const unsigned byte_count = immediate_byte_count(insn);
+  if (in_register_range(insn.ra, insn.rt, registers_for(byte_count))) return cpu.illegal_instruction();
+  return load_string(cpu, insn, ra_or_zero(cpu, insn) & cpu.address_mask(), byte_count);
+}
+
+Flow lswx(Cpu& cpu, const DecodedInsn& insn) {
+  const unsigned byte_count = cpu.state.xer_byte_count;
+  const unsigned count = registers_for(byte_count);
+  if (in_register_range(insn.ra, insn.rt, count) || in_register_range(insn.rb, insn.rt, count)) {
+    return cpu.illegal_instruction();
+  }
+  return load_string(cpu, insn, indexed_address(cpu, insn), byte_count);
+}
+
+Flow stswi(Cpu& cpu, const DecodedInsn& insn) {
+  return store_string(cpu, insn, ra_or_zero(cpu, insn) & cpu.address_mask(), immediate_byte_count(insn));
+}
+
+Flow stswx(Cpu& cpu, const DecodedInsn& insn) {
+  return store_string(cpu, insn, indexed_address(cpu, insn), cpu.state.xer_byte_count);
+}
+
+// --- Load and reserve / store conditional (Book II 4.4.2). An unaligned
+// EA takes an alignment interrupt. ---
+
+template <class T>
+Flow load_and_reserve(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 ea = indexed_address(cpu, insn);
+  if (ea % sizeof(T) != 0) return alignment_interrupt(cpu, ea);
+  T value{};
+  if (!cpu.load(ea, value)) return cpu.aborted();
+  const auto real = cpu.translate_data(ea, Access::read);
+  if (!real) return cpu.aborted();
+  cpu.state.reservation_valid = true;
+  cpu.state.reservation_address = *real & ~(kReservationGranule - 1);
+  cpu.state.gpr[insn.rt] = value;
+  return Flow::next;
+}
+
+// Stores only while the reservation covers the EA, then reports the
+// outcome in CR0 = 0b00 || stored || XER[SO] and drops the reservation.
+template <class T>
+Flow store_conditional(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 ea = indexed_address(cpu, insn);
+  if (ea % sizeof(T) != 0) return alignment_interrupt(cpu, ea);
+  const auto real = cpu.translate_data(ea, Access::write);
+  if (!real) return cpu.aborted();
+  const bool stored =
+      cpu.state.reservation_valid && cpu.state.reservation_address == (*real & ~(kReservationGranule - 1));
+  if (stored && !cpu.store(ea, static_cast<T>(cpu.state.gpr[insn.rt]))) return cpu.aborted();
+  cpu.state.reservation_valid = false;
+  cpu.state.set_cr_field(0, (stored ? cr_bit::kEqual : 0) | (cpu.state.xer_so ? cr_bit::kSummaryOverflow : 0));
+  return Flow::next;
+}
+
+// --- Cache management (Book II 4.3). ---
+
+// dcbz on caching-inhibited storage (MMIO, here) takes an alignment
+// interrupt (Book II 4.3.2).
+Flow dcbz(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 block = indexed_address(cpu, insn) & ~(kCacheBlockBytes - 1);
+  const auto real = cpu.translate_data(block, Access::write);
+  if (!real) return cpu.aborted();
+  if (cpu.memory().host_pointer(*real, kCacheBlockBytes) == nullptr) return alignment_interrupt(cpu, block);
+  for (u64 offset = 0; offset < kCacheBlockBytes; offset += sizeof(u64)) {
+    if (!cpu.store(block + offset, u64{0})) return cpu.aborted();
+  }
+  return Flow::next;
+}
+
+// Touches, flushes and instruction cache invalidation change nothing an
+// interpreter can observe: stores already invalidate decoded instructions.
+Flow cache_hint(Cpu&, const DecodedInsn&) { return Flow::next; }
+
+// --- Floating-point loads and stores (Book I 4.6). ---
+
+bool floating_point_available(const Cpu& cpu) { return cpu.state.msr & ppc::msr::kFloatingPoint; }
+Flow floating_point_unavailable(Cpu& cpu) { return cpu.interrupt(Vector::fp_unavailable, cpu.state.nip); }
+
+// Single to double format, bit for bit, without quieting signalling NaNs
+// (Book I 4.6.2 "Floating-Point Load Single": DOUBLE(WORD)).
+u64 single_to_double(u32 word) {
+  const u64 sign = u64{word >> 31} << 63;
+  const u32 exponent = (word >> 23) & 0xff;
+  const u32 fraction = word & 0x7fffff;
+  if (exponent == 0 && fraction != 0) {
+    // Denormal: normalise it into the wider exponent range.
+    int unbiased = -126;
+    u64 mantissa = fraction;
+    while (!(mantissa & 0x800000)) {
+      mantissa <<= 1;
+      --unbiased;
+    }
+    return sign | (static_cast<u64>(unbiased + 1023) << 52) | ((mantissa & 0x7fffff) << 29);
+  }
+  // Normal, zero, infinity and NaN: FRT[0:1] = WORD[0:1], FRT[2:4] copies
+  // the complement of WORD[1] for normals and WORD[1] itself otherwise.
+  const u64 word_bit1 = (word >> 30) & 1;
+  const bool normal = exponent != 0 && exponent != 0xff;
+  const u64 fill = normal ? (word_bit1 ^ 1) : word_bit1;
+  return sign | (word_bit1 << 62) | (fill * (u64{7} << 59)) | (u64{word & 0x3fffffff} << 29);
+}
+
+// Double to single format by truncation (Book I 4.6.3 "Floating-Point Store
+// Single": SINGLE(FRS)), denormalising values below the single range.
+u32 double_to_single(u64 bits_of_double) {
+  const u32 exponent = (bits_of_double >> 52) & 0x7ff;
+  constexpr u32 kSmallestNormalSingle = 1023 - 126;  // 897
+  if (exponent >= kSmallestNormalSingle || (bits_of_double << 1) == 0 || exponent == 0x7ff) {
+    return static_cast<u32>(((bits_of_double >> 62) << 30) | ((bits_of_double >> 29) & 0x3fffffff));
+  }
+  const auto sign = static_cast<u32>(bits_of_double >> 63) << 31;
+  const u64 mantissa = (u64{1} << 52) | (bits_of_double & ((u64{1} << 52) - 1));
+  // Exponents below -149 (and denormal doubles) are shifted out entirely.
+  const unsigned shift = kSmallestNormalSingle - exponent;
+  const u64 denormalised = shift < 64 ? mantissa >> shift : 0;
+  return sign | static_cast<u32>((denormalised >> 29) & 0x7fffff);
+}
+
+enum class FloatFormat { single, doubleword, word_signed, word_zero };
+
+template <FloatFormat Format, Addressing Mode, bool Update>
+Flow load_float(Cpu& cpu, const DecodedInsn& insn) {
+  if (!floating_point_available(cpu)) return floating_point_unavailable(cpu);
+  if (Update && insn.ra == 0) return cpu.illegal_instruction();
+  const u64 ea = effective_address<Mode, Update>(cpu, insn);
+  u64 value = 0;
+  if constexpr (Format == FloatFormat::doubleword) {
+    if (!cpu.load(ea, value)) return cpu.aborted();
+  } else {
+    u32 word = 0;
+    if (!cpu.load(ea, word)) return cpu.aborted();
+    if constexpr (Format == FloatFormat::single) value = single_to_double(word);
+    else if constexpr (Format == FloatFormat::word_signed) value = extend<u32, true>(word);
+    else value = word;
+  }
+  cpu.state.fpr[insn.rt] = value;
+  if (Update) cpu.state.gpr[insn.ra] = ea;
+  return Flow::next;
+}
+
+template <FloatFormat Format, Addressing Mode, bool Update>
+Flow store_float(Cpu& cpu, const DecodedInsn& insn) {
+  if (!floating_point_available(cpu)) return floating_point_unavailable(cpu);
+  if (Update && insn.ra == 0) return cpu.illegal_instruction();
+  const u64 ea = effective_address<Mode, Update>(cpu, insn);
+  const u64 source = cpu.state.fpr[insn.rt];
+  bool stored = false;
+  if constexpr (Format == FloatFormat::doubleword) stored = cpu.store(ea, source);
+  else if constexpr (Format == FloatFormat::single) stored = cpu.store(ea, double_to_single(source));
+  else stored = cpu.store(ea, static_cast<u32>(source));  // stfiwx: the low word as is
+  if (!stored) return cpu.aborted();
+  if (Update) cpu.state.gpr[insn.ra] = ea;
+  return Flow::next;
+}
+
+}  // namespace
+
+void register_load_store_instructions(DecodeTable& table) {
+  table.primary(34, &load<u8, false, D, false>);    // lbz
+  table.primary(35, &load<u8, false, D, true>);     // lbzu
+  table.primary(40, &load<u16, false, D, false>);   // lhz
+  table.primary(41, &load<u16, false, D, true>);    // lhzu
+  table.primary(42, &load<u16, true, D, false>);    // lha
+  table.primary(43, &load<u16, true, D, true>);     // lhau
+  table.primary(32, &load<u32, false, D, false>);   // lwz
+  table.primary(33, &load<u32, false, D, true>);    // lwzu
+  table.op58(0, &load<u64, false, D, false>);       // ld
+  table.op58(1, &load<u64, false, D, true>);        // ldu
+  table.op58(2, &load<u32, true, D, false>);        // lwa
+  table.primary(38, &store<u8, D, false>);          // stb
+  table.primary(39, &store<u8, D, true>);           // stbu
+  table.primary(44, &store<u16, D, false>);         // sth
+  table.primary(45, &store<u16, D, true>);          // sthu
+  table.primary(36, &store<u32, D, false>);         // stw
+  table.primary(37, &store<u32, D, true>);          // stwu
+  table.op62(0, &store<u64, D, false>);             // std
+  table.op62(1, &store<u64, D, true>);              // stdu
+
+  table.op31(87, &load<u8, false, X, false>);       // lbzx
+  table.op31(119, &load<u8, false, X, true>);       // lbzux
+  table.op31(279, &load<u16, false, X, false>);     // lhzx
+  table.op31(311, &load<u16, false, X, true>);      // lhzux
+  table.op31(343, &load<u16, true, X, false>);      // lhax
+  table.op31(375, &load<u16, true, X, true>);       // lhaux
+  table.op31(23, &load<u32, false, X, false>);      // lwzx
+  table.op31(55, &load<u32, false, X, true>);       // lwzux
+  table.op31(341, &load<u32, true, X, false>);      // lwax
+  table.op31(373, &load<u32, true, X, true>);       // lwaux
+  table.op31(21, &load<u64, false, X, false>);      // ldx
+  table.op31(53, &load<u64, false, X, true>);       // ldux
+  table.op31(215, &store<u8, X, false>);            // stbx
+  table.op31(247, &store<u8, X, true>);             // stbux
+  table.op31(407, &store<u16, X, false>);           // sthx
+  table.op31(439, &store<u16, X, true>);            // sthux
+  table.op31(151, &store<u32, X, false>);           // stwx
+  table.op31(183, &store<u32, X, true>);            // stwux
+  table.op31(149, &store<u64, X, false>);           // stdx
+  table.op31(181, &store<u64, X, true>);            // stdux
+
+  table.op31(790, &load<u16, false, X, false, true>);  // lhbrx
+  table.op31(534, &load<u32, false, X, false, true>);  // lwbrx
+  table.op31(532, &load<u64, false, X, false, true>);  // ldbrx
+  table.op31(918, &store<u16, X, false, true>);        // sthbrx
+  table.op31(662, &store<u32, X, false, true>);        // stwbrx
+  table.op31(660, &store<u64, X, false, true>);        // stdbrx
+
+  table.primary(46, &lmw);
+  table.primary(47, &stmw);
+  table.op31(597, &lswi);
+  table.op31(533, &lswx);
+  table.op31(725, &stswi);
+  table.op31(661, &stswx);
+
+  table.op31(52, &load_and_reserve<u8>);     // lbarx
+  table.op31(116, &load_and_reserve<u16>);   // lharx
+  table.op31(20, &load_and_reserve<u32>);    // lwarx
+  table.op31(84, &load_and_reserve<u64>);    // ldarx
+  table.op31(694, &store_conditional<u8>);   // stbcx.
+  table.op31(726, &store_conditional<u16>);  // sthcx.
+  table.op31(150, &store_conditional<u32>);  // stwcx.
+  table.op31(214, &store_conditional<u64>);  // stdcx.
+
+  table.op31(1014, &dcbz);
+  for (const unsigned xo : {278u /*dcbt*/, 246u /*dcbtst*/, 86u /*dcbf*/, 54u /*dcbst*/, 470u /*dcbi*/,
+                            982u /*icbi*/, 758u /*dcba*/, 22u /*icbt*/}) {
+    table.op31(xo, &cache_hint);
+  }
+
+  using enum FloatFormat;
+  table.primary(48, &load_float<single, D, false>);         // lfs
+  table.primary(49, &load_float<single, D, true>);          // lfsu
+  table.primary(50, &load_float<doubleword, D, false>);     // lfd
+  table.primary(51, &load_float<doubleword, D, true>);      // lfdu
+  table.op31(535, &load_float<single, X, false>);           // lfsx
+  table.op31(567, &load_float<single, X, true>);            // lfsux
+  table.op31(599, &load_float<doubleword, X, false>);       // lfdx
+  table.op31(631, &load_float<doubleword, X, true>);        // lfdux
+  table.op31(855, &load_float<word_signed, X, false>);      // lfiwax
+  table.op31(887, &load_float<word_zero, X, false>);        // lfiwzx
+  table.primary(52, &store_float<single, D, false>);        // stfs
+  table.primary(53, &store_float<single, D, true>);         // stfsu
+  table.primary(54, &store_float<doubleword, D, false>);    // stfd
+  table.primary(55, &store_float<doubleword, D, true>);     // stfdu
+  table.op31(663, &store_float<single, X, false>);          // stfsx
+  table.op31(695, &store_float<single, X, true>);           // stfsux
+  table.op31(727, &store_float<doubleword, X, false>);      // stfdx
+  table.op31(759, &store_float<doubleword, X, true>);       // stfdux
+  table.op31(983, &store_float<word_zero, X, false>);       // stfiwx
+}
+
+}  // namespace mosaic::interp

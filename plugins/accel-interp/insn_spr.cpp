@@ -1,0 +1,143 @@
+// mfspr, mtspr and mftb over the SPRs a POWER8 partition sees (Power ISA
+// 2.07 Book III 4.4.4 and the POWER8 user's manual SPR list).
+#include "cpu.hpp"
+#include "insn_groups.hpp"
+
+namespace mosaic::interp {
+
+namespace {
+
+namespace spr {
+constexpr unsigned kXer = 1, kDscrUser = 3, kLr = 8, kCtr = 9, kAmrUser = 13, kDscr = 17, kDsisr = 18, kDar = 19,
+                   kDec = 22, kSrr0 = 26, kSrr1 = 27, kCfar = 28, kAmr = 29, kIamr = 61, kTfhar = 128,
+                   kTfiar = 129, kTexasr = 130, kCtrlRead = 136, kCtrlWrite = 152, kFscr = 153, kUamor = 157,
+                   kPspb = 159, kVrsave = 256, kSprg3User = 259, kTimebase = 268, kTimebaseUpper = 269,
+                   kSprg0 = 272, kSprg3 = 275, kTimebaseWriteLower = 284, kTimebaseWriteUpper = 285, kPvr = 287,
+                   kUserPmuFirst = 768, kUserPmuLast = 783, kPmuFirst = 784, kPmuLast = 799, kEbbFirst = 804,
+                   kEbbLast = 806, kTar = 815, kPpr = 896, kPpr32 = 898, kPir = 1023;
+}  // namespace spr
+
+// Bit 0x10 of the SPR number (spr[0] as encoded) marks privileged SPRs.
+bool is_privileged(unsigned number) { return number & 0x10; }
+
+// The SPR number, whose two halves the instruction encodes swapped.
+unsigned spr_number(const DecodedInsn& insn) { return (unsigned{insn.rb} << 5) | insn.ra; }
+
+// SPRs that only hold a value.
+bool is_plain_storage(unsigned number) {
+  return number == spr::kIamr || (number >= spr::kTfhar && number <= spr::kTexasr) || number == spr::kUamor ||
+         number == spr::kPspb || (number >= spr::kPmuFirst && number <= spr::kPmuLast) ||
+         (number >= spr::kEbbFirst && number <= spr::kEbbLast);
+}
+
+std::optional<std::uint64_t> read_spr(Cpu& cpu, unsigned number) {
+  CpuState& s = cpu.state;
+  if (is_plain_storage(number)) return s.plain_spr[number];
+  // The problem-state PMU numbers read the privileged registers' values.
+  if (number >= spr::kUserPmuFirst && number <= spr::kUserPmuLast) return s.plain_spr[number + 16];
+  switch (number) {
+    case spr::kXer: return s.xer();
+    case spr::kLr: return s.lr;
+    case spr::kCtr: return s.ctr;
+    case spr::kDscrUser:
+    case spr::kDscr: return s.dscr;
+    case spr::kAmrUser:
+    case spr::kAmr: return s.amr;
+    case spr::kDsisr: return s.dsisr;
+    case spr::kDar: return s.dar;
+    case spr::kDec: return static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int32_t>(cpu.decrementer())));
+    case spr::kSrr0: return s.srr0;
+    case spr::kSrr1: return s.srr1;
+    case spr::kCfar: return s.cfar;
+    case spr::kCtrlRead: return s.ctrl;
+    case spr::kFscr: return s.fscr;
+    case spr::kVrsave: return s.vrsave;
+    case spr::kSprg3User: return s.sprg[3];
+    case spr::kTimebase: return cpu.timebase();
+    case spr::kTimebaseUpper: return cpu.timebase() >> 32;
+    case spr::kPvr: return s.pvr;
+    case spr::kTar: return s.tar;
+    case spr::kPpr: return s.ppr;
+    case spr::kPpr32: return s.ppr >> 32;
+    case spr::kPir: return s.pir;
+    default: break;
+  }
+  if (number >= spr::kSprg0 && number <= spr::kSprg3) return s.sprg[number - spr::kSprg0];
+  return std::nullopt;
+}
+
+bool write_spr(Cpu& cpu, unsigned number, std::uint64_t value) {
+  CpuState& s = cpu.state;
+  if (is_plain_storage(number)) {
+    s.plain_spr[number] = value;
+    return true;
+  }
+  if (number >= spr::kUserPmuFirst && number <= spr::kUserPmuLast) {
+    s.plain_spr[number + 16] = value;
+    return true;
+  }
+  switch (number) {
+    case spr::kXer: s.set_xer(value); return true;
+    case spr::kLr: s.lr = value; return true;
+    case spr::kCtr: s.ctr = value; return true;
+    case spr::kDscrUser:
+    case spr::kDscr: s.dscr = value; return true;
+    case spr::kAmrUser:
+    case spr::kAmr: s.amr = value; return true;
+    case spr::kDsisr: s.dsisr = static_cast<std::uint32_t>(value); return true;
+    case spr::kDar: s.dar = value; return true;
+    case spr::kDec: cpu.set_decrementer(static_cast<std::uint32_t>(value)); return true;
+    case spr::kSrr0: s.srr0 = value; return true;
+    case spr::kSrr1: s.srr1 = value; return true;
+    case spr::kCfar: s.cfar = value; return true;
+    case spr::kCtrlWrite: s.ctrl = value & 1; return true;  // only the run latch
+    case spr::kFscr: s.fscr = value; return true;
+    case spr::kVrsave: s.vrsave = static_cast<std::uint32_t>(value); return true;
+    // The timebase belongs to the hypervisor: a partition's writes are
+    // dropped, as under PowerVM.
+    case spr::kTimebaseWriteLower:
+    case spr::kTimebaseWriteUpper: return true;
+    case spr::kTar: s.tar = value; return true;
+    case spr::kPpr: s.ppr = value; return true;
+    case spr::kPpr32: s.ppr = (s.ppr & 0xffffffffull) | (value << 32); return true;
+    default: break;
+  }
+  if (number >= spr::kSprg0 && number <= spr::kSprg3) {
+    s.sprg[number - spr::kSprg0] = value;
+    return true;
+  }
+  return false;
+}
+
+Flow mfspr(Cpu& cpu, const DecodedInsn& insn) {
+  const unsigned number = spr_number(insn);
+  if (is_privileged(number) && cpu.problem_state()) return cpu.privileged_instruction();
+  const auto value = read_spr(cpu, number);
+  if (!value) return cpu.illegal_instruction();
+  cpu.state.gpr[insn.rt] = *value;
+  return Flow::next;
+}
+
+Flow mtspr(Cpu& cpu, const DecodedInsn& insn) {
+  const unsigned number = spr_number(insn);
+  if (is_privileged(number) && cpu.problem_state()) return cpu.privileged_instruction();
+  if (!write_spr(cpu, number, cpu.state.gpr[insn.rt])) return cpu.illegal_instruction();
+  return Flow::next;
+}
+
+Flow mftb(Cpu& cpu, const DecodedInsn& insn) {
+  const unsigned number = spr_number(insn);
+  if (number != spr::kTimebase && number != spr::kTimebaseUpper) return cpu.illegal_instruction();
+  cpu.state.gpr[insn.rt] = number == spr::kTimebase ? cpu.timebase() : cpu.timebase() >> 32;
+  return Flow::next;
+}
+
+}  // namespace
+
+void register_spr_instructions(DecodeTable& table) {
+  table.op31(339, &mfspr);
+  table.op31(467, &mtspr);
+  table.op31(371, &mftb);
+}
+
+}  // namespace mosaic::interp

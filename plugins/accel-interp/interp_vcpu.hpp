@@ -1,0 +1,45 @@
+// The SDK's Vcpu over one interpreted Cpu: exits, stop requests, the
+// external interrupt line, H_CEDE idling and debug state.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "cpu.hpp"
+#include "mosaic/accelerator.hpp"
+
+namespace mosaic::interp {
+
+class InterpVcpu final : public Vcpu {
+ public:
+  InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr);
+
+  std::uint32_t id() const override { return id_; }
+  VcpuExit run() override;
+  void complete_hypercall(std::int64_t status, std::span<const std::uint64_t> outputs) override;
+  void complete_mmio_read(std::uint64_t value) override { cpu_.complete_mmio_read(value); }
+  void request_stop() override;
+  void set_external_interrupt(bool asserted) override;
+  void cede() override { ceded_ = true; }
+  ppc::Registers registers() const override;
+  void set_registers(const ppc::Registers& registers) override;
+  void set_debug(const GuestDebug& debug) override;
+
+ private:
+  // H_CEDE: sleep with MSR[EE] on until an interrupt can be taken or a
+  // stop is requested.
+  void idle_until_interrupt();
+
+  std::uint32_t id_;
+  Cpu cpu_;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> external_interrupt_{false};
+  bool ceded_ = false;
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  GuestDebug debug_;
+  bool debug_active_ = false;
+};
+
+}  // namespace mosaic::interp

@@ -1,0 +1,65 @@
+// The interpreting accelerator: runs a POWER8-class guest on any host.
+#include <atomic>
+#include <memory>
+
+#include "hash_table_storage.hpp"
+#include "interp_vcpu.hpp"
+#include "mosaic/plugin.hpp"
+
+namespace mosaic::interp {
+
+namespace {
+
+// PVR of a POWER8 DD2.0, which Linux and QEMU's pseries both recognise.
+constexpr std::uint32_t kPower8Pvr = 0x004d0200;
+
+// The page sizes POWER8 offers a partition (base shift, SLB L||LP, and the
+// actual sizes with their HPTE LP encodings), as ibm,segment-page-sizes
+// publishes them.
+std::vector<ppc::SegmentPageSizes> power8_page_sizes() {
+  return {
+      {12, 0x000, {{12, 0x0}, {16, 0x7}, {24, 0x38}}},
+      {16, 0x110, {{16, 0x1}, {24, 0x8}}},
+      {24, 0x100, {{24, 0x0}}},
+  };
+}
+
+class InterpAccelerator final : public Accelerator {
+ public:
+  explicit InterpAccelerator(GuestMemory& memory)
+      : storage_(generation_), memory_system_{memory, storage_, power8_page_sizes(), generation_} {}
+
+  AcceleratorCaps capabilities() const override {
+    AcceleratorCaps caps;
+    caps.pvr = kPower8Pvr;
+    caps.segment_page_sizes = memory_system_.segment_page_sizes;
+    caps.hpt_in_kernel = false;
+    // Breakpoints are compared against every instruction's address, so
+    // there is no hardware limit on their number.
+    caps.debug = DebugFeatures{true, 64, 0, true};
+    return caps;
+  }
+
+  ppc::HashPageTable& hash_page_table() override { return storage_; }
+
+  std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) override {
+    return std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr);
+  }
+
+ private:
+  std::atomic<std::uint64_t> generation_{0};
+  HashTableStorage storage_;
+  MemorySystem memory_system_;
+};
+
+std::unique_ptr<Accelerator> create_interp_accelerator(const AcceleratorSetup& setup) {
+  setup.options.expect_keys({});
+  return std::make_unique<InterpAccelerator>(setup.host.guest_memory());
+}
+
+}  // namespace
+
+}  // namespace mosaic::interp
+
+MOSAIC_PLUGIN(accelerator, "interp", "0.1.0", "interpreting POWER8 CPU (Power ISA 2.07B), runs on any host",
+              mosaic::interp::create_interp_accelerator)

@@ -1,0 +1,20 @@
+// The pseries machine plugin.
+#include "mosaic/plugin.hpp"
+#include "pseries_machine.hpp"
+
+namespace {
+
+std::unique_ptr<mosaic::Machine> create_pseries(const mosaic::MachineSetup& setup) {
+  const auto& options = setup.options;
+  options.expect_keys({"type", "memory", "cpus", "kernel", "initrd", "cmdline", "dump-dtb", "hpt-order"});
+  mosaic::pseries::PseriesOptions pseries;
+  if (options.child("dump-dtb").defined()) pseries.dump_dtb = options.child("dump-dtb").as_path();
+  // PAPR bounds the HPT between 256 KiB and 64 TiB.
+  pseries.hpt_order = static_cast<unsigned>(options.child("hpt-order").as_uint(18, 46, 0));
+  return std::make_unique<mosaic::pseries::PseriesMachine>(setup.host, setup.spec, pseries);
+}
+
+}  // namespace
+
+MOSAIC_PLUGIN(machine, "pseries", "0.1.0", "IBM pSeries (PAPR) machine: device tree, RTAS, hypercalls, XICS, vty",
+              create_pseries)

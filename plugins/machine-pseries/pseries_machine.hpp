@@ -1,0 +1,108 @@
+// The pseries (PAPR) machine: memory map, kernel and initrd loading, the
+// device tree, hypercalls, RTAS, XICS, the vty console, and vCPU threads.
+// It is also the devices' DeviceContext and the debugger's DebugTarget.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hcall_hpt.hpp"
+#include "hypercall_table.hpp"
+#include "mosaic/plugin.hpp"
+#include "rtas.hpp"
+#include "vcpu_threads.hpp"
+#include "vty.hpp"
+#include "xics.hpp"
+
+namespace mosaic::pseries {
+
+struct PseriesOptions {
+  std::string dump_dtb;  // empty: do not write the device tree out
+  unsigned hpt_order = 0;  // 0: sized from RAM as PAPR suggests
+};
+
+// Where build() put things in guest real memory.
+struct MemoryLayout {
+  std::uint64_t kernel_base = 0;
+  std::uint64_t kernel_entry = 0;
+  std::uint64_t kernel_end = 0;
+  std::uint64_t initrd_start = 0;
+  std::uint64_t initrd_end = 0;
+  std::uint64_t rtas_base = 0;
+  std::uint64_t fdt_limit = 0;  // the device tree goes just below this
+};
+
+class PseriesMachine final : public Machine, public DeviceContext, public DebugTarget {
+ public:
+  PseriesMachine(Host& host, MachineSpec spec, PseriesOptions options);
+  ~PseriesMachine() override;
+
+  // Machine
+  void build(Accelerator& accelerator) override;
+  DeviceContext& device_context() override { return *this; }
+  DebugTarget& debug_target() override { return *this; }
+  RunOutcome run() override;
+  void request_shutdown(RunOutcome outcome) override;
+
+  // DeviceContext
+  GuestMemory& memory() override { return host_.guest_memory(); }
+  void register_mmio(MmioRegion region) override;
+  void register_hypercall(std::uint64_t number, HypercallHandler handler) override;
+  void add_device_tree_node(DeviceTreeNode node) override;
+  std::uint32_t allocate_interrupt() override;
+  void set_interrupt(std::uint32_t source, bool asserted) override;
+  std::shared_ptr<spdlog::logger> logger(std::string_view name) override { return host_.logger(name); }
+
+  // DebugTarget
+  std::size_t vcpu_count() const override { return vcpus_.size(); }
+  DebugFeatures debug_features() const override { return caps_.debug; }
+  void stop_all() override { threads_->stop_all(); }
+  void resume_all(std::optional<std::size_t> step_vcpu) override { threads_->resume_all(step_vcpu); }
+  void on_debug_stop(std::function<void(std::size_t, const DebugExit&)> handler) override;
+  void set_debug(const GuestDebug& debug) override { threads_->set_debug(debug); }
+  ppc::Registers registers(std::size_t vcpu) override { return vcpus_.at(vcpu)->registers(); }
+  void set_registers(std::size_t vcpu, const ppc::Registers& registers) override {
+    vcpus_.at(vcpu)->set_registers(registers);
+  }
+  std::optional<std::uint64_t> debug_translate(std::size_t vcpu, std::uint64_t effective_address) override;
+  bool read_physical(std::uint64_t address, std::span<std::byte> out) override { return memory().read(address, out); }
+  bool write_physical(std::uint64_t address, std::span<const std::byte> in) override {
+    return memory().write(address, in);
+  }
+
+ private:
+  void load_images();
+  void register_machine_hypercalls();
+  void register_rtas_functions();
+  std::vector<std::byte> build_device_tree();
+  void handle_exit(std::size_t index, Vcpu& vcpu, const VcpuExit& exit);
+  void handle_mmio(Vcpu& vcpu, const MmioExit& mmio);
+  void set_boot_registers();
+
+  Host& host_;
+  MachineSpec spec_;
+  PseriesOptions options_;
+  std::shared_ptr<spdlog::logger> log_;
+  Accelerator* accelerator_ = nullptr;
+  AcceleratorCaps caps_;
+  MemoryLayout layout_;
+
+  std::vector<std::unique_ptr<Vcpu>> vcpus_;
+  std::unique_ptr<VcpuThreads> threads_;
+  HypercallTable hypercalls_;
+  std::unique_ptr<HptHypercalls> hpt_hypercalls_;
+  std::unique_ptr<Xics> xics_;
+  std::unique_ptr<Rtas> rtas_;
+  std::unique_ptr<Vty> vty_;
+  std::uint32_t vty_interrupt_ = 0;
+  std::uint32_t next_interrupt_ = kFirstDeviceSource;
+  std::vector<MmioRegion> mmio_regions_;
+  std::vector<DeviceTreeNode> device_nodes_;
+  std::atomic<std::uint64_t> unclaimed_mmio_reports_{0};
+};
+
+}  // namespace mosaic::pseries

@@ -1,0 +1,170 @@
+#include "vcpu_threads.hpp"
+
+namespace mosaic::pseries {
+
+VcpuThreads::VcpuThreads(std::vector<std::unique_ptr<Vcpu>>& vcpus, ExitHandler on_exit,
+                         std::shared_ptr<spdlog::logger> log)
+    : vcpus_(vcpus), on_exit_(std::move(on_exit)), log_(std::move(log)), slots_(vcpus.size()) {}
+
+VcpuThreads::~VcpuThreads() {
+  shutdown({RunOutcome::Kind::failure, "machine destroyed"});
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+void VcpuThreads::start(std::size_t index) {
+  {
+    std::lock_guard lock(mutex_);
+    slots_.at(index).started = true;
+  }
+  changed_.notify_all();
+}
+
+void VcpuThreads::stop_self(std::size_t index) {
+  std::lock_guard lock(mutex_);
+  slots_.at(index).started = false;
+}
+
+bool VcpuThreads::started(std::size_t index) const {
+  std::lock_guard lock(mutex_);
+  return slots_.at(index).started;
+}
+
+bool VcpuThreads::may_run(std::size_t index) const {
+  if (!slots_[index].started || paused_) return false;
+  return !step_vcpu_ || *step_vcpu_ == index;
+}
+
+void VcpuThreads::request_stop_all_locked() {
+  for (auto& vcpu : vcpus_) vcpu->request_stop();
+}
+
+void VcpuThreads::wait_until_out_of_guest_locked(std::unique_lock<std::mutex>& lock,
+                                                 std::optional<std::size_t> except) {
+  changed_.wait(lock, [&] {
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].in_guest && i != except) return false;
+    }
+    return true;
+  });
+}
+
+RunOutcome VcpuThreads::run() {
+  for (std::size_t i = 0; i < vcpus_.size(); ++i) threads_.emplace_back([this, i] { thread_main(i); });
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return shutting_down_; });
+  }
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  std::lock_guard lock(mutex_);
+  return outcome_;
+}
+
+void VcpuThreads::shutdown(RunOutcome outcome) {
+  {
+    std::lock_guard lock(mutex_);
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    outcome_ = std::move(outcome);
+    request_stop_all_locked();
+  }
+  changed_.notify_all();
+}
+
+void VcpuThreads::thread_main(std::size_t index) {
+  Vcpu& vcpu = *vcpus_[index];
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return shutting_down_ || may_run(index); });
+    if (shutting_down_) return;
+    VcpuSlot& slot = slots_[index];
+    for (auto& change : slot.pending_changes) change(vcpu);
+    slot.pending_changes.clear();
+    if (slot.applied_debug_generation != debug_generation_) {
+      GuestDebug debug = debug_;
+      debug.single_step = step_vcpu_ == index;
+      vcpu.set_debug(debug);
+      slot.applied_debug_generation = debug_generation_;
+    }
+    slot.in_guest = true;
+    lock.unlock();
+    const VcpuExit exit = vcpu.run();
+    lock.lock();
+    slot.in_guest = false;
+    changed_.notify_all();
+    if (exit.reason == ExitReason::stopped) continue;
+    lock.unlock();
+    if (exit.reason == ExitReason::debug) {
+      debug_stop(index, exit.debug);
+    } else {
+      on_exit_(index, vcpu, exit);
+    }
+    lock.lock();
+  }
+}
+
+void VcpuThreads::change_all(std::optional<std::size_t> calling_vcpu, const std::function<void(Vcpu&)>& change) {
+  {
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (calling_vcpu == i) continue;
+      slots_[i].pending_changes.push_back(change);
+      vcpus_[i]->request_stop();
+    }
+  }
+  if (calling_vcpu) change(*vcpus_[*calling_vcpu]);
+}
+
+void VcpuThreads::stop_all() {
+  std::unique_lock lock(mutex_);
+  paused_ = true;
+  request_stop_all_locked();
+  wait_until_out_of_guest_locked(lock, std::nullopt);
+}
+
+void VcpuThreads::resume_all(std::optional<std::size_t> step_vcpu) {
+  {
+    std::lock_guard lock(mutex_);
+    if (step_vcpu_ != step_vcpu) ++debug_generation_;
+    step_vcpu_ = step_vcpu;
+    paused_ = false;
+    reporting_debug_stop_ = false;
+  }
+  changed_.notify_all();
+}
+
+void VcpuThreads::set_debug(const GuestDebug& debug) {
+  std::lock_guard lock(mutex_);
+  debug_ = debug;
+  ++debug_generation_;
+}
+
+void VcpuThreads::on_debug_stop(DebugStopHandler handler) {
+  std::lock_guard lock(mutex_);
+  debug_stop_handler_ = std::move(handler);
+}
+
+void VcpuThreads::debug_stop(std::size_t index, const DebugExit& exit) {
+  DebugStopHandler handler;
+  {
+    std::unique_lock lock(mutex_);
+    paused_ = true;
+    request_stop_all_locked();
+    // Only the first of simultaneous events is reported; the others are
+    // met again when their vCPUs resume (a breakpoint is still there).
+    if (reporting_debug_stop_) return;
+    reporting_debug_stop_ = true;
+    wait_until_out_of_guest_locked(lock, index);
+    handler = debug_stop_handler_;
+  }
+  if (handler) {
+    handler(index, exit);
+  } else {
+    log_->warn("vCPU {}: debug stop at {:#x} with no debugger attached; resuming", index, exit.address);
+    resume_all(std::nullopt);
+  }
+}
+
+}  // namespace mosaic::pseries

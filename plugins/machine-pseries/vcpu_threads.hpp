@@ -1,0 +1,85 @@
+// One thread per vCPU and the state that says which may run: started by
+// the guest (RTAS start-cpu / stop-self), paused for the debugger, or
+// shutting down. All vCPU scheduling decisions live here.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "mosaic/accelerator.hpp"
+#include "mosaic/machine.hpp"
+
+namespace mosaic::pseries {
+
+class VcpuThreads {
+ public:
+  // Handles an exit on the vCPU's own thread (hypercall, MMIO, ...).
+  using ExitHandler = std::function<void(std::size_t index, Vcpu& vcpu, const VcpuExit& exit)>;
+  using DebugStopHandler = std::function<void(std::size_t index, const DebugExit& exit)>;
+
+  VcpuThreads(std::vector<std::unique_ptr<Vcpu>>& vcpus, ExitHandler on_exit, std::shared_ptr<spdlog::logger> log);
+  ~VcpuThreads();
+
+  // Lets vCPU `index` run (boot CPU, RTAS start-cpu) or parks it for good
+  // (RTAS stop-self, from its own thread).
+  void start(std::size_t index);
+  void stop_self(std::size_t index);
+  bool started(std::size_t index) const;
+
+  // Runs every started vCPU until shutdown(); blocks.
+  RunOutcome run();
+  // Any thread; the first outcome wins.
+  void shutdown(RunOutcome outcome);
+
+  // Applies `change` to every vCPU on the vCPU's own thread before it next
+  // enters the guest; the calling vCPU (if any) is changed at once.
+  void change_all(std::optional<std::size_t> calling_vcpu, const std::function<void(Vcpu&)>& change);
+
+  // The debugger's controls (DebugTarget).
+  void stop_all();
+  void resume_all(std::optional<std::size_t> step_vcpu);
+  void set_debug(const GuestDebug& debug);
+  void on_debug_stop(DebugStopHandler handler);
+  // From a vCPU thread whose vCPU hit a debug event: stops the others and
+  // reports the event once all are stopped.
+  void debug_stop(std::size_t index, const DebugExit& exit);
+
+ private:
+  void thread_main(std::size_t index);
+  bool may_run(std::size_t index) const;
+  void request_stop_all_locked();
+  void wait_until_out_of_guest_locked(std::unique_lock<std::mutex>& lock, std::optional<std::size_t> except);
+
+  struct VcpuSlot {
+    bool started = false;
+    bool in_guest = false;
+    std::uint64_t applied_debug_generation = 0;
+    std::vector<std::function<void(Vcpu&)>> pending_changes;
+  };
+
+  std::vector<std::unique_ptr<Vcpu>>& vcpus_;
+  ExitHandler on_exit_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<VcpuSlot> slots_;
+  bool shutting_down_ = false;
+  RunOutcome outcome_;
+  bool paused_ = false;
+  bool reporting_debug_stop_ = false;
+  std::optional<std::size_t> step_vcpu_;
+  GuestDebug debug_;
+  std::uint64_t debug_generation_ = 1;
+  DebugStopHandler debug_stop_handler_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace mosaic::pseries
