@@ -369,7 +369,9 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
       const Flow flow = insn.handler(*this, insn);
       if (flow == Flow::next) [[likely]] {
         state.nip = (state.nip + 4) & address_mask();
-        if ((state.nip & kTlbPageMask) == 0) break;
+        // A new page, or translations flushed (slbmte, tlbie, mtmsrd):
+        // fetch through the MMU again.
+        if ((state.nip & kTlbPageMask) == 0 || fetch_page_ == nullptr) break;
         continue;
       }
       if (flow == Flow::exit) return;

@@ -109,11 +109,22 @@ bool write_spr(Cpu& cpu, unsigned number, std::uint64_t value) {
   return false;
 }
 
+// An SPR this partition does not have (undefined, or the hypervisor's):
+// with a privileged number, supervisor state treats the access as a no-op;
+// otherwise the hypervisor emulation assist reaches the guest as an
+// illegal instruction (Book III 4.4.4, and what POWER8 under PowerVM and
+// KVM does). Linux relies on the no-op: it writes hypervisor PMU SPRs
+// before it checks MSR[HV].
+Flow absent_spr(Cpu& cpu, unsigned number) {
+  if (is_privileged(number)) return Flow::next;
+  return cpu.illegal_instruction();
+}
+
 Flow mfspr(Cpu& cpu, const DecodedInsn& insn) {
   const unsigned number = spr_number(insn);
   if (is_privileged(number) && cpu.problem_state()) return cpu.privileged_instruction();
   const auto value = read_spr(cpu, number);
-  if (!value) return cpu.illegal_instruction();
+  if (!value) return absent_spr(cpu, number);
   cpu.state.gpr[insn.rt] = *value;
   return Flow::next;
 }
@@ -121,7 +132,7 @@ Flow mfspr(Cpu& cpu, const DecodedInsn& insn) {
 Flow mtspr(Cpu& cpu, const DecodedInsn& insn) {
   const unsigned number = spr_number(insn);
   if (is_privileged(number) && cpu.problem_state()) return cpu.privileged_instruction();
-  if (!write_spr(cpu, number, cpu.state.gpr[insn.rt])) return cpu.illegal_instruction();
+  if (!write_spr(cpu, number, cpu.state.gpr[insn.rt])) return absent_spr(cpu, number);
   return Flow::next;
 }
 

@@ -15,6 +15,14 @@ constexpr std::uint32_t kCacheLine = 128;
 
 using P = DeviceTreeProperty;
 
+// ibm,pa-features for POWER8 (LoPAPR B.6.1.1): a 24-byte attribute list.
+// Transactional memory (byte 22, bit 0) is not offered.
+P power8_pa_features() {
+  return bytes_property("ibm,pa-features", {0x18, 0x00, 0xf6, 0x3f, 0xc7, 0xc0, 0x80, 0xf0, 0x80, 0x00, 0x00, 0x00, 0x00,
+                                            0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00,
+                                            0x00});
+}
+
 // ibm,segment-page-sizes: per segment base size, its SLB encoding and the
 // actual page sizes with their HPTE encodings.
 P segment_page_sizes(const std::vector<ppc::SegmentPageSizes>& sizes) {
@@ -38,7 +46,7 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
   const std::string stdout_path = fmt::format("/vdevice/vty@{:x}", vty_->unit_address());
   tree.add({"/",
             {P::cells("#address-cells", {2}), P::cells("#size-cells", {2}), P::string("device_type", "chrp"),
-             P::string("model", "IBM pSeries (emulated by Mosaic)"), P::string("compatible", "mosaic,pseries")}});
+             P::string("model", "IBM pSeries (emulated by Mosaic)"), P::string("compatible", "IBM,pSeries")}});
 
   std::vector<P> chosen{P::string("bootargs", spec_.cmdline), P::string("linux,stdout-path", stdout_path),
                         P::string("stdout-path", stdout_path)};
@@ -55,6 +63,7 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
   for (std::uint32_t i = 0; i < vcpus_.size(); ++i) {
     tree.add({fmt::format("/cpus/PowerPC,POWER8@{:x}", i),
               {P::string("device_type", "cpu"), P::cells("reg", {i}), P::cells("ibm,ppc-interrupt-server#s", {i}),
+               P::cells("ibm,ppc-interrupt-gserver#s", {i, 0}), P::cells("ibm,chip-id", {0}), power8_pa_features(),
                P::cells("cpu-version", {caps_.pvr}), P::cells("clock-frequency", {kCpuHz}),
                P::cells("timebase-frequency", {kTimebaseHz}), P::cells("d-cache-block-size", {kCacheLine}),
                P::cells("d-cache-line-size", {kCacheLine}), P::cells("i-cache-block-size", {kCacheLine}),
@@ -68,8 +77,13 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
 
   tree.add(rtas_->device_tree_node(
       layout_.rtas_base,
-      {string_list_property("ibm,hypertas-functions",
-                            {"hcall-pft", "hcall-bulk", "hcall-term", "hcall-interrupt", "hcall-set-mode"})}));
+      {string_list_property("ibm,hypertas-functions", {"hcall-pft", "hcall-bulk", "hcall-term", "hcall-dabr",
+                                                       "hcall-interrupt", "hcall-splpar", "hcall-set-mode",
+                                                       "hcall-debug"}),
+       // os-term returns to the OS (the run then ends), so Linux calls it
+       // on panic; rtas-error-log-max sizes Linux's error log buffer.
+       P::empty("ibm,extended-os-term"), P::cells("rtas-error-log-max", {2048}),
+       P::cells("rtas-event-scan-rate", {1})}));
 
   tree.add({"/interrupt-controller",
             {P::string("device_type", "PowerPC-External-Interrupt-Presentation"),

@@ -25,6 +25,8 @@ std::int64_t HypercallTable::dispatch(HypercallCall& call) {
   call.output_count = 0;
   try {
     const std::int64_t status = found->second(call);
+    log_->trace("vCPU {}: hypercall {:#x}({:#x}, {:#x}, {:#x}, {:#x}) = {}", call.vcpu, call.number, call.args[0],
+                call.args[1], call.args[2], call.args[3], status);
     if (call.output_count > call.outputs.size()) call.output_count = call.outputs.size();
     return status;
   } catch (const std::exception& error) {

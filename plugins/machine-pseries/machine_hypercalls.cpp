@@ -20,7 +20,6 @@ constexpr std::uint64_t kCppr = 0x68;
 constexpr std::uint64_t kIpi = 0x6c;
 constexpr std::uint64_t kIpoll = 0x70;
 constexpr std::uint64_t kXirr = 0x74;
-constexpr std::uint64_t kCede = 0xe0;
 constexpr std::uint64_t kSetMode = 0x31c;
 }  // namespace hcall
 
@@ -82,10 +81,6 @@ void PseriesMachine::register_machine_hypercalls() {
     call.output_count = 2;
     return papr::kSuccess;
   });
-  add(hcall::kCede, [this](HypercallCall& call) {
-    vcpus_[call.vcpu]->cede();
-    return papr::kSuccess;
-  });
   add(hcall::kSetMode, [this](HypercallCall& call) {
     const std::uint64_t mode = call.args[0];
     const std::uint64_t resource = call.args[1];
@@ -110,6 +105,8 @@ void PseriesMachine::register_machine_hypercalls() {
     });
     return papr::kSuccess;
   });
+  register_vcpu_hypercalls();
+  register_memory_hypercalls();
 }
 
 void PseriesMachine::register_rtas_functions() {
@@ -140,9 +137,26 @@ void PseriesMachine::register_rtas_functions() {
     host_.console().write(std::span(&byte, 1));
     status(call, rtas_status::kSuccess);
   });
-  rtas_->add("get-time-of-day", [status](RtasCall& call) {
+  rtas_->add("set-time-of-day", [this, status](RtasCall& call) {
+    if (!has_counts(call, 7, 1)) return;
+    std::tm requested{};
+    requested.tm_year = static_cast<int>(call.args[0]) - 1900;
+    requested.tm_mon = static_cast<int>(call.args[1]) - 1;
+    requested.tm_mday = static_cast<int>(call.args[2]);
+    requested.tm_hour = static_cast<int>(call.args[3]);
+    requested.tm_min = static_cast<int>(call.args[4]);
+    requested.tm_sec = static_cast<int>(call.args[5]);
+    if (call.args[1] < 1 || call.args[1] > 12 || call.args[2] < 1 || call.args[2] > 31 || call.args[3] > 23 ||
+        call.args[4] > 59 || call.args[5] > 60) {
+      return status(call, rtas_status::kParameterError);
+    }
+    const std::time_t wanted = timegm(&requested);
+    time_of_day_offset_ = wanted - std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    status(call, rtas_status::kSuccess);
+  });
+  rtas_->add("get-time-of-day", [this, status](RtasCall& call) {
     if (!has_counts(call, 0, 8)) return;
-    const auto now = std::chrono::system_clock::now();
+    const auto now = std::chrono::system_clock::now() + std::chrono::seconds(time_of_day_offset_);
     const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
     std::tm utc{};
     gmtime_r(&seconds, &utc);
@@ -160,6 +174,17 @@ void PseriesMachine::register_rtas_functions() {
   rtas_->add("event-scan", [](RtasCall& call) {
     constexpr std::int32_t kNoErrorsFound = 1;
     call.rets[0] = kNoErrorsFound;
+  });
+  // No platform errors are ever logged, so there is never an exception to
+  // report.
+  rtas_->add("check-exception", [](RtasCall& call) {
+    constexpr std::int32_t kNoErrorsFound = 1;
+    call.rets[0] = kNoErrorsFound;
+  });
+  // No system parameters (SPLPAR characteristics, ...) are offered.
+  rtas_->add("ibm,get-system-parameter", [status](RtasCall& call) {
+    constexpr std::int32_t kParameterNotSupported = -3;
+    status(call, kParameterNotSupported);
   });
   rtas_->add("query-cpu-stopped-state", [this, status](RtasCall& call) {
     if (!has_counts(call, 1, 2)) return;

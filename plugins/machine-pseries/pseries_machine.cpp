@@ -53,6 +53,7 @@ void PseriesMachine::build(Accelerator& accelerator) {
   log_->debug("HPT: 2^{} bytes", hpt_order);
 
   for (unsigned i = 0; i < spec_.cpus; ++i) vcpus_.push_back(accelerator.create_vcpu(i));
+  vcpu_areas_.resize(spec_.cpus);
   threads_ = std::make_unique<VcpuThreads>(
       vcpus_, [this](std::size_t index, Vcpu& vcpu, const VcpuExit& exit) { handle_exit(index, vcpu, exit); },
       host_.logger("pseries.vcpu"));

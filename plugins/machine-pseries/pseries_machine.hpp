@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,8 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
  private:
   void load_images();
   void register_machine_hypercalls();
+  void register_vcpu_hypercalls();    // hcall_vcpu.cpp
+  void register_memory_hypercalls();  // hcall_memory.cpp
   void register_rtas_functions();
   std::vector<std::byte> build_device_tree();
   void handle_exit(std::size_t index, Vcpu& vcpu, const VcpuExit& exit);
@@ -103,6 +106,19 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   std::vector<MmioRegion> mmio_regions_;
   std::vector<DeviceTreeNode> device_nodes_;
   std::atomic<std::uint64_t> unclaimed_mmio_reports_{0};
+
+  // Per-vCPU areas registered with H_REGISTER_VPA, and data breakpoints
+  // set with H_SET_DABR / H_SET_XDABR (PAPR 14.11.3, 14.5.4.4).
+  struct VcpuAreas {
+    std::uint64_t vpa = 0;
+    std::uint64_t slb_shadow = 0;
+    std::uint64_t dispatch_trace_log = 0;
+    std::uint64_t dabr = 0;
+    std::uint64_t dabrx = 0;
+  };
+  std::vector<VcpuAreas> vcpu_areas_;
+  std::mutex vcpu_areas_mutex_;
+  std::int64_t time_of_day_offset_ = 0;  // set-time-of-day, seconds from the host clock
 };
 
 }  // namespace mosaic::pseries

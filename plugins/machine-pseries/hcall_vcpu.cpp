@@ -1,0 +1,138 @@
+// Hypercalls about the calling vCPU itself: idling and yielding (hcall-
+// splpar), per-processor areas, data breakpoints and CPU characteristics.
+#include <thread>
+
+#include "papr.hpp"
+#include "pseries_machine.hpp"
+
+namespace mosaic::pseries {
+
+namespace {
+
+namespace hcall {
+constexpr std::uint64_t kSetDabr = 0x28;
+constexpr std::uint64_t kRegisterVpa = 0xdc;
+constexpr std::uint64_t kCede = 0xe0;
+constexpr std::uint64_t kConfer = 0xe4;
+constexpr std::uint64_t kProd = 0x108;
+constexpr std::uint64_t kSetXdabr = 0x134;
+constexpr std::uint64_t kGetCpuCharacteristics = 0x1ac;
+}  // namespace hcall
+
+constexpr std::int64_t kResource = -16;  // H_RESOURCE
+
+// H_REGISTER_VPA subfunctions, in flag bits 16:18 (PAPR 14.11.3.2).
+enum class VpaSubfunction : unsigned {
+  register_vpa = 1,
+  register_dispatch_trace_log = 2,
+  register_slb_shadow = 3,
+  deregister_vpa = 5,
+  deregister_dispatch_trace_log = 6,
+  deregister_slb_shadow = 7,
+};
+constexpr unsigned kVpaSubfunctionShift = 63 - 18;
+constexpr std::uint64_t kVpaMinimumSize = 640;
+constexpr std::uint64_t kDispatchTraceLogMinimumSize = 48;
+constexpr std::uint64_t kSlbShadowMinimumSize = 8;
+constexpr std::uint64_t kCacheLine = 128;
+constexpr std::uint64_t kDabrxHypervisor = 1 << 2;
+
+// PAPR's "favour security" behaviour and no speculation workarounds: the
+// interpreter executes nothing speculatively.
+constexpr std::uint64_t kBehaviourFavourSecurity = 1ull << 63;
+
+std::uint64_t read_be(const GuestMemory& memory, std::uint64_t address, unsigned bytes) {
+  std::array<std::byte, 4> raw{};
+  if (!memory.read(address, std::span(raw.data(), bytes))) return 0;
+  std::uint64_t value = 0;
+  for (unsigned i = 0; i < bytes; ++i) value = (value << 8) | std::to_integer<std::uint8_t>(raw[i]);
+  return value;
+}
+
+}  // namespace
+
+void PseriesMachine::register_vcpu_hypercalls() {
+  hypercalls_.add(hcall::kCede, [this](HypercallCall& call) {
+    vcpus_[call.vcpu]->cede();
+    return papr::kSuccess;
+  });
+  // H_PROD wakes a ceded vCPU: a stop request ends its idle, and its thread
+  // simply runs it again.
+  hypercalls_.add(hcall::kProd, [this](HypercallCall& call) {
+    if (call.args[0] >= vcpus_.size()) return papr::kParameter;
+    vcpus_[call.args[0]]->request_stop();
+    return papr::kSuccess;
+  });
+  hypercalls_.add(hcall::kConfer, [](HypercallCall&) {
+    std::this_thread::yield();
+    return papr::kSuccess;
+  });
+
+  hypercalls_.add(hcall::kRegisterVpa, [this](HypercallCall& call) {
+    const auto subfunction = static_cast<VpaSubfunction>((call.args[0] >> kVpaSubfunctionShift) & 7);
+    const std::uint64_t target = call.args[1];
+    const std::uint64_t address = call.args[2];
+    if (target >= vcpus_.size()) return papr::kParameter;
+    std::lock_guard lock(vcpu_areas_mutex_);
+    VcpuAreas& areas = vcpu_areas_[target];
+    // A registered area must lie in RAM, be cache-line aligned and be at
+    // least as large as its structure says it must.
+    const auto check_area = [&](std::uint64_t size, std::uint64_t minimum) {
+      return address % kCacheLine == 0 && size >= minimum && memory().contains(address, size);
+    };
+    switch (subfunction) {
+      case VpaSubfunction::register_vpa: {
+        const std::uint64_t size = read_be(memory(), address + 4, 2);
+        if (!check_area(size, kVpaMinimumSize) || address / 4096 != (address + size - 1) / 4096) {
+          return papr::kParameter;
+        }
+        areas.vpa = address;
+        return papr::kSuccess;
+      }
+      case VpaSubfunction::register_dispatch_trace_log:
+        if (areas.vpa == 0) return kResource;
+        if (!check_area(read_be(memory(), address + 4, 4), kDispatchTraceLogMinimumSize)) return papr::kParameter;
+        areas.dispatch_trace_log = address;
+        return papr::kSuccess;
+      case VpaSubfunction::register_slb_shadow:
+        if (areas.vpa == 0) return kResource;
+        if (!check_area(read_be(memory(), address + 4, 4), kSlbShadowMinimumSize)) return papr::kParameter;
+        areas.slb_shadow = address;
+        return papr::kSuccess;
+      case VpaSubfunction::deregister_vpa:
+        if (areas.dispatch_trace_log != 0 || areas.slb_shadow != 0) return kResource;
+        areas.vpa = 0;
+        return papr::kSuccess;
+      case VpaSubfunction::deregister_dispatch_trace_log:
+        areas.dispatch_trace_log = 0;
+        return papr::kSuccess;
+      case VpaSubfunction::deregister_slb_shadow:
+        areas.slb_shadow = 0;
+        return papr::kSuccess;
+    }
+    return papr::kParameter;
+  });
+
+  hypercalls_.add(hcall::kSetDabr, [this](HypercallCall& call) {
+    std::lock_guard lock(vcpu_areas_mutex_);
+    vcpu_areas_[call.vcpu].dabr = call.args[0];
+    return papr::kSuccess;
+  });
+  hypercalls_.add(hcall::kSetXdabr, [this](HypercallCall& call) {
+    const std::uint64_t dabrx = call.args[1];
+    if ((dabrx & ~std::uint64_t{0xf}) != 0 || (dabrx & kDabrxHypervisor)) return papr::kParameter;
+    std::lock_guard lock(vcpu_areas_mutex_);
+    vcpu_areas_[call.vcpu].dabr = call.args[0];
+    vcpu_areas_[call.vcpu].dabrx = dabrx;
+    return papr::kSuccess;
+  });
+
+  hypercalls_.add(hcall::kGetCpuCharacteristics, [](HypercallCall& call) {
+    call.outputs[0] = 0;  // no speculation barriers or flushes are needed
+    call.outputs[1] = kBehaviourFavourSecurity;
+    call.output_count = 2;
+    return papr::kSuccess;
+  });
+}
+
+}  // namespace mosaic::pseries
