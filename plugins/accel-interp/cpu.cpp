@@ -9,6 +9,9 @@ namespace mosaic::interp {
 
 namespace {
 
+// icbi works on 128-byte blocks on POWER8.
+constexpr std::uint64_t kIcacheBlockBytes = 128;
+
 // Guest real addresses ignore the top four effective-address bits, so that
 // the kernel's 0xc000... linear map works before relocation is on.
 constexpr std::uint64_t kRealAddressMask = 0x0fffffffffffffffull;
@@ -59,7 +62,8 @@ std::uint64_t host_timebase() {
 
 Cpu::Cpu(MemorySystem& memory_system)
     : memory_system_(memory_system), decode_cache_(memory_system.memory.size()),
-      seen_generation_(memory_system.translation_generation.load()) {}
+      seen_generation_(memory_system.translation_generation.load()),
+      seen_code_generation_(memory_system.code_invalidations.generation()) {}
 
 void Cpu::set_msr(std::uint64_t value) {
   if ((value ^ state.msr) & kMsrTranslationBits) flush_translations();
@@ -78,6 +82,23 @@ void Cpu::check_translation_generation() {
     seen_generation_ = generation;
     flush_translations();
   }
+  CodeInvalidations& code = memory_system_.code_invalidations;
+  if (code.generation() != seen_code_generation_) [[unlikely]] {
+    code.catch_up(
+        seen_code_generation_, [this](std::uint64_t block) { decode_cache_.invalidate(block, kIcacheBlockBytes); },
+        [this] { decode_cache_.clear(); });
+    fetch_page_ = nullptr;
+    fetch_page_ea_ = ~std::uint64_t{0};
+  }
+}
+
+Flow Cpu::invalidate_instruction_block(std::uint64_t ea) {
+  const auto real = translate(ea & address_mask(), Access::read);
+  if (!real) return Flow::jump;
+  const std::uint64_t block = *real & ~(kIcacheBlockBytes - 1);
+  decode_cache_.invalidate(block, kIcacheBlockBytes);
+  memory_system_.code_invalidations.publish(block);
+  return Flow::next;
 }
 
 Flow Cpu::interrupt(Vector vector, std::uint64_t return_address, std::uint64_t srr1_cause) {
@@ -117,9 +138,9 @@ Flow Cpu::hypercall_exit() {
 }
 
 void Cpu::complete_mmio_read(std::uint64_t value) {
-  if (!mmio_ || mmio_->is_write) return;
-  mmio_->value = value;
-  mmio_->completed = true;
+  if (mmio_log_.empty() || mmio_log_.back().is_write) return;
+  mmio_log_.back().value = value;
+  mmio_log_.back().completed = true;
 }
 
 std::optional<std::uint64_t> Cpu::translate_data(std::uint64_t effective_address, Access access) {
@@ -239,18 +260,22 @@ bool Cpu::split_access(std::uint64_t ea, unsigned size, Access access, std::uint
 // handlers never see a half-done MMIO load.
 bool Cpu::mmio_access(std::uint64_t real, unsigned size, Access access, std::uint64_t& value) {
   const bool is_write = access == Access::write;
-  if (mmio_ && mmio_->completed && mmio_->real_address == real && mmio_->size == size &&
-      mmio_->is_write == is_write) {
-    if (!is_write) value = mmio_->value;
-    mmio_.reset();
-    return true;
+  if (mmio_cursor_ < mmio_log_.size()) {
+    const MmioAccess& done = mmio_log_[mmio_cursor_];
+    if (done.completed && done.real_address == real && done.size == size && done.is_write == is_write) {
+      ++mmio_cursor_;
+      if (!is_write) value = done.value;
+      return true;
+    }
+    // The replay went another way (the debugger changed state): start over.
+    mmio_log_.clear();
   }
   if (access == Access::execute) {
     interrupt(Vector::machine_check, state.nip);
     abort_flow_ = Flow::jump;
     return false;
   }
-  mmio_ = PendingMmio{real, size, is_write, false, is_write ? value : 0};
+  mmio_log_.push_back(MmioAccess{real, size, is_write, false, is_write ? value : 0});
   exit_.reason = ExitReason::mmio;
   exit_.mmio = MmioExit{real, size, is_write, is_write ? value : 0};
   abort_flow_ = Flow::exit;
@@ -319,13 +344,15 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
   const auto contains = [](const std::vector<std::uint64_t>& addresses, std::uint64_t address) {
     return std::find(addresses.begin(), addresses.end(), address) != addresses.end();
   };
+  bool replaying = !mmio_log_.empty();  // as in run()
   for (;;) {
     if (stop.load(std::memory_order_relaxed)) {
       exit_.reason = ExitReason::stopped;
       return;
     }
     check_translation_generation();
-    deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
+    if (!replaying) deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
+    replaying = false;
     if (!fetch_setup()) continue;
     const std::uint64_t address = state.nip & address_mask();
     const bool software = contains(debug.software_breakpoints, address);
@@ -336,8 +363,9 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
     }
     const DecodedInsn insn = fetch_page_->insns[(address & kTlbPageMask) >> 2];
     const Flow flow = insn.handler(*this, insn);
-    if (flow == Flow::next) state.nip = (state.nip + 4) & address_mask();
     if (flow == Flow::exit) return;
+    instruction_completed();
+    if (flow == Flow::next) state.nip = (state.nip + 4) & address_mask();
     if (debug.single_step) {
       exit_.reason = ExitReason::debug;
       exit_.debug = DebugExit{DebugCause::single_step, state.nip};
@@ -347,7 +375,10 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
 }
 
 void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt, const GuestDebug* debug) {
-  if (mmio_ && mmio_->is_write) mmio_->completed = true;
+  // Resuming after an MMIO exit: a store is done once the machine has
+  // seen it; replay starts from the instruction's first access.
+  if (!mmio_log_.empty() && mmio_log_.back().is_write) mmio_log_.back().completed = true;
+  mmio_cursor_ = 0;
   if (debug != nullptr) {
     run_debug(stop, external_interrupt, *debug);
     return;
@@ -355,18 +386,24 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
   // Instructions between checks for stop requests and interrupts: short
   // enough for prompt interrupts, long enough to keep the checks cheap.
   constexpr int kCheckInterval = 256;
+  // An instruction being replayed after MMIO must finish before any
+  // interrupt: its earlier accesses have already reached the device.
+  bool replaying = !mmio_log_.empty();
   for (;;) {
     if (stop.load(std::memory_order_relaxed)) {
       exit_.reason = ExitReason::stopped;
       return;
     }
     check_translation_generation();
-    deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
+    if (!replaying) deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
+    replaying = false;
     if (!fetch_setup()) continue;
     for (int budget = kCheckInterval; budget > 0; --budget) {
       // A copy: a store may overwrite the cache entry being executed.
       const DecodedInsn insn = fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
       const Flow flow = insn.handler(*this, insn);
+      if (flow == Flow::exit) return;
+      instruction_completed();
       if (flow == Flow::next) [[likely]] {
         state.nip = (state.nip + 4) & address_mask();
         // A new page, or translations flushed (slbmte, tlbie, mtmsrd):
@@ -374,7 +411,6 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
         if ((state.nip & kTlbPageMask) == 0 || fetch_page_ == nullptr) break;
         continue;
       }
-      if (flow == Flow::exit) return;
       if ((state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) break;
     }
   }

@@ -11,7 +11,9 @@
 //    before changing any register, so that the instruction can be replayed.
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <mutex>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -89,6 +91,40 @@ inline constexpr std::uint64_t kTimebaseHz = 512'000'000;
 
 enum class Access { read, write, execute };
 
+// icbi is broadcast on POWER: every vCPU drops its decoded copy of the
+// block. Blocks are published here and each vCPU catches up at its next
+// check; one that fell too far behind drops all it has decoded.
+class CodeInvalidations {
+ public:
+  static constexpr std::size_t kKept = 64;
+
+  void publish(std::uint64_t real_block) {
+    std::lock_guard lock(mutex_);
+    blocks_[generation_.load(std::memory_order_relaxed) % kKept] = real_block;
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+  // Calls block(real) for every block published since `seen`, or all()
+  // if some were overwritten meanwhile; then `seen` is current.
+  template <class Block, class All>
+  void catch_up(std::uint64_t& seen, Block&& block, All&& all) {
+    std::lock_guard lock(mutex_);
+    const std::uint64_t now = generation_.load(std::memory_order_relaxed);
+    if (now - seen > kKept) {
+      all();
+    } else {
+      for (std::uint64_t g = seen; g < now; ++g) block(blocks_[g % kKept]);
+    }
+    seen = now;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::atomic<std::uint64_t> generation_{0};
+  std::array<std::uint64_t, kKept> blocks_{};
+};
+
 // What the MMU needs from the VM: RAM, the HPT storage and the page sizes.
 struct MemorySystem {
   GuestMemory& memory;
@@ -97,6 +133,7 @@ struct MemorySystem {
   // Bumped by every HPT write, so that each vCPU drops its TLB before its
   // next access (a hypercall on one vCPU changes what all of them see).
   std::atomic<std::uint64_t>& translation_generation;
+  CodeInvalidations& code_invalidations;
 };
 
 class Cpu {
@@ -142,6 +179,29 @@ class Cpu {
   // the storage interrupt when there is none. Used by dcbz, lwarx/stwcx.
   std::optional<std::uint64_t> translate_data(std::uint64_t effective_address, Access access);
 
+  // The naturally aligned T at real address `real` if it is RAM, read in
+  // one host access: memory bytes as they are (not yet in guest order).
+  template <class T>
+  std::optional<T> load_raw_atomic(std::uint64_t real) const {
+    auto* host = reinterpret_cast<T*>(memory_system_.memory.host_pointer(real, sizeof(T)));
+    if (host == nullptr) return std::nullopt;
+    return __atomic_load_n(host, __ATOMIC_SEQ_CST);
+  }
+  // Stores `value` (memory bytes) at `real` if it still holds `expected`.
+  template <class T>
+  bool compare_and_store_raw(std::uint64_t real, T expected, T value) {
+    auto* host = reinterpret_cast<T*>(memory_system_.memory.host_pointer(real, sizeof(T)));
+    if (host == nullptr) return false;
+    if (!__atomic_compare_exchange_n(host, &expected, value, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return false;
+    decode_cache_.invalidate(real, sizeof(T));
+    return true;
+  }
+  // Converts between memory bytes and values in the byte order of MSR[LE].
+  template <class T>
+  T guest_order(T value) const {
+    return to_guest_order(value, false);
+  }
+
   // What a failed access left the instruction with.
   Flow aborted() const { return abort_flow_; }
 
@@ -162,6 +222,8 @@ class Cpu {
   void set_msr(std::uint64_t value);
   // SLB and TLB maintenance (slbmte, slbie, tlbie, ...).
   void flush_translations();
+  // icbi: this and every other vCPU forget the decoded block at `ea`.
+  Flow invalidate_instruction_block(std::uint64_t ea);
 
   std::uint64_t timebase() const;
   std::uint32_t decrementer() const;
@@ -220,6 +282,7 @@ class Cpu {
   DecodePage* fetch_page_ = nullptr;
   std::uint64_t fetch_page_ea_ = ~std::uint64_t{0};
   std::uint64_t seen_generation_ = 0;
+  std::uint64_t seen_code_generation_ = 0;
   Flow abort_flow_ = Flow::jump;
   // The decrementer interrupt is raised when DEC's sign bit goes from 0 to
   // 1 and stays pending until taken or DEC is rewritten (Book III 9.2).
@@ -227,14 +290,22 @@ class Cpu {
   bool decrementer_pending_ = false;
   VcpuExit exit_;
 
-  struct PendingMmio {
+  // MMIO replay: the accesses of the instruction being replayed, in order.
+  // An instruction with several MMIO accesses (stmw, a page-crossing
+  // store) exits once per access and is replayed with all earlier ones
+  // satisfied from here; the log is dropped once the instruction completes.
+  struct MmioAccess {
     std::uint64_t real_address = 0;
     unsigned size = 0;
     bool is_write = false;
     bool completed = false;
     std::uint64_t value = 0;
   };
-  std::optional<PendingMmio> mmio_;
+  std::vector<MmioAccess> mmio_log_;
+  std::size_t mmio_cursor_ = 0;
+  void instruction_completed() {
+    if (!mmio_log_.empty()) [[unlikely]] mmio_log_.clear();
+  }
 };
 
 }  // namespace mosaic::interp

@@ -73,10 +73,14 @@ struct CpuState {
   // so that it counts down with the timebase without being ticked.
   std::uint64_t dec_zero_tb = 0;
 
-  // lwarx/ldarx reservation (Book II 1.7.3): the real address of the
-  // reservation granule and the size of the access that made it.
+  // l*arx reservation (Book II 4.4.2): the reservation granule, and the
+  // exact access and the bytes it read, which st*cx. compares-and-swaps so
+  // that a store by any other vCPU in between makes it fail.
   bool reservation_valid = false;
   std::uint64_t reservation_address = 0;
+  std::uint64_t reservation_real = 0;
+  std::uint64_t reservation_bytes = 0;
+  unsigned reservation_size = 0;
 
   // State the interpreter does not execute yet (FP, VMX, VSX, SLB) but
   // keeps so that registers() / set_registers() round-trip it.
@@ -86,6 +90,21 @@ struct CpuState {
   std::uint32_t vscr = 0;
   std::array<std::uint64_t, 32> vsr_low{};
   std::array<ppc::SlbEntry, ppc::kSlbEntries> slb{};
+
+  // VSX register i (0-63) as two doublewords, [0] the most significant
+  // (element 0 in the ISA's numbering). VSR 0-31 overlay the FPRs in their
+  // high doubleword; VSR 32-63 are the VRs.
+  std::array<std::uint64_t, 2> vsr(unsigned i) const {
+    return i < 32 ? std::array<std::uint64_t, 2>{fpr[i], vsr_low[i]} : vr[i - 32];
+  }
+  void set_vsr(unsigned i, const std::array<std::uint64_t, 2>& value) {
+    if (i < 32) {
+      fpr[i] = value[0];
+      vsr_low[i] = value[1];
+    } else {
+      vr[i - 32] = value;
+    }
+  }
 
   std::uint64_t xer() const {
     return (xer_so ? xer::kSummaryOverflow : 0) | (xer_ov ? xer::kOverflow : 0) | (xer_ca ? xer::kCarry : 0) |

@@ -175,27 +175,41 @@ template <class T>
 Flow load_and_reserve(Cpu& cpu, const DecodedInsn& insn) {
   const u64 ea = indexed_address(cpu, insn);
   if (ea % sizeof(T) != 0) return alignment_interrupt(cpu, ea);
-  T value{};
-  if (!cpu.load(ea, value)) return cpu.aborted();
   const auto real = cpu.translate_data(ea, Access::read);
   if (!real) return cpu.aborted();
-  cpu.state.reservation_valid = true;
+  // One host access both gives the value and records what st*cx. expects.
+  const auto raw = cpu.load_raw_atomic<T>(*real);
+  T value{};
+  if (raw) {
+    value = cpu.guest_order(*raw);
+  } else if (!cpu.load(ea, value)) {
+    return cpu.aborted();
+  }
+  cpu.state.reservation_valid = raw.has_value();
   cpu.state.reservation_address = *real & ~(kReservationGranule - 1);
+  cpu.state.reservation_real = *real;
+  cpu.state.reservation_bytes = raw.value_or(0);
+  cpu.state.reservation_size = sizeof(T);
   cpu.state.gpr[insn.rt] = value;
   return Flow::next;
 }
 
-// Stores only while the reservation covers the EA, then reports the
-// outcome in CR0 = 0b00 || stored || XER[SO] and drops the reservation.
+// Stores only while the reservation holds, then reports the outcome in
+// CR0 = 0b00 || stored || XER[SO] and drops the reservation. The store is
+// a host compare-and-swap against the bytes l*arx read, so a store by any
+// other vCPU in between makes it fail, as it would on hardware.
 template <class T>
 Flow store_conditional(Cpu& cpu, const DecodedInsn& insn) {
   const u64 ea = indexed_address(cpu, insn);
   if (ea % sizeof(T) != 0) return alignment_interrupt(cpu, ea);
   const auto real = cpu.translate_data(ea, Access::write);
   if (!real) return cpu.aborted();
-  const bool stored =
-      cpu.state.reservation_valid && cpu.state.reservation_address == (*real & ~(kReservationGranule - 1));
-  if (stored && !cpu.store(ea, static_cast<T>(cpu.state.gpr[insn.rt]))) return cpu.aborted();
+  const CpuState& s = cpu.state;
+  bool stored = s.reservation_valid && s.reservation_real == *real && s.reservation_size == sizeof(T);
+  if (stored) {
+    const T value = cpu.guest_order(static_cast<T>(s.gpr[insn.rt]));
+    stored = cpu.compare_and_store_raw<T>(*real, static_cast<T>(s.reservation_bytes), value);
+  }
   cpu.state.reservation_valid = false;
   cpu.state.set_cr_field(0, (stored ? cr_bit::kEqual : 0) | (cpu.state.xer_so ? cr_bit::kSummaryOverflow : 0));
   return Flow::next;
@@ -371,7 +385,7 @@ void register_load_store_instructions(DecodeTable& table) {
 
   table.op31(1014, &dcbz);
   for (const unsigned xo : {278u /*dcbt*/, 246u /*dcbtst*/, 86u /*dcbf*/, 54u /*dcbst*/, 470u /*dcbi*/,
-                            982u /*icbi*/, 758u /*dcba*/, 22u /*icbt*/}) {
+                            758u /*dcba*/, 22u /*icbt*/}) {
     table.op31(xo, &cache_hint);
   }
 

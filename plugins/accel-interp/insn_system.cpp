@@ -166,6 +166,12 @@ Flow slbfee(Cpu& cpu, const DecodedInsn& insn) {
   return Flow::next;
 }
 
+// icbi (Book II 4.3.1): decoded copies of the block go on every vCPU.
+Flow icbi(Cpu& cpu, const DecodedInsn& insn) {
+  const std::uint64_t ea = (insn.ra ? cpu.state.gpr[insn.ra] : 0) + cpu.state.gpr[insn.rb];
+  return cpu.invalidate_instruction_block(ea);
+}
+
 // tlbie/tlbiel: the software TLB holds no finer state than "everything".
 Flow tlb_invalidate(Cpu& cpu, const DecodedInsn&) {
   if (cpu.problem_state()) return cpu.privileged_instruction();
@@ -197,6 +203,7 @@ void register_system_instructions(DecodeTable& table) {
   table.op31(915, &slbmfee);
   table.op31(851, &slbmfev);
   table.op31(979, &slbfee);
+  table.op31(982, &icbi);
   table.op31(306, &tlb_invalidate);  // tlbie
   table.op31(274, &tlb_invalidate);  // tlbiel
   table.op31(370, &tlb_invalidate);  // tlbia

@@ -27,7 +27,8 @@ std::vector<ppc::SegmentPageSizes> power8_page_sizes() {
 class InterpAccelerator final : public Accelerator {
  public:
   explicit InterpAccelerator(GuestMemory& memory)
-      : storage_(generation_), memory_system_{memory, storage_, power8_page_sizes(), generation_} {}
+      : storage_(generation_),
+        memory_system_{memory, storage_, power8_page_sizes(), generation_, code_invalidations_} {}
 
   AcceleratorCaps capabilities() const override {
     AcceleratorCaps caps;
@@ -48,6 +49,7 @@ class InterpAccelerator final : public Accelerator {
 
  private:
   std::atomic<std::uint64_t> generation_{0};
+  CodeInvalidations code_invalidations_;
   HashTableStorage storage_;
   MemorySystem memory_system_;
 };

@@ -274,6 +274,22 @@ TEST_F(LoadStoreTest, StoreConditionalSucceedsOnlyUnderAReservation) {
   EXPECT_EQ(peek<std::uint32_t>(kData), 8u);
 }
 
+// Another vCPU's store between lwarx and stwcx. (here a second Cpu over
+// the same RAM) cancels the reservation, so the update is not lost.
+TEST_F(LoadStoreTest, StoreByAnotherVcpuMakesStoreConditionalFail) {
+  Cpu other{memory_system};
+  other.set_msr(ppc::msr::kSixtyFour);
+  poke<std::uint32_t>(kData, 7);
+  cpu.state.gpr[4] = kData;
+  execute(op31(3, 0, 4, kLwarx));
+  other.state.gpr[4] = kData;
+  ASSERT_TRUE(other.store<std::uint32_t>(kData, 100));
+  cpu.state.gpr[5] = 8;
+  execute(op31(5, 0, 4, kStwcx, true));
+  EXPECT_EQ(cpu.state.cr_field(0), 0u);
+  EXPECT_EQ(peek<std::uint32_t>(kData), 100u);
+}
+
 TEST_F(LoadStoreTest, StoreConditionalToAnotherGranuleFails) {
   cpu.state.gpr[4] = kData;
   cpu.state.gpr[6] = kData + 0x200;

@@ -1,0 +1,91 @@
+// The run loop: exits to the machine, MMIO replay and stop requests.
+#include "cpu_fixture.hpp"
+
+namespace mosaic::interp::test {
+namespace {
+
+constexpr std::uint32_t kSystemCallHypervisor = 0x44000022;  // sc 1
+constexpr std::uint64_t kDeviceAddress = 0x200000;           // beyond the 1 MiB of RAM
+
+class CpuRunTest : public CpuFixture {
+ protected:
+  void place_code(std::initializer_list<std::uint32_t> words) {
+    std::uint64_t address = kCodeAddress;
+    for (std::uint32_t word : words) {
+      poke<std::uint32_t>(address, word);
+      address += 4;
+    }
+  }
+  const VcpuExit& run() {
+    cpu.run(stop, external);
+    return cpu.exit();
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<bool> external{false};
+};
+
+TEST_F(CpuRunTest, MmioLoadExitsAndTheReplayedInstructionGetsTheValue) {
+  place_code({0x80640000, kSystemCallHypervisor});  // lwz r3,0(r4); sc 1
+  cpu.state.gpr[4] = kDeviceAddress;
+  const VcpuExit& load = run();
+  ASSERT_EQ(load.reason, ExitReason::mmio);
+  EXPECT_EQ(load.mmio.address, kDeviceAddress);
+  EXPECT_EQ(load.mmio.size, 4u);
+  EXPECT_FALSE(load.mmio.is_write);
+  EXPECT_EQ(cpu.state.nip, kCodeAddress);  // nothing committed yet
+  cpu.complete_mmio_read(0x12345678);
+  const VcpuExit& call = run();
+  ASSERT_EQ(call.reason, ExitReason::hypercall);
+  EXPECT_EQ(call.hypercall.args[0], 0x12345678u);
+}
+
+// stmw to a device performs one MMIO store per register, each exactly once.
+TEST_F(CpuRunTest, EveryMmioAccessOfOneInstructionHappensOnce) {
+  place_code({0xbfc40000, kSystemCallHypervisor});  // stmw r30,0(r4); sc 1
+  cpu.state.gpr[4] = kDeviceAddress;
+  cpu.state.gpr[30] = 0xaaaa;
+  cpu.state.gpr[31] = 0xbbbb;
+  const VcpuExit first = run();
+  ASSERT_EQ(first.reason, ExitReason::mmio);
+  EXPECT_EQ(first.mmio.address, kDeviceAddress);
+  EXPECT_EQ(first.mmio.data, 0xaaaau);
+  const VcpuExit second = run();
+  ASSERT_EQ(second.reason, ExitReason::mmio);
+  EXPECT_EQ(second.mmio.address, kDeviceAddress + 4);
+  EXPECT_EQ(second.mmio.data, 0xbbbbu);
+  EXPECT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.nip, kCodeAddress + 8);
+}
+
+// Code another vCPU has already decoded changes under it: icbi on the
+// writing vCPU must reach the other one's decode cache (icbi broadcasts).
+TEST_F(CpuRunTest, IcbiOnOneVcpuInvalidatesCodeDecodedByAnother) {
+  constexpr std::uint32_t kLoadOne = 0x38600001;  // li r3,1
+  constexpr std::uint32_t kLoadTwo = 0x38600002;  // li r3,2
+  constexpr std::uint32_t kIcbiR5 = 0x7c002fac;   // icbi 0,r5
+  place_code({kLoadOne, kSystemCallHypervisor});
+  Cpu other{memory_system};
+  other.set_msr(ppc::msr::kSixtyFour);
+  other.state.nip = kCodeAddress;
+  other.run(stop, external);
+  ASSERT_EQ(other.exit().reason, ExitReason::hypercall);
+  EXPECT_EQ(other.exit().hypercall.args[0], 1u);
+
+  ASSERT_TRUE(cpu.store<std::uint32_t>(kCodeAddress, kLoadTwo));
+  cpu.state.gpr[5] = kCodeAddress;
+  ASSERT_EQ(execute(kIcbiR5), Flow::next);
+
+  other.state.nip = kCodeAddress;
+  other.run(stop, external);
+  ASSERT_EQ(other.exit().reason, ExitReason::hypercall);
+  EXPECT_EQ(other.exit().hypercall.args[0], 2u);
+}
+
+TEST_F(CpuRunTest, StopRequestEndsTheRun) {
+  place_code({0x48000000});  // b . (an endless loop)
+  stop = true;
+  EXPECT_EQ(run().reason, ExitReason::stopped);
+}
+
+}  // namespace
+}  // namespace mosaic::interp::test
