@@ -363,6 +363,7 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
     }
     const DecodedInsn insn = fetch_page_->insns[(address & kTlbPageMask) >> 2];
     const Flow flow = insn.handler(*this, insn);
+    ++instructions_retired_;
     if (flow == Flow::exit) return;
     instruction_completed();
     if (flow == Flow::next) state.nip = (state.nip + 4) & address_mask();
@@ -402,6 +403,7 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
       // A copy: a store may overwrite the cache entry being executed.
       const DecodedInsn insn = fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
       const Flow flow = insn.handler(*this, insn);
+      ++instructions_retired_;
       if (flow == Flow::exit) return;
       instruction_completed();
       if (flow == Flow::next) [[likely]] {

@@ -246,6 +246,7 @@ class Cpu {
   // MMIO replay: the value a pending MMIO load returns when re-executed.
   void complete_mmio_read(std::uint64_t value);
   void set_lpcr(std::uint64_t value) { state.lpcr = value; }
+  std::uint64_t instructions_retired() const { return instructions_retired_; }
 
   std::uint64_t address_mask() const {
     return (state.msr & ppc::msr::kSixtyFour) ? ~std::uint64_t{0} : 0xffffffffull;
@@ -284,6 +285,7 @@ class Cpu {
   std::uint64_t seen_generation_ = 0;
   std::uint64_t seen_code_generation_ = 0;
   Flow abort_flow_ = Flow::jump;
+  std::uint64_t instructions_retired_ = 0;
   // The decrementer interrupt is raised when DEC's sign bit goes from 0 to
   // 1 and stays pending until taken or DEC is rewritten (Book III 9.2).
   bool decrementer_armed_ = false;

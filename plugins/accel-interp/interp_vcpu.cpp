@@ -5,8 +5,9 @@
 
 namespace mosaic::interp {
 
-InterpVcpu::InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr)
-    : id_(id), cpu_(memory_system) {
+InterpVcpu::InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr,
+                       std::atomic<std::uint64_t>& retired_total)
+    : id_(id), cpu_(memory_system), retired_total_(retired_total) {
   cpu_.state.pvr = pvr;
   cpu_.state.pir = id;
 }

@@ -13,7 +13,10 @@ namespace mosaic::interp {
 
 class InterpVcpu final : public Vcpu {
  public:
-  InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr);
+  // `retired_total` receives this vCPU's instruction count when it goes.
+  InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr,
+             std::atomic<std::uint64_t>& retired_total);
+  ~InterpVcpu() override { retired_total_ += cpu_.instructions_retired(); }
 
   std::uint32_t id() const override { return id_; }
   VcpuExit run() override;
@@ -33,6 +36,7 @@ class InterpVcpu final : public Vcpu {
 
   std::uint32_t id_;
   Cpu cpu_;
+  std::atomic<std::uint64_t>& retired_total_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> external_interrupt_{false};
   bool ceded_ = false;

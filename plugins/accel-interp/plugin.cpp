@@ -1,5 +1,6 @@
 // The interpreting accelerator: runs a POWER8-class guest on any host.
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 #include "hash_table_storage.hpp"
@@ -26,9 +27,18 @@ std::vector<ppc::SegmentPageSizes> power8_page_sizes() {
 
 class InterpAccelerator final : public Accelerator {
  public:
-  explicit InterpAccelerator(GuestMemory& memory)
-      : storage_(generation_),
+  InterpAccelerator(GuestMemory& memory, std::shared_ptr<spdlog::logger> log)
+      : log_(std::move(log)), storage_(generation_),
         memory_system_{memory, storage_, power8_page_sizes(), generation_, code_invalidations_} {}
+
+  // The vCPUs are gone by now (the machine owns them): report their work.
+  ~InterpAccelerator() override {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - created_;
+    const std::uint64_t retired = retired_.load();
+    if (retired == 0) return;
+    log_->info("{} instructions in {:.2f} s ({:.0f} MIPS)", retired, elapsed.count(),
+               static_cast<double>(retired) / elapsed.count() / 1e6);
+  }
 
   AcceleratorCaps capabilities() const override {
     AcceleratorCaps caps;
@@ -44,10 +54,13 @@ class InterpAccelerator final : public Accelerator {
   ppc::HashPageTable& hash_page_table() override { return storage_; }
 
   std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) override {
-    return std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr);
+    return std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr, retired_);
   }
 
  private:
+  std::shared_ptr<spdlog::logger> log_;
+  const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
+  std::atomic<std::uint64_t> retired_{0};
   std::atomic<std::uint64_t> generation_{0};
   CodeInvalidations code_invalidations_;
   HashTableStorage storage_;
@@ -56,7 +69,7 @@ class InterpAccelerator final : public Accelerator {
 
 std::unique_ptr<Accelerator> create_interp_accelerator(const AcceleratorSetup& setup) {
   setup.options.expect_keys({});
-  return std::make_unique<InterpAccelerator>(setup.host.guest_memory());
+  return std::make_unique<InterpAccelerator>(setup.host.guest_memory(), setup.host.logger("interp"));
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 #include <cstring>
 #include <elf.h>
 #include <fstream>
-#include <iterator>
 #include <vector>
 
 #include <fmt/format.h>
@@ -51,9 +50,13 @@ class ElfReader {
 }  // namespace
 
 LoadedImage load_elf(const std::string& path, GuestMemory& memory) {
-  std::ifstream stream(path, std::ios::binary);
+  std::ifstream stream(path, std::ios::binary | std::ios::ate);
   if (!stream) throw SetupError(fmt::format("{}: cannot open the kernel image", path));
-  ElfReader elf(path, std::vector<std::uint8_t>(std::istreambuf_iterator<char>(stream), {}));
+  std::vector<std::uint8_t> contents(static_cast<std::size_t>(stream.tellg()));
+  stream.seekg(0);
+  stream.read(reinterpret_cast<char*>(contents.data()), static_cast<std::streamsize>(contents.size()));
+  if (!stream) throw SetupError(fmt::format("{}: cannot read the kernel image", path));
+  ElfReader elf(path, std::move(contents));
   const auto& bytes = elf.bytes();
   if (bytes.size() < EI_NIDENT || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) elf.fail("no ELF magic");
   if (bytes[EI_CLASS] != ELFCLASS64) elf.fail("not a 64-bit ELF");
