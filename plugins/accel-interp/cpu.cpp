@@ -52,13 +52,13 @@ bool protection_allows(bool key, std::uint64_t pp, Access access) {
   }
 }
 
+}  // namespace
+
 std::uint64_t host_timebase() {
   const auto since_boot = std::chrono::steady_clock::now().time_since_epoch();
   const auto nanoseconds = std::chrono::duration_cast<std::chrono::nanoseconds>(since_boot).count();
   return static_cast<std::uint64_t>(static_cast<unsigned __int128>(nanoseconds) * kTimebaseHz / 1'000'000'000);
 }
-
-}  // namespace
 
 Cpu::Cpu(MemorySystem& memory_system)
     : memory_system_(memory_system), decode_cache_(memory_system.memory.size()),
@@ -281,8 +281,6 @@ bool Cpu::mmio_access(std::uint64_t real, unsigned size, Access access, std::uin
   abort_flow_ = Flow::exit;
   return false;
 }
-
-std::uint64_t Cpu::timebase() const { return host_timebase(); }
 
 std::uint32_t Cpu::decrementer() const { return static_cast<std::uint32_t>(state.dec_zero_tb - timebase()); }
 

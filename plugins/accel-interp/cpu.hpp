@@ -88,6 +88,11 @@ inline constexpr std::uint32_t kStore = 1u << 25;
 
 // Guest timebase: 512 MHz, as on POWER8 (DESIGN.md section 5).
 inline constexpr std::uint64_t kTimebaseHz = 512'000'000;
+// Deterministic mode's clock: a guest instruction takes 2 ticks (about
+// 256 MIPS, near what the interpreter does, so timeouts keep their sense).
+inline constexpr std::uint64_t kTimebaseTicksPerInstruction = 2;
+// The host's monotonic clock in timebase ticks.
+std::uint64_t host_timebase();
 
 enum class Access { read, write, execute };
 
@@ -225,7 +230,17 @@ class Cpu {
   // icbi: this and every other vCPU forget the decoded block at `ea`.
   Flow invalidate_instruction_block(std::uint64_t ea);
 
-  std::uint64_t timebase() const;
+  std::uint64_t timebase() const {
+    return deterministic_ ? timebase_offset_ + instructions_retired_ * kTimebaseTicksPerInstruction : host_timebase();
+  }
+  // DESIGN.md section 5: in deterministic mode the timebase counts retired
+  // instructions, so the same guest and input give the same run.
+  void set_deterministic(bool deterministic) { deterministic_ = deterministic; }
+  bool deterministic() const { return deterministic_; }
+  // Deterministic idling: time jumps to the next decrementer event.
+  void advance_timebase_to(std::uint64_t target) {
+    if (target > timebase()) timebase_offset_ += target - timebase();
+  }
   std::uint32_t decrementer() const;
   void set_decrementer(std::uint32_t value);
   // Whether an interrupt would be taken now (for H_CEDE idling), and the
@@ -286,6 +301,8 @@ class Cpu {
   std::uint64_t seen_code_generation_ = 0;
   Flow abort_flow_ = Flow::jump;
   std::uint64_t instructions_retired_ = 0;
+  bool deterministic_ = false;
+  std::uint64_t timebase_offset_ = 0;
   // The decrementer interrupt is raised when DEC's sign bit goes from 0 to
   // 1 and stays pending until taken or DEC is rewritten (Book III 9.2).
   bool decrementer_armed_ = false;

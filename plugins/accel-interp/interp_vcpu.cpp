@@ -28,6 +28,10 @@ void InterpVcpu::idle_until_interrupt() {
   while (!stop_requested_.load() && !cpu_.interrupt_deliverable(external_interrupt_.load())) {
     const std::uint64_t deadline = cpu_.decrementer_deadline();
     const std::uint64_t now = cpu_.timebase();
+    if (cpu_.deterministic() && deadline != ~std::uint64_t{0}) {
+      cpu_.advance_timebase_to(deadline);
+      continue;
+    }
     if (deadline == ~std::uint64_t{0}) {
       wake_.wait(lock);
       continue;

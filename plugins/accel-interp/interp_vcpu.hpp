@@ -17,6 +17,7 @@ class InterpVcpu final : public Vcpu {
   InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr,
              std::atomic<std::uint64_t>& retired_total);
   ~InterpVcpu() override { retired_total_ += cpu_.instructions_retired(); }
+  void set_deterministic(bool deterministic) { cpu_.set_deterministic(deterministic); }
 
   std::uint32_t id() const override { return id_; }
   VcpuExit run() override;

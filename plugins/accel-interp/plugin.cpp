@@ -27,8 +27,8 @@ std::vector<ppc::SegmentPageSizes> power8_page_sizes() {
 
 class InterpAccelerator final : public Accelerator {
  public:
-  InterpAccelerator(GuestMemory& memory, std::shared_ptr<spdlog::logger> log)
-      : log_(std::move(log)), storage_(generation_),
+  InterpAccelerator(GuestMemory& memory, std::shared_ptr<spdlog::logger> log, bool deterministic)
+      : log_(std::move(log)), deterministic_(deterministic), storage_(generation_),
         memory_system_{memory, storage_, power8_page_sizes(), generation_, code_invalidations_} {}
 
   // The vCPUs are gone by now (the machine owns them): report their work.
@@ -54,11 +54,14 @@ class InterpAccelerator final : public Accelerator {
   ppc::HashPageTable& hash_page_table() override { return storage_; }
 
   std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) override {
-    return std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr, retired_);
+    auto vcpu = std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr, retired_);
+    vcpu->set_deterministic(deterministic_);
+    return vcpu;
   }
 
  private:
   std::shared_ptr<spdlog::logger> log_;
+  bool deterministic_;
   const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
   std::atomic<std::uint64_t> retired_{0};
   std::atomic<std::uint64_t> generation_{0};
@@ -68,8 +71,9 @@ class InterpAccelerator final : public Accelerator {
 };
 
 std::unique_ptr<Accelerator> create_interp_accelerator(const AcceleratorSetup& setup) {
-  setup.options.expect_keys({});
-  return std::make_unique<InterpAccelerator>(setup.host.guest_memory(), setup.host.logger("interp"));
+  setup.options.expect_keys({"deterministic"});
+  return std::make_unique<InterpAccelerator>(setup.host.guest_memory(), setup.host.logger("interp"),
+                                             setup.options.child("deterministic").as_bool(false));
 }
 
 }  // namespace

@@ -81,6 +81,17 @@ TEST_F(CpuRunTest, IcbiOnOneVcpuInvalidatesCodeDecodedByAnother) {
   EXPECT_EQ(other.exit().hypercall.args[0], 2u);
 }
 
+// Deterministic mode (DESIGN.md section 5): the timebase is the retired
+// instruction count times two, whatever the host clock does.
+TEST_F(CpuRunTest, DeterministicTimebaseCountsInstructions) {
+  constexpr std::uint32_t kNop = 0x60000000;
+  constexpr std::uint32_t kMftbR3 = 0x7c6c42e6;
+  place_code({kNop, kNop, kMftbR3, kSystemCallHypervisor});
+  cpu.set_deterministic(true);
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.exit().hypercall.args[0], 2 * kTimebaseTicksPerInstruction);
+}
+
 TEST_F(CpuRunTest, StopRequestEndsTheRun) {
   place_code({0x48000000});  // b . (an endless loop)
   stop = true;
