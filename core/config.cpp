@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -38,8 +39,12 @@ std::vector<PathStep> parse_key_path(const std::string& path, const std::string&
       const std::size_t close = path.find(']', position);
       if (close == std::string::npos || close == position + 1) fail();
       const std::string digits = path.substr(position + 1, close - position - 1);
-      if (digits.find_first_not_of("0123456789") != std::string::npos) fail();
-      steps.push_back({"", std::stoul(digits)});
+      // from_chars rather than stoul: an index too long for a number is the
+      // user's mistake, to be reported like any other, not std::out_of_range.
+      std::size_t index = 0;
+      const auto [end_of_number, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      if (error != std::errc() || end_of_number != digits.data() + digits.size()) fail();
+      steps.push_back({"", index});
       position = close + 1;
     }
     if (position < path.size()) {
@@ -125,6 +130,13 @@ YAML::Node read_yaml(const std::filesystem::path& file) {
   }
 }
 
+// as_path() resolves against the config file's directory, which is relative
+// when the config was named relatively; the resolved config promises
+// absolute paths, so that it means the same from any directory.
+std::filesystem::path absolute_path(const OptionNode& node) {
+  return std::filesystem::absolute(node.as_path()).lexically_normal();
+}
+
 PluginChoice plugin_choice(const OptionNode& node) {
   if (!node.is_map()) node.fail("expected a mapping with a 'type' key and the plugin's options");
   return PluginChoice{node.child("type").as_string(), node};
@@ -170,8 +182,8 @@ RunConfig load_config(const std::filesystem::path& file, const CommandLineOverri
   config.machine = PluginChoice{machine.child("type").as_string(), machine};
   config.spec.memory_bytes = machine.child("memory").as_size(kMinMemory, kMaxMemory, std::uint64_t{1} << 30);
   config.spec.cpus = static_cast<unsigned>(machine.child("cpus").as_uint(1, kMaxCpus, 1));
-  config.spec.kernel = machine.child("kernel").as_path();
-  if (machine.child("initrd").defined()) config.spec.initrd = machine.child("initrd").as_path();
+  config.spec.kernel = absolute_path(machine.child("kernel")).string();
+  if (machine.child("initrd").defined()) config.spec.initrd = absolute_path(machine.child("initrd")).string();
   config.spec.cmdline = machine.child("cmdline").as_string("");
   if (!std::filesystem::is_regular_file(config.spec.kernel)) {
     machine.child("kernel").fail(fmt::format("'{}' is not a readable file", config.spec.kernel));
@@ -197,7 +209,7 @@ RunConfig load_config(const std::filesystem::path& file, const CommandLineOverri
   if (const OptionNode paths = top.child("plugin-path"); paths.defined()) {
     const auto elements = paths.is_sequence() ? paths.elements() : std::vector<OptionNode>{paths};
     for (const OptionNode& path : elements) {
-      const std::filesystem::path directory = path.as_path();
+      const std::filesystem::path directory = absolute_path(path);
       if (!std::filesystem::is_directory(directory)) path.fail(fmt::format("'{}' is not a directory", directory.string()));
       config.plugin_paths.push_back(directory);
     }

@@ -89,5 +89,10 @@ int main(int argc, char** argv) {
     return report("cannot start the guest: ", error);
   } catch (const PluginRefused& error) {
     return report("plugin refused: ", error);
+  } catch (const std::exception& error) {
+    // Anything else (out of memory, a plugin's own exception type) fails
+    // the run with its message rather than terminating with a core dump.
+    fmt::print(stderr, "mosaic: {}\n", error.what());
+    return core::kExitGuestFailure;
   }
 }

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <set>
 
+#include <dlfcn.h>
+
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <fmt/format.h>
 #include <fmt/std.h>
@@ -57,7 +59,12 @@ LoadedPlugin open_plugin(const std::filesystem::path& path) {
   library->load(boost::dll::fs::path(path.native()),
                 boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, error);
   if (error || !library->is_loaded()) {
-    throw PluginLoadError(fmt::format("{}: cannot be loaded as a shared library: {}", path, error.message()));
+    // Boost.DLL reports every dlopen failure as "bad file descriptor"; the
+    // real reason (not ELF, wrong architecture, undefined symbol) is still
+    // in dlerror(), which nothing has read since the failed dlopen.
+    const char* reason = dlerror();
+    throw PluginLoadError(fmt::format("{}: cannot be loaded as a shared library: {}", path,
+                                      reason != nullptr ? std::string(reason) : error.message()));
   }
   if (!library->has(kDescriptorSymbol)) {
     throw PluginLoadError(fmt::format("{}: not a Mosaic plugin (it exports no '{}')", path, kDescriptorSymbol));
@@ -83,6 +90,20 @@ LoadedPlugin open_plugin(const std::filesystem::path& path) {
   return LoadedPlugin{std::move(library), std::move(info)};
 }
 
+namespace {
+
+// load() finds a plugin by its file name and then requires the descriptor
+// to agree, so a file that disagrees can never be loaded by name.
+void check_named_for(const std::filesystem::path& path, const std::string& file_name_plugin,
+                     const PluginInfo& info) {
+  if (info.name != file_name_plugin) {
+    throw PluginLoadError(fmt::format("{}: the file is named for '{}' but the plugin calls itself '{}'", path,
+                                      file_name_plugin, info.name));
+  }
+}
+
+}  // namespace
+
 LoadedPlugin PluginLoader::load(const std::string& name_or_path, PluginKind kind) const {
   std::filesystem::path path;
   if (looks_like_path(name_or_path)) {
@@ -107,10 +128,7 @@ LoadedPlugin PluginLoader::load(const std::string& name_or_path, PluginKind kind
     throw PluginLoadError(fmt::format("{}: plugin '{}' is a {} plugin, but it is used as the {}", path,
                                       plugin.info.name, to_string(plugin.info.kind), to_string(kind)));
   }
-  if (!looks_like_path(name_or_path) && plugin.info.name != name_or_path) {
-    throw PluginLoadError(fmt::format("{}: the file is named for '{}' but the plugin calls itself '{}'", path,
-                                      name_or_path, plugin.info.name));
-  }
+  if (!looks_like_path(name_or_path)) check_named_for(path, name_or_path, plugin.info);
   return plugin;
 }
 
@@ -129,8 +147,15 @@ PluginCatalog PluginLoader::scan() const {
     for (const auto& file : files) {
       try {
         PluginInfo info = open_plugin(file).info;
+        // List only what load() can load by name.
+        const std::string file_name = file.filename().string();
+        check_named_for(file, file_name.substr(kLibraryPrefix.size(), file_name.size() - kLibraryPrefix.size() -
+                                                                           kLibrarySuffix.size()),
+                        info);
         if (!seen_names.insert(info.name).second) {
-          catalog.rejected.push_back({file, fmt::format("shadowed by an earlier plugin named '{}'", info.name)});
+          // Like every other reason, it names the file it is about.
+          catalog.rejected.push_back(
+              {file, fmt::format("{}: shadowed by an earlier plugin named '{}'", file, info.name)});
           continue;
         }
         catalog.plugins.push_back(std::move(info));

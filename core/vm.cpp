@@ -48,7 +48,30 @@ std::unique_ptr<T> call_factory(const LoadedPlugin& plugin, const Setup& setup) 
 
 spdlog::level::level_enum parse_level(const std::string& name) { return spdlog::level::from_str(name); }
 
-PluginObject<Accelerator> choose_accelerator(const RunConfig& config, const PluginLoader& loader, Host& host,
+// An exception thrown by plugin code is an object whose vtable, and so
+// what(), is in the plugin's library (plugins are built with hidden
+// visibility: each has its own copy of the SDK's exception classes). If it
+// escapes run_vm by unwinding past the LoadedPlugin, the library is unloaded
+// under it and the CLI's what() jumps into unmapped memory. So every library
+// loaded is also kept here, and run_vm replaces any exception with one the
+// core made before it lets this go.
+class PinningLoader {
+ public:
+  explicit PinningLoader(const std::vector<std::filesystem::path>& config_paths) : loader_(config_paths) {}
+
+  const PluginLoader& loader() const { return loader_; }
+  LoadedPlugin load(const std::string& name_or_path, PluginKind kind) {
+    LoadedPlugin plugin = loader_.load(name_or_path, kind);
+    pinned_.push_back(plugin);
+    return plugin;
+  }
+
+ private:
+  PluginLoader loader_;
+  std::vector<LoadedPlugin> pinned_;
+};
+
+PluginObject<Accelerator> choose_accelerator(const RunConfig& config, PinningLoader& loader, Host& host,
                                              spdlog::logger& log) {
   std::vector<std::string> refusals;
   for (const std::string& name : config.accelerators) {
@@ -81,10 +104,7 @@ int exit_status(const RunOutcome& outcome, spdlog::logger& log) {
   return kExitGuestFailure;
 }
 
-}  // namespace
-
-int run_vm(const RunConfig& config, Mode mode) {
-  const PluginLoader loader(config.plugin_paths);
+int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader) {
   // Set while the guest runs; the console escape arrives on the I/O thread.
   std::atomic<Machine*> running_machine{nullptr};
   CoreHost host(parse_level(config.log_level), [&running_machine] {
@@ -94,7 +114,7 @@ int run_vm(const RunConfig& config, Mode mode) {
   });
   auto log = host.logger("core");
 
-  log->debug("plugin search path: {}", fmt::join(loader.search_path(), ":"));
+  log->debug("plugin search path: {}", fmt::join(loader.loader().search_path(), ":"));
   log->info("memory: {} MiB", config.spec.memory_bytes >> 20);
   host.allocate_guest_memory(config.spec.memory_bytes);
 
@@ -144,6 +164,27 @@ int run_vm(const RunConfig& config, Mode mode) {
   // The I/O thread must end before the objects its handlers use.
   host.stop_io();
   return exit_status(outcome, *log);
+}
+
+}  // namespace
+
+int run_vm(const RunConfig& config, Mode mode) {
+  PinningLoader loader(config.plugin_paths);
+  // Each handler copies the message into an exception of the same SDK type
+  // made by the core, while the plugin that threw is still loaded.
+  try {
+    return bring_up_and_run(config, mode, loader);
+  } catch (const ConfigError& error) {
+    throw ConfigError(error.what());
+  } catch (const PluginRefused& error) {
+    throw PluginRefused(error.what());
+  } catch (const SetupError& error) {
+    throw SetupError(error.what());
+  } catch (const PluginLoadError& error) {
+    throw PluginLoadError(error.what());
+  } catch (const std::exception& error) {
+    throw std::runtime_error(error.what());
+  }
 }
 
 }  // namespace mosaic::core

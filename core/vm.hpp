@@ -23,7 +23,9 @@ enum class Mode {
 };
 
 // Returns the process exit status. Throws ConfigError, PluginLoadError,
-// SetupError for the CLI to report.
+// SetupError, PluginRefused (or std::runtime_error for anything else) for
+// the CLI to report; they are always the core's own objects, never ones a
+// plugin's code made, so they stay usable after the plugins are unloaded.
 int run_vm(const RunConfig& config, Mode mode);
 
 }  // namespace mosaic::core
