@@ -43,6 +43,26 @@ class DecodeTable {
   // Primary 58 / 62 (DS-form loads and stores), indexed by bits 30:31.
   void op58(unsigned xo, Handler handler);
   void op62(unsigned xo, Handler handler);
+  // Primary 59 and 63 (floating point), indexed by bits 21:30. A-form
+  // instructions (5-bit XO in bits 26:30) fill every value of bits 21:25.
+  void op59(unsigned xo10, Handler handler);
+  void op59_a_form(unsigned xo5, Handler handler);
+  void op63(unsigned xo10, Handler handler);
+  void op63_a_form(unsigned xo5, Handler handler);
+  // Primary 4 (VMX), indexed by bits 21:31. VA-form (6-bit XO in bits
+  // 26:31) fills every value of bits 21:25; VC-form (Rc in bit 21, XO in
+  // bits 22:31) fills both values of Rc.
+  void op4(unsigned xo11, Handler handler);
+  void op4_va_form(unsigned xo6, Handler handler);
+  void op4_vc_form(unsigned xo10, Handler handler);
+  // Primary 60 (VSX), indexed by bits 21:29. XX2-form uses all nine bits;
+  // XX3-form (8-bit XO in bits 21:28, AX in bit 29) fills both values of
+  // bit 29; XX3 with Rc (bit 21, XO in bits 22:28) fills Rc and AX;
+  // XX4-form (xxsel: bits 26:27 = 0b11) fills bits 21:25 and 28:29.
+  void op60_xx2(unsigned xo9, Handler handler);
+  void op60_xx3(unsigned xo8, Handler handler);
+  void op60_xx3_rc(unsigned xo7, Handler handler);
+  void op60_xx4(unsigned xo2, Handler handler);
 
   Handler lookup(std::uint32_t word) const;
 
@@ -53,6 +73,10 @@ class DecodeTable {
   Handler op30_[16];
   Handler op58_[4];
   Handler op62_[4];
+  Handler op59_[1024];
+  Handler op63_[1024];
+  Handler op4_[2048];
+  Handler op60_[512];
 };
 
 DecodedInsn decode(std::uint32_t word);

@@ -2,6 +2,7 @@
 // computation mode and CR0 recording.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "cpu.hpp"
@@ -35,6 +36,33 @@ inline void record_cr0(Cpu& cpu, std::uint64_t result) {
   const std::uint32_t field = compare_signed(static_cast<std::int64_t>(compared), 0) |
                               (cpu.state.xer_so ? cr_bit::kSummaryOverflow : 0);
   cpu.state.set_cr_field(0, field);
+}
+
+// X-form EA = (RA|0) + RB, in the computation mode's width.
+inline std::uint64_t indexed_effective_address(const Cpu& cpu, const DecodedInsn& insn) {
+  return (ra_or_zero(cpu, insn) + cpu.state.gpr[insn.rb]) & cpu.address_mask();
+}
+
+inline bool little_endian_mode(const Cpu& cpu) { return cpu.state.msr & ppc::msr::kLittleEndian; }
+
+// A quadword as the vector registers hold it: [0] is the most significant
+// doubleword (element 0 in the ISA's numbering).
+using Quadword = std::array<std::uint64_t, 2>;
+
+// lvx/stvx-style access of the 16 bytes at `ea` (already aligned): in
+// big-endian mode memory byte 0 is the register's byte 0; in little-endian
+// mode the quadword is one little-endian number, so the doubleword at ea+8
+// is the register's high half. Both doublewords are read before `value` is
+// touched, so a failed access leaves it unchanged.
+inline bool load_quadword(Cpu& cpu, std::uint64_t ea, Quadword& value) {
+  std::uint64_t first = 0, second = 0;
+  if (!cpu.load(ea, first) || !cpu.load(ea + 8, second)) return false;
+  value = little_endian_mode(cpu) ? Quadword{second, first} : Quadword{first, second};
+  return true;
+}
+inline bool store_quadword(Cpu& cpu, std::uint64_t ea, const Quadword& value) {
+  const bool little = little_endian_mode(cpu);
+  return cpu.store(ea, little ? value[1] : value[0]) && cpu.store(ea + 8, little ? value[0] : value[1]);
 }
 
 }  // namespace mosaic::interp

@@ -11,6 +11,10 @@ void register_load_store_instructions(DecodeTable& table);
 void register_branch_instructions(DecodeTable& table);
 void register_system_instructions(DecodeTable& table);
 void register_spr_instructions(DecodeTable& table);
+void register_float_instructions(DecodeTable& table);  // insn_float.cpp
+void register_vmx_instructions(DecodeTable& table);    // insn_vmx.cpp
+void register_vmx_arithmetic_instructions(DecodeTable& table);  // insn_vmx_arith.cpp
+void register_vsx_instructions(DecodeTable& table);    // insn_vsx.cpp
 
 // The handler of words no group claims: an illegal instruction.
 Flow illegal_instruction(Cpu& cpu, const DecodedInsn& insn);

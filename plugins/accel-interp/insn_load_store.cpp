@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "cpu.hpp"
+#include "float_format.hpp"
 #include "insn_common.hpp"
 #include "insn_groups.hpp"
 
@@ -38,16 +39,10 @@ u64 effective_address(const Cpu& cpu, const DecodedInsn& insn) {
   return (base + offset) & cpu.address_mask();
 }
 
-u64 indexed_address(const Cpu& cpu, const DecodedInsn& insn) {
-  return effective_address<Addressing::indexed, false>(cpu, insn);
-}
-
 Flow alignment_interrupt(Cpu& cpu, u64 ea) {
   cpu.state.dar = ea;
   return cpu.interrupt(Vector::alignment, cpu.state.nip);
 }
-
-bool little_endian_mode(const Cpu& cpu) { return cpu.state.msr & ppc::msr::kLittleEndian; }
 
 template <class T, bool SignExtend>
 u64 extend(T value) {
@@ -157,7 +152,7 @@ Flow lswx(Cpu& cpu, const DecodedInsn& insn) {
   if (in_register_range(insn.ra, insn.rt, count) || in_register_range(insn.rb, insn.rt, count)) {
     return cpu.illegal_instruction();
   }
-  return load_string(cpu, insn, indexed_address(cpu, insn), byte_count);
+  return load_string(cpu, insn, indexed_effective_address(cpu, insn), byte_count);
 }
 
 Flow stswi(Cpu& cpu, const DecodedInsn& insn) {
@@ -165,7 +160,7 @@ Flow stswi(Cpu& cpu, const DecodedInsn& insn) {
 }
 
 Flow stswx(Cpu& cpu, const DecodedInsn& insn) {
-  return store_string(cpu, insn, indexed_address(cpu, insn), cpu.state.xer_byte_count);
+  return store_string(cpu, insn, indexed_effective_address(cpu, insn), cpu.state.xer_byte_count);
 }
 
 // --- Load and reserve / store conditional (Book II 4.4.2). An unaligned
@@ -173,7 +168,7 @@ Flow stswx(Cpu& cpu, const DecodedInsn& insn) {
 
 template <class T>
 Flow load_and_reserve(Cpu& cpu, const DecodedInsn& insn) {
-  const u64 ea = indexed_address(cpu, insn);
+  const u64 ea = indexed_effective_address(cpu, insn);
   if (ea % sizeof(T) != 0) return alignment_interrupt(cpu, ea);
   const auto real = cpu.translate_data(ea, Access::read);
   if (!real) return cpu.aborted();
@@ -200,7 +195,7 @@ Flow load_and_reserve(Cpu& cpu, const DecodedInsn& insn) {
 // other vCPU in between makes it fail, as it would on hardware.
 template <class T>
 Flow store_conditional(Cpu& cpu, const DecodedInsn& insn) {
-  const u64 ea = indexed_address(cpu, insn);
+  const u64 ea = indexed_effective_address(cpu, insn);
   if (ea % sizeof(T) != 0) return alignment_interrupt(cpu, ea);
   const auto real = cpu.translate_data(ea, Access::write);
   if (!real) return cpu.aborted();
@@ -220,7 +215,7 @@ Flow store_conditional(Cpu& cpu, const DecodedInsn& insn) {
 // dcbz on caching-inhibited storage (MMIO, here) takes an alignment
 // interrupt (Book II 4.3.2).
 Flow dcbz(Cpu& cpu, const DecodedInsn& insn) {
-  const u64 block = indexed_address(cpu, insn) & ~(kCacheBlockBytes - 1);
+  const u64 block = indexed_effective_address(cpu, insn) & ~(kCacheBlockBytes - 1);
   const auto real = cpu.translate_data(block, Access::write);
   if (!real) return cpu.aborted();
   if (cpu.memory().host_pointer(*real, kCacheBlockBytes) == nullptr) return alignment_interrupt(cpu, block);
@@ -239,46 +234,6 @@ Flow cache_hint(Cpu&, const DecodedInsn&) { return Flow::next; }
 bool floating_point_available(const Cpu& cpu) { return cpu.state.msr & ppc::msr::kFloatingPoint; }
 Flow floating_point_unavailable(Cpu& cpu) { return cpu.interrupt(Vector::fp_unavailable, cpu.state.nip); }
 
-// Single to double format, bit for bit, without quieting signalling NaNs
-// (Book I 4.6.2 "Floating-Point Load Single": DOUBLE(WORD)).
-u64 single_to_double(u32 word) {
-  const u64 sign = u64{word >> 31} << 63;
-  const u32 exponent = (word >> 23) & 0xff;
-  const u32 fraction = word & 0x7fffff;
-  if (exponent == 0 && fraction != 0) {
-    // Denormal: normalise it into the wider exponent range.
-    int unbiased = -126;
-    u64 mantissa = fraction;
-    while (!(mantissa & 0x800000)) {
-      mantissa <<= 1;
-      --unbiased;
-    }
-    return sign | (static_cast<u64>(unbiased + 1023) << 52) | ((mantissa & 0x7fffff) << 29);
-  }
-  // Normal, zero, infinity and NaN: FRT[0:1] = WORD[0:1], FRT[2:4] copies
-  // the complement of WORD[1] for normals and WORD[1] itself otherwise.
-  const u64 word_bit1 = (word >> 30) & 1;
-  const bool normal = exponent != 0 && exponent != 0xff;
-  const u64 fill = normal ? (word_bit1 ^ 1) : word_bit1;
-  return sign | (word_bit1 << 62) | (fill * (u64{7} << 59)) | (u64{word & 0x3fffffff} << 29);
-}
-
-// Double to single format by truncation (Book I 4.6.3 "Floating-Point Store
-// Single": SINGLE(FRS)), denormalising values below the single range.
-u32 double_to_single(u64 bits_of_double) {
-  const u32 exponent = (bits_of_double >> 52) & 0x7ff;
-  constexpr u32 kSmallestNormalSingle = 1023 - 126;  // 897
-  if (exponent >= kSmallestNormalSingle || (bits_of_double << 1) == 0 || exponent == 0x7ff) {
-    return static_cast<u32>(((bits_of_double >> 62) << 30) | ((bits_of_double >> 29) & 0x3fffffff));
-  }
-  const auto sign = static_cast<u32>(bits_of_double >> 63) << 31;
-  const u64 mantissa = (u64{1} << 52) | (bits_of_double & ((u64{1} << 52) - 1));
-  // Exponents below -149 (and denormal doubles) are shifted out entirely.
-  const unsigned shift = kSmallestNormalSingle - exponent;
-  const u64 denormalised = shift < 64 ? mantissa >> shift : 0;
-  return sign | static_cast<u32>((denormalised >> 29) & 0x7fffff);
-}
-
 enum class FloatFormat { single, doubleword, word_signed, word_zero };
 
 template <FloatFormat Format, Addressing Mode, bool Update>
@@ -292,7 +247,7 @@ Flow load_float(Cpu& cpu, const DecodedInsn& insn) {
   } else {
     u32 word = 0;
     if (!cpu.load(ea, word)) return cpu.aborted();
-    if constexpr (Format == FloatFormat::single) value = single_to_double(word);
+    if constexpr (Format == FloatFormat::single) value = fp::single_to_double(word);
     else if constexpr (Format == FloatFormat::word_signed) value = extend<u32, true>(word);
     else value = word;
   }
@@ -309,7 +264,7 @@ Flow store_float(Cpu& cpu, const DecodedInsn& insn) {
   const u64 source = cpu.state.fpr[insn.rt];
   bool stored = false;
   if constexpr (Format == FloatFormat::doubleword) stored = cpu.store(ea, source);
-  else if constexpr (Format == FloatFormat::single) stored = cpu.store(ea, double_to_single(source));
+  else if constexpr (Format == FloatFormat::single) stored = cpu.store(ea, fp::double_to_single(source));
   else stored = cpu.store(ea, static_cast<u32>(source));  // stfiwx: the low word as is
   if (!stored) return cpu.aborted();
   if (Update) cpu.state.gpr[insn.ra] = ea;
