@@ -137,6 +137,17 @@ std::filesystem::path absolute_path(const OptionNode& node) {
   return std::filesystem::absolute(node.as_path()).lexically_normal();
 }
 
+// `debug: {gdb: {port: 1234}}`: there is one debugger, so the section is
+// its name and its options; `debug: {type: gdb, port: 1234}` also works,
+// as for devices.
+PluginChoice debugger_choice(const OptionNode& node) {
+  if (!node.is_map()) node.fail("expected a mapping such as {gdb: {port: 1234}}");
+  if (node.child("type").defined()) return PluginChoice{node.child("type").as_string(), node};
+  const auto entries = node.entries();
+  if (entries.size() != 1) node.fail("expected one debugger, such as {gdb: {port: 1234}}");
+  return PluginChoice{entries.front().first, entries.front().second};
+}
+
 PluginChoice plugin_choice(const OptionNode& node) {
   if (!node.is_map()) node.fail("expected a mapping with a 'type' key and the plugin's options");
   return PluginChoice{node.child("type").as_string(), node};
@@ -202,7 +213,7 @@ RunConfig load_config(const std::filesystem::path& file, const CommandLineOverri
     }
   }
 
-  if (const OptionNode debug = top.child("debug"); debug.defined()) config.debugger = plugin_choice(debug);
+  if (const OptionNode debug = top.child("debug"); debug.defined()) config.debugger = debugger_choice(debug);
   if (const OptionNode devices = top.child("devices"); devices.defined()) {
     for (const OptionNode& device : devices.elements()) config.devices.push_back(plugin_choice(device));
   }
@@ -239,7 +250,12 @@ std::string describe(const RunConfig& config) {
   out << YAML::EndMap;
   out << YAML::Key << "accel" << YAML::Value << YAML::Flow << config.accelerators;
   if (config.accel_options.defined()) out << YAML::Key << "accel-options" << YAML::Value << config.accel_options.yaml();
-  if (config.debugger) out << YAML::Key << "debug" << YAML::Value << config.debugger->options.yaml();
+  if (config.debugger) {
+    out << YAML::Key << "debug" << YAML::Value << YAML::BeginMap << YAML::Key << config.debugger->name << YAML::Value;
+    if (config.debugger->options.defined()) out << config.debugger->options.yaml();
+    else out << YAML::Null;
+    out << YAML::EndMap;
+  }
   if (!config.devices.empty()) {
     out << YAML::Key << "devices" << YAML::Value << YAML::BeginSeq;
     for (const PluginChoice& device : config.devices) out << device.options.yaml();

@@ -5,13 +5,16 @@
 // enabled exception.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cfenv>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "cpu.hpp"
 #include "decoder.hpp"
+#include "insn_common.hpp"
 
 namespace mosaic::interp::fp {
 
@@ -288,8 +291,74 @@ inline Flow commit(Cpu& cpu, const DecodedInsn& insn, const Outcome& out, Classi
   return finish(cpu, insn, any_enabled(cpu.state.fpscr, out.raised));
 }
 
+// --- The VSX floating-point instructions (Book I chapter 7) share these
+// with their FPU counterparts' machinery above. ---
+namespace vsx {
+
+// Operand fields (XX2 / XX3: TX in bit 31, BX in bit 30, AX in bit 29)
+// and the facility check, as in insn_vsx.cpp.
+inline unsigned xt(const DecodedInsn& insn) { return insn.rt | (bits(insn.word, 31, 31) << 5); }
+inline unsigned xa(const DecodedInsn& insn) { return insn.ra | (bits(insn.word, 29, 29) << 5); }
+inline unsigned xb(const DecodedInsn& insn) { return insn.rb | (bits(insn.word, 30, 30) << 5); }
+
+inline bool vsx_available(const Cpu& cpu) { return cpu.state.msr & msr_bit::kVsx; }
+inline Flow vsx_unavailable(Cpu& cpu) { return cpu.interrupt(Vector::vsx_unavailable, cpu.state.nip); }
+
+// Element views: a quadword as two doubles or four singles (word 0 the
+// most significant), each element held as double-format bits.
+
+using Lanes2 = std::array<u64, 2>;
+using Lanes4 = std::array<u64, 4>;
+
+template <Precision P>
+using Lanes = std::conditional_t<P == Precision::double_format, Lanes2, Lanes4>;
+
+template <Precision P>
+inline Lanes<P> unpack(const Quadword& q) {
+  if constexpr (P == Precision::double_format) {
+    return {q[0], q[1]};
+  } else {
+    return {single_to_double(static_cast<u32>(q[0] >> 32)), single_to_double(static_cast<u32>(q[0])),
+            single_to_double(static_cast<u32>(q[1] >> 32)), single_to_double(static_cast<u32>(q[1]))};
+  }
+}
+
+template <Precision P>
+inline Quadword pack(const Lanes<P>& lanes) {
+  if constexpr (P == Precision::double_format) {
+    return {lanes[0], lanes[1]};
+  } else {
+    const auto word = [&](unsigned i) { return u64{double_to_single(lanes[i])}; };
+    return {(word(0) << 32) | word(1), (word(2) << 32) | word(3)};
+  }
+}
+
+// Word 2i of a quadword, the element the doubleword <-> word conversions
+// read or write for doubleword i.
+inline u32 even_word(const Quadword& q, unsigned i) { return static_cast<u32>(q[i] >> 32); }
+inline Quadword from_even_words(u32 first, u32 second) { return {u64{first} << 32, u64{second} << 32}; }
+
+// A scalar result into doubleword 0 of VSR[XT], through the FPU's rules.
+inline Flow commit_scalar(Cpu& cpu, const DecodedInsn& insn, const Outcome& out, Classify classify) {
+  if (record_outcome(cpu.state.fpscr, out, classify)) cpu.state.set_vsr(xt(insn), {out.result, 0});
+  return finish(cpu, false, any_enabled(cpu.state.fpscr, out.raised));
+}
+
+// A vector result: the exceptions of every element, and the target
+// written only if none of them is enabled.
+inline Flow commit_vector(Cpu& cpu, const DecodedInsn& insn, const Quadword& result, u64 raised) {
+  raise(cpu.state.fpscr, raised);
+  const bool enabled = any_enabled(cpu.state.fpscr, raised);
+  if (!enabled) cpu.state.set_vsr(xt(insn), result);
+  return finish(cpu, false, enabled);
+}
+
+}  // namespace vsx
+
 // Registration of the conversion and rounding instructions
 // (insn_float_convert.cpp).
 void register_float_convert_instructions(DecodeTable& table);
+// The VSX conversion and rounding instructions (insn_vsx_float_convert.cpp).
+void register_vsx_float_convert_instructions(DecodeTable& table);
 
 }  // namespace mosaic::interp::fp

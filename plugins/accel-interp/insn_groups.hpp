@@ -15,6 +15,7 @@ void register_float_instructions(DecodeTable& table);  // insn_float.cpp
 void register_vmx_instructions(DecodeTable& table);    // insn_vmx.cpp
 void register_vmx_arithmetic_instructions(DecodeTable& table);  // insn_vmx_arith.cpp
 void register_vsx_instructions(DecodeTable& table);    // insn_vsx.cpp
+void register_vsx_float_instructions(DecodeTable& table);  // insn_vsx_float.cpp
 
 // The handler of words no group claims: an illegal instruction.
 Flow illegal_instruction(Cpu& cpu, const DecodedInsn& insn);

@@ -328,6 +328,7 @@ void register_vsx_instructions(DecodeTable& table) {
   table.op60_xx2(425, &bitwise_unary<&negative_absolute<kSingleSigns>>);        // xvnabssp
   table.op60_xx2(441, &bitwise_unary<&negate<kSingleSigns>>);                   // xvnegsp
   table.op60_xx3(208, &bitwise_binary<&copy_sign<kSingleSigns>>);               // xvcpsgnsp
+  register_vsx_float_instructions(table);
 }
 
 }  // namespace mosaic::interp

@@ -22,7 +22,8 @@ GdbServer::~GdbServer() {
     acceptor_.close(ignored);
     if (client_) client_->close(ignored);
   };
-  if (io_.stopped()) {
+  // Before attach() (`mosaic check`) the I/O thread may never have run.
+  if (target_ == nullptr || io_.stopped()) {
     close_all();
     return;
   }

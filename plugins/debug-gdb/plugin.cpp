@@ -6,7 +6,7 @@ namespace {
 
 std::unique_ptr<mosaic::Debugger> create_gdb_stub(const mosaic::DebuggerSetup& setup) {
   const auto& options = setup.options;
-  options.expect_keys({"port", "address", "wait-for-attach"});
+  options.expect_keys({"type", "port", "address", "wait-for-attach"});
   mosaic::gdb::ServerOptions server;
   server.port = static_cast<unsigned>(options.child("port").as_uint(0, 65535, 1234));
   server.address = options.child("address").as_string("127.0.0.1");
