@@ -27,7 +27,7 @@ class CoreHost final : public Host {
 
   std::shared_ptr<spdlog::logger> logger(std::string_view name) override;
   Console& console() override { return console_; }
-  boost::asio::io_context& io_context() override { return io_; }
+  boost::asio::io_context& io_context() { return io_; }
   GuestMemory& guest_memory() override;
 
   void allocate_guest_memory(std::uint64_t bytes);

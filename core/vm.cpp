@@ -147,8 +147,7 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader) 
 
   machine.object->build(*accelerator.object);
   for (auto& device : devices) device.object->realize(machine.object->device_context());
-  // The I/O thread runs before the debugger attaches: a gdb stub waiting
-  // for its client needs the socket served.
+  // The console is served before the guest starts or the debugger holds it.
   host.start_io();
   if (debugger) debugger->object->attach(machine.object->debug_target());
 

@@ -146,7 +146,28 @@ void Cpu::complete_mmio_read(std::uint64_t value) {
 std::optional<std::uint64_t> Cpu::translate_data(std::uint64_t effective_address, Access access) {
   const auto real = translate(effective_address & address_mask(), access);
   if (!real) abort_flow_ = Flow::jump;
+  // dcbz, l*arx and st*cx. access up to a cache block from here.
+  if (real && watchpoints_ != nullptr && watch_hit(effective_address & address_mask(), 8, access)) [[unlikely]] {
+    return std::nullopt;
+  }
   return real;
+}
+
+// POWER's data breakpoints (DAWR) stop before the access is performed, and
+// gdb expects that of a ppc target: it steps over the instruction itself.
+// So a hit abandons the instruction, as a fault would, with a debug exit.
+bool Cpu::watch_hit(std::uint64_t ea, unsigned size, Access access) {
+  for (const Watchpoint& watch : *watchpoints_) {
+    const bool kind_matches = watch.kind == WatchKind::access ||
+                              (watch.kind == WatchKind::write) == (access == Access::write);
+    if (kind_matches && ea < watch.address + std::max<std::uint64_t>(watch.length, 1) && watch.address < ea + size) {
+      exit_.reason = ExitReason::debug;
+      exit_.debug = DebugExit{DebugCause::watchpoint, watch.address};
+      abort_flow_ = Flow::exit;
+      return true;
+    }
+  }
+  return false;
 }
 
 std::optional<std::uint64_t> Cpu::translate(std::uint64_t ea, Access access) {
@@ -214,13 +235,15 @@ bool Cpu::slow_access(std::uint64_t ea, unsigned size, Access access, std::uint6
     abort_flow_ = Flow::jump;
     return false;
   }
+  if (watchpoints_ != nullptr && watch_hit(ea, size, access)) [[unlikely]] return false;
   std::byte* host = memory_system_.memory.host_pointer(*real, size);
   if (host == nullptr) return mmio_access(*real, size, access, value);
 
   const bool little = state.msr & ppc::msr::kLittleEndian;
   std::byte* host_page = host - (*real & kTlbPageMask);
   const std::uint64_t real_page = *real & ~kTlbPageMask;
-  if (memory_system_.memory.host_pointer(real_page, kTlbPageMask + 1) != nullptr) {
+  // While watching, every data access must come through here.
+  if (watchpoints_ == nullptr && memory_system_.memory.host_pointer(real_page, kTlbPageMask + 1) != nullptr) {
     if (access == Access::write) tlb_.insert_write(ea, host_page, real_page);
     else tlb_.insert_read(ea, host_page, real_page);
   }
@@ -343,13 +366,26 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
     return std::find(addresses.begin(), addresses.end(), address) != addresses.end();
   };
   bool replaying = !mmio_log_.empty();  // as in run()
+  // Watching routes every data access through slow_access: the TLB must
+  // not hold entries that would bypass it.
+  if (!debug.watchpoints.empty()) {
+    watchpoints_ = &debug.watchpoints;
+    tlb_.flush();
+  }
+  struct StopWatching {
+    Cpu& cpu;
+    ~StopWatching() { cpu.watchpoints_ = nullptr; }
+  } stop_watching{*this};
   for (;;) {
     if (stop.load(std::memory_order_relaxed)) {
       exit_.reason = ExitReason::stopped;
       return;
     }
     check_translation_generation();
-    if (!replaying) deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
+    // A single step executes the next instruction of the code being
+    // debugged, not the first one of an interrupt handler that became
+    // pending while the debugger held the vCPU (as QEMU's stub does too).
+    if (!replaying && !debug.single_step) deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
     replaying = false;
     if (!fetch_setup()) continue;
     const std::uint64_t address = state.nip & address_mask();

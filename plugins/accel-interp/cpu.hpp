@@ -289,6 +289,7 @@ class Cpu {
   void run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt,
                  const GuestDebug& debug);
   bool deliver_pending_interrupt(bool external_asserted);
+  bool watch_hit(std::uint64_t ea, unsigned size, Access access);
   void check_translation_generation();
   void update_decrementer();
 
@@ -308,6 +309,8 @@ class Cpu {
   bool decrementer_armed_ = false;
   bool decrementer_pending_ = false;
   VcpuExit exit_;
+  // Debug watchpoints of the current run_debug.
+  const std::vector<Watchpoint>* watchpoints_ = nullptr;
 
   // MMIO replay: the accesses of the instruction being replayed, in order.
   // An instruction with several MMIO accesses (stmw, a page-crossing

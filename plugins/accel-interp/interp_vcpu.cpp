@@ -65,7 +65,8 @@ void InterpVcpu::set_external_interrupt(bool asserted) {
 
 void InterpVcpu::set_debug(const GuestDebug& debug) {
   debug_ = debug;
-  debug_active_ = debug.single_step || !debug.software_breakpoints.empty() || !debug.hardware_breakpoints.empty();
+  debug_active_ = debug.single_step || !debug.software_breakpoints.empty() || !debug.hardware_breakpoints.empty() ||
+                  !debug.watchpoints.empty();
 }
 
 ppc::Registers InterpVcpu::registers() const {

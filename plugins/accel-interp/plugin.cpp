@@ -47,7 +47,7 @@ class InterpAccelerator final : public Accelerator {
     caps.hpt_in_kernel = false;
     // Breakpoints are compared against every instruction's address, so
     // there is no hardware limit on their number.
-    caps.debug = DebugFeatures{true, 64, 0, true};
+    caps.debug = DebugFeatures{true, 64, 4, true};
     return caps;
   }
 

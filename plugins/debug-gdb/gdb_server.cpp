@@ -1,6 +1,5 @@
 #include "gdb_server.hpp"
 
-#include <future>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -12,27 +11,20 @@ namespace mosaic::gdb {
 
 using boost::asio::ip::tcp;
 
-GdbServer::GdbServer(boost::asio::io_context& io, ServerOptions options, std::shared_ptr<spdlog::logger> log)
-    : io_(io), options_(std::move(options)), log_(std::move(log)), acceptor_(io) {}
+GdbServer::GdbServer(ServerOptions options, std::shared_ptr<spdlog::logger> log)
+    : options_(std::move(options)), log_(std::move(log)), acceptor_(io_) {}
 
 GdbServer::~GdbServer() {
-  // Sockets belong to the I/O thread: close them there, unless it has ended.
-  auto close_all = [this] {
+  // Sockets belong to the I/O thread: close them there, then end it. Before
+  // attach() (`mosaic check`) there is no thread.
+  if (!io_thread_.joinable()) return;
+  boost::asio::post(io_, [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     if (client_) client_->close(ignored);
-  };
-  // Before attach() (`mosaic check`) the I/O thread may never have run.
-  if (target_ == nullptr || io_.stopped()) {
-    close_all();
-    return;
-  }
-  std::promise<void> closed;
-  boost::asio::post(io_, [&] {
-    close_all();
-    closed.set_value();
+    io_.stop();
   });
-  closed.get_future().wait();
+  io_thread_.join();
 }
 
 void GdbServer::attach(DebugTarget& target) {
@@ -57,6 +49,7 @@ void GdbServer::attach(DebugTarget& target) {
     });
   });
   boost::asio::post(io_, [this] { accept_next(); });
+  io_thread_ = std::thread([this] { io_.run(); });
 }
 
 void GdbServer::accept_next() {

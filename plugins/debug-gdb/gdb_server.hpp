@@ -1,11 +1,17 @@
-// The TCP side of the gdb stub: listens on the I/O thread, serves one client
-// at a time (a second one is told so and closed), and routes the machine's
-// debug stops to the session.
+// The TCP side of the gdb stub: listens on its own I/O thread, serves one
+// client at a time (a second one is told so and closed), and routes the
+// machine's debug stops to the session.
+//
+// Its own thread and io_context rather than the core's: Boost.Asio is
+// header-only and plugins are built with hidden symbols, so a plugin's copy
+// of Asio's per-thread state is not the core's; sockets of a plugin served
+// by the core's io_context crash when the plugin's completion code runs.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <spdlog/logger.h>
@@ -23,7 +29,7 @@ struct ServerOptions {
 
 class GdbServer final : public Debugger {
  public:
-  GdbServer(boost::asio::io_context& io, ServerOptions options, std::shared_ptr<spdlog::logger> log);
+  GdbServer(ServerOptions options, std::shared_ptr<spdlog::logger> log);
   ~GdbServer() override;
 
   void attach(DebugTarget& target) override;
@@ -35,7 +41,8 @@ class GdbServer final : public Debugger {
   void send(std::string bytes);
   void end_session();
 
-  boost::asio::io_context& io_;
+  boost::asio::io_context io_;
+  std::thread io_thread_;
   ServerOptions options_;
   std::shared_ptr<spdlog::logger> log_;
   DebugTarget* target_ = nullptr;

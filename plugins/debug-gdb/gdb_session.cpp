@@ -108,6 +108,13 @@ void GdbSession::handle_packet(const std::string& packet) {
     disconnect();
     return;
   }
+  if (packet == "k") {
+    // No reply: the target is gone (the RSP's kill has none).
+    log_->info("gdb: kill requested, ending the run");
+    target_.end_run("killed by the debugger");
+    running_ = true;
+    return;
+  }
   if (packet == "QStartNoAckMode") {
     reply("OK");
     acknowledge_ = false;
@@ -223,27 +230,32 @@ std::string GdbSession::write_one_register(std::string_view packet) {
 
 // Reads or writes guest memory by effective address, one page at a time:
 // consecutive virtual pages need not be contiguous in real memory.
-bool GdbSession::access_virtual(std::size_t vcpu, std::uint64_t address, std::string& bytes, bool write) {
+std::size_t GdbSession::access_virtual(std::size_t vcpu, std::uint64_t address, std::string& bytes, bool write) {
   constexpr std::uint64_t kPage = 4096;
   std::size_t done = 0;
   while (done < bytes.size()) {
     const std::uint64_t effective = address + done;
     const std::size_t chunk = std::min<std::uint64_t>(bytes.size() - done, kPage - (effective % kPage));
     const auto real = target_.debug_translate(vcpu, effective);
-    if (!real) return false;
+    if (!real) break;
     auto* data = reinterpret_cast<std::byte*>(bytes.data() + done);
     const bool ok = write ? target_.write_physical(*real, {data, chunk}) : target_.read_physical(*real, {data, chunk});
-    if (!ok) return false;
+    if (!ok) break;
     done += chunk;
   }
-  return true;
+  return done;
 }
 
 std::string GdbSession::read_memory(std::string_view packet) {
   const auto range = parse_address_length(packet);
-  if (!range || range->second > kMaxTransfer) return kBadArguments;
-  std::string bytes(range->second, '\0');
-  if (!access_virtual(register_vcpu_, range->first, bytes, false)) return kBadAddress;
+  if (!range) return kBadArguments;
+  // The protocol lets a reply carry fewer bytes than asked (gdb asks again
+  // for the rest): a long read is cut to what fits, and a read running into
+  // an unmapped page returns what precedes it.
+  std::string bytes(std::min<std::uint64_t>(range->second, kMaxTransfer), '\0');
+  const std::size_t done = access_virtual(register_vcpu_, range->first, bytes, false);
+  if (done == 0 && !bytes.empty()) return kBadAddress;
+  bytes.resize(done);
   return to_hex(bytes);
 }
 
@@ -254,7 +266,7 @@ std::string GdbSession::write_memory(std::string_view packet, bool binary) {
   const std::string_view data = packet.substr(colon + 1);
   auto bytes = binary ? std::optional<std::string>(std::string(data)) : from_hex(data);
   if (!range || !bytes || bytes->size() != range->second) return kBadArguments;
-  if (!access_virtual(register_vcpu_, range->first, *bytes, true)) return kBadAddress;
+  if (access_virtual(register_vcpu_, range->first, *bytes, true) != bytes->size()) return kBadAddress;
   return "OK";
 }
 

@@ -49,7 +49,9 @@ class GdbSession {
   std::optional<std::string> resume_with_actions(std::string_view actions);
   std::string stop_reply(std::size_t vcpu, std::string_view reason) const;
 
-  bool access_virtual(std::size_t vcpu, std::uint64_t address, std::string& bytes, bool write);
+  // Copies up to bytes.size() bytes at `address` as `vcpu` sees it; returns
+  // how many were copied before the first untranslated or non-RAM page.
+  std::size_t access_virtual(std::size_t vcpu, std::uint64_t address, std::string& bytes, bool write);
   void apply_debug_state();
 
   DebugTarget& target_;

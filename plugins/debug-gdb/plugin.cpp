@@ -14,7 +14,7 @@ std::unique_ptr<mosaic::Debugger> create_gdb_stub(const mosaic::DebuggerSetup& s
   boost::system::error_code error;
   boost::asio::ip::make_address(server.address, error);
   if (error) options.child("address").fail("expected an IPv4 or IPv6 address");
-  return std::make_unique<mosaic::gdb::GdbServer>(setup.host.io_context(), server, setup.host.logger("gdb"));
+  return std::make_unique<mosaic::gdb::GdbServer>(server, setup.host.logger("gdb"));
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   DebugTarget& debug_target() override { return *this; }
   RunOutcome run() override;
   void request_shutdown(RunOutcome outcome) override;
+  void end_run(std::string reason) override { request_shutdown({RunOutcome::Kind::failure, std::move(reason)}); }
 
   // DeviceContext
   GuestMemory& memory() override { return host_.guest_memory(); }

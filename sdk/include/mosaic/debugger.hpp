@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 
 #include "mosaic/accelerator.hpp"
 
@@ -37,6 +38,10 @@ class DebugTarget {
   virtual std::optional<std::uint64_t> debug_translate(std::size_t vcpu, std::uint64_t effective_address) = 0;
   virtual bool read_physical(std::uint64_t address, std::span<std::byte> out) = 0;
   virtual bool write_physical(std::uint64_t address, std::span<const std::byte> in) = 0;
+
+  // The debugger's kill: ends the run (the VMM exits with status 1 and
+  // `reason`), as terminating the debuggee does for a process.
+  virtual void end_run(std::string reason) = 0;
 };
 
 class Debugger {

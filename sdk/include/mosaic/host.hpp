@@ -1,5 +1,10 @@
-// Services the core offers to every plugin: named loggers, the console, the
-// I/O thread and guest memory. Plugins reach the host only through this.
+// Services the core offers to every plugin: named loggers, the console and
+// guest memory. Plugins reach the host only through this.
+//
+// The core's I/O thread is not offered: Boost.Asio is header-only, and a
+// plugin's copy of it (hidden symbols) has its own per-thread state, so its
+// sockets cannot be served by the core's io_context. A plugin that needs
+// sockets runs its own (see plugins/debug-gdb/gdb_server.hpp).
 #pragma once
 
 #include <cstddef>
@@ -8,7 +13,6 @@
 #include <span>
 #include <string_view>
 
-#include <boost/asio/io_context.hpp>
 #include <spdlog/logger.h>
 
 #include "mosaic/guest_memory.hpp"
@@ -37,8 +41,6 @@ class Host {
   // level configured for the run.
   virtual std::shared_ptr<spdlog::logger> logger(std::string_view name) = 0;
   virtual Console& console() = 0;
-  // The I/O thread's context: sockets and timers of plugins run on it.
-  virtual boost::asio::io_context& io_context() = 0;
   virtual GuestMemory& guest_memory() = 0;
 };
 

@@ -38,10 +38,46 @@ uint32_t fdt_cell(const void *value, unsigned index) { return be32((const uint8_
 
 enum { FDT_MAGIC = 0xd00dfeed, FDT_BEGIN_NODE = 1, FDT_END_NODE = 2, FDT_PROP = 3, FDT_NOP = 4, FDT_END = 9 };
 
-/* Walks the structure block keeping the path of the current node. */
+long call_big_endian(void *args, unsigned long entry, unsigned long base);
+
+/* The Open Firmware client interface entry that QEMU's VOF passes in r5
+ * (start.S stores it); 0 when entered with a device tree. */
+unsigned long firmware_client;
+
+/* One client-interface call: the argument block is big-endian 32-bit
+ * cells, service name first, the returns after the arguments. */
+static uint32_t firmware_call(const char *service, int nargs, const uint32_t *args) {
+  static uint32_t block[3 + 4 + 1];
+  block[0] = __builtin_bswap32((uint32_t)(unsigned long)service);
+  block[1] = __builtin_bswap32((uint32_t)nargs);
+  block[2] = __builtin_bswap32(1);
+  for (int i = 0; i < nargs; ++i) block[3 + i] = __builtin_bswap32(args[i]);
+  call_big_endian(block, firmware_client, 0);
+  return __builtin_bswap32(block[3 + nargs]);
+}
+
+/* A property through the client interface. The values live in a few
+ * rotating buffers because callers look one property up by the value of
+ * another (the console path, then its reg). */
+static const void *firmware_property(const char *path, const char *property, uint32_t *length) {
+  static uint8_t buffers[4][256];
+  static unsigned next;
+  const uint32_t package = firmware_call("finddevice", 1, (const uint32_t[]){(uint32_t)(unsigned long)path});
+  if (package == 0xffffffff) return 0;
+  uint8_t *buffer = buffers[next++ % 4];
+  const uint32_t args[4] = {package, (uint32_t)(unsigned long)property, (uint32_t)(unsigned long)buffer,
+                            sizeof(buffers[0])};
+  const uint32_t size = firmware_call("getprop", 4, args);
+  if (size == 0xffffffff || size > sizeof(buffers[0])) return 0;
+  if (length) *length = size;
+  return buffer;
+}
+
+/* Walks the structure block keeping the path of the current node. Without
+ * a device tree, asks the firmware. */
 const void *fdt_property(const void *fdt, const char *path, const char *property, uint32_t *length) {
   const uint8_t *base = fdt;
-  if (be32(base) != FDT_MAGIC) return 0;
+  if (!base || be32(base) != FDT_MAGIC) return firmware_client ? firmware_property(path, property, length) : 0;
   const uint8_t *p = base + be32(base + 8);
   const char *strings = (const char *)base + be32(base + 12);
   char current[256];
@@ -109,16 +145,19 @@ void console_write(const char *text) {
   }
 }
 
-long rtas_call_big_endian(void *args, unsigned long entry, unsigned long base);
-
 static const void *rtas_tree;
 static unsigned long rtas_entry, rtas_base;
 
+/* QEMU's RTAS blob only makes this hypercall with the argument buffer in
+ * r4; under VOF no blob is in memory (that takes instantiate-rtas), so the
+ * guest makes the hypercall itself. */
+#define KVMPPC_H_RTAS 0xf000
+
 int rtas_init(const void *fdt) {
+  rtas_tree = fdt;
   const void *entry = fdt_property(fdt, "/rtas", "linux,rtas-entry", 0);
   const void *base = fdt_property(fdt, "/rtas", "linux,rtas-base", 0);
-  if (!entry || !base) return -1;
-  rtas_tree = fdt;
+  if (!entry || !base) return firmware_client ? 0 : -1;
   rtas_entry = fdt_cell(entry, 0);
   rtas_base = fdt_cell(base, 0);
   return 0;
@@ -133,7 +172,10 @@ int rtas_call(const char *name, int nargs, int nret, const uint32_t *args, uint3
   buffer[1] = __builtin_bswap32((uint32_t)nargs);
   buffer[2] = __builtin_bswap32((uint32_t)nret);
   for (int i = 0; i < nargs; ++i) buffer[3 + i] = __builtin_bswap32(args[i]);
-  rtas_call_big_endian(buffer, rtas_entry, rtas_base);
+  if (rtas_entry)
+    call_big_endian(buffer, rtas_entry, rtas_base);
+  else
+    hcall(KVMPPC_H_RTAS, (unsigned long)buffer, 0, 0, 0);
   for (int i = 0; i < nret; ++i) rets[i] = __builtin_bswap32(buffer[3 + nargs + i]);
   return (int)rets[0];
 }

@@ -16,7 +16,9 @@ struct hcall_result {
 struct hcall_result hcall(unsigned long number, unsigned long a1, unsigned long a2, unsigned long a3,
                           unsigned long a4);
 
-/* Device tree: the value of `property` of the node at `path`, or 0. */
+/* Device tree: the value of `property` of the node at `path`, or 0. When
+ * `fdt` is not a flattened tree (QEMU's VOF entry), asks the Open Firmware
+ * client interface instead. */
 const void *fdt_property(const void *fdt, const char *path, const char *property, uint32_t *length);
 uint32_t fdt_cell(const void *value, unsigned index);
 

@@ -1,6 +1,9 @@
 /* Entry of the bare-metal test guests. The pseries boot protocol enters in
  * real mode, 64-bit and big-endian with r3 = device tree; the guests are
- * little-endian, so the first thing is the switch. */
+ * little-endian, so the first thing is the switch. QEMU's Virtual Open
+ * Firmware (-M pseries,x-vof=on) instead enters with r3 = 0, r5 = its client
+ * interface and MSR[SF] clear, so the entry also keeps r5 for papr.c and
+ * sets 64-bit mode. */
 #include "be_trampoline.inc"
 
   .section .text.start, "ax"
@@ -8,10 +11,21 @@
 _start:
   switch_to_little_endian
   mr r14, r3                  /* the device tree */
+  mfmsr r12
+  li r11, 1
+  rldicr r11, r11, 63, 0      /* MSR[SF] */
+#ifdef MOSAIC_GUEST_HARD_FLOAT
+  oris r11, r11, 0x0280       /* MSR[VEC] and MSR[VSX] */
+  ori r11, r11, 0x2000        /* MSR[FP] */
+#endif
+  or r12, r12, r11
+  mtmsrd r12
   bcl 20, 31, 1f
 1: mflr r12
   addis r2, r12, (.TOC. - 1b)@ha
   addi r2, r2, (.TOC. - 1b)@l
+  addis r11, r2, firmware_client@toc@ha
+  std r5, firmware_client@toc@l(r11)
   addis r1, r12, (guest_stack_top - 1b)@ha
   addi r1, r1, (guest_stack_top - 1b)@l
   li r0, 0
@@ -21,15 +35,17 @@ _start:
   nop
 2: b 2b
 
-/* long rtas_call_big_endian(void *args, unsigned long entry, unsigned long base)
- * RTAS runs big-endian: enter it with MSR[LE] clear and come back through
- * the trampoline. */
+/* long call_big_endian(void *args, unsigned long entry, unsigned long base)
+ * RTAS and the Open Firmware client interface run big-endian: enter them
+ * with MSR[LE] clear, r3 = args and r4 = base, and come back through the
+ * trampoline. */
   .text
-  .globl rtas_call_big_endian
-rtas_call_big_endian:
+  .globl call_big_endian
+call_big_endian:
   mflr r0
   std r0, 16(r1)
   stdu r1, -112(r1)
+  std r2, 24(r1)              /* QEMU's VOF client interface clobbers the TOC */
   bcl 20, 31, 3f
 3: mflr r11
   addi r11, r11, (4f - 3b)
@@ -42,6 +58,7 @@ rtas_call_big_endian:
   mr r4, r5
   rfid
 4: switch_to_little_endian
+  ld r2, 24(r1)
   addi r1, r1, 112
   ld r0, 16(r1)
   mtlr r0

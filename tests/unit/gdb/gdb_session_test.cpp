@@ -46,7 +46,10 @@ class FakeTarget final : public DebugTarget {
     return true;
   }
 
+  void end_run(std::string reason) override { ended = std::move(reason); }
+
   std::array<ppc::Registers, 2> vcpus{};
+  std::string ended;
   std::vector<std::byte> memory;
   GuestDebug applied;
   int stops = 0, resumes = 0;
@@ -118,6 +121,11 @@ TEST_F(GdbSessionTest, MemoryGoesThroughTranslationAndUnmappedAddressesFail) {
   target.memory[0x1001] = std::byte{0xad};
   EXPECT_EQ(exchange("mc000000000001000,2"), "dead");
   EXPECT_EQ(exchange("m1000,2"), "E14");
+  // A read running off the mapped range returns the mapped part; one far
+  // longer than a packet returns what fits.
+  EXPECT_EQ(exchange("mc00000000000fffe,4"), "0000");
+  EXPECT_EQ(exchange("mc000000000000000,100000").size() % 2, 0u);
+  EXPECT_LT(exchange("mc000000000000000,100000").size(), 0x100000u);
   EXPECT_EQ(exchange("mc000000000001000"), "E22");
   EXPECT_EQ(exchange("mc00000000000zzzz,2"), "E22");
   EXPECT_EQ(exchange("Mc000000000002000,2:beef"), "OK");
@@ -187,6 +195,13 @@ TEST_F(GdbSessionTest, DetachClearsDebugStateAndResumes) {
   EXPECT_EQ(exchange("D"), "OK");
   EXPECT_TRUE(target.applied.software_breakpoints.empty());
   EXPECT_EQ(target.resumes, 1);
+}
+
+TEST_F(GdbSessionTest, KillEndsTheRunWithoutAReply) {
+  EXPECT_EQ(exchange("k"), "<no reply>");
+  EXPECT_EQ(target.ended, "killed by the debugger");
+  // The session no longer drives the target: further commands are refused.
+  EXPECT_EQ(exchange("g"), "E22");
 }
 
 }  // namespace

@@ -92,6 +92,29 @@ TEST_F(CpuRunTest, DeterministicTimebaseCountsInstructions) {
   EXPECT_EQ(cpu.exit().hypercall.args[0], 2 * kTimebaseTicksPerInstruction);
 }
 
+// A write watchpoint reports the data address before the store is
+// performed (as POWER's DAWR does), also when the page was already in the
+// TLB; a read does not trigger it.
+TEST_F(CpuRunTest, WriteWatchpointStopsBeforeTheStore) {
+  constexpr std::uint64_t kWatched = 0x3000;
+  // lwz r5,0(r4); stw r3,4(r4); stw r3,0(r4); sc 1
+  place_code({0x80a40000, 0x90640004, 0x90640000, kSystemCallHypervisor});
+  cpu.state.gpr[3] = 0xfeed;
+  cpu.state.gpr[4] = kWatched;
+  std::uint32_t warm = 0;
+  ASSERT_TRUE(cpu.store(kWatched, warm));  // puts the page in the TLB
+  GuestDebug debug;
+  debug.watchpoints.push_back(Watchpoint{kWatched, 4, WatchKind::write});
+  cpu.run(stop, external, &debug);
+  ASSERT_EQ(cpu.exit().reason, ExitReason::debug);
+  EXPECT_EQ(cpu.exit().debug.cause, DebugCause::watchpoint);
+  EXPECT_EQ(cpu.exit().debug.address, kWatched);
+  EXPECT_EQ(cpu.state.nip, kCodeAddress + 8);
+  EXPECT_EQ(peek<std::uint32_t>(kWatched), 0u);
+  // Without watchpoints the run goes on to the hypercall.
+  EXPECT_EQ(run().reason, ExitReason::hypercall);
+}
+
 TEST_F(CpuRunTest, StopRequestEndsTheRun) {
   place_code({0x48000000});  // b . (an endless loop)
   stop = true;
