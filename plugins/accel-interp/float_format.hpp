@@ -102,6 +102,29 @@ inline u32 double_to_single(u64 bits_of_double) {
 
 enum class Precision { double_format, single_format };
 
+// The arithmetic operations of the FPU and VSX instructions.
+enum class Arith { add, sub, mul, div, sqrt, reciprocal, reciprocal_sqrt, madd, msub, nmadd, nmsub };
+
+constexpr bool fused(Arith kind) {
+  return kind == Arith::madd || kind == Arith::msub || kind == Arith::nmadd || kind == Arith::nmsub;
+}
+constexpr bool estimate(Arith kind) { return kind == Arith::reciprocal || kind == Arith::reciprocal_sqrt; }
+
+// The operation before any final negation; x, y, z are the operands in the
+// order the operation takes them, fused forms computing x * y + z.
+template <Arith Kind>
+double operate(double x, double y, double z) {
+  if constexpr (Kind == Arith::add) return x + y;
+  else if constexpr (Kind == Arith::sub) return x - y;
+  else if constexpr (Kind == Arith::mul) return x * y;
+  else if constexpr (Kind == Arith::div) return x / y;
+  else if constexpr (Kind == Arith::sqrt) return std::sqrt(x);
+  else if constexpr (Kind == Arith::reciprocal) return 1.0 / x;
+  else if constexpr (Kind == Arith::reciprocal_sqrt) return 1.0 / std::sqrt(x);
+  else if constexpr (Kind == Arith::madd || Kind == Arith::nmadd) return std::fma(x, y, z);
+  else return std::fma(x, y, -z);
+}
+
 // FPRF (Book I 4.2.2, Figure 47) of a result; single-precision results
 // are denormal below the single format's normal range.
 inline u64 result_flags(u64 value, Precision precision) {
@@ -130,16 +153,18 @@ inline void pin(T& value) {
 }
 
 // op(args...) evaluated in host rounding mode `mode`; `flags` receives the
-// host exceptions it raised. The host runs in round-to-nearest otherwise.
+// host exceptions it raised. The host runs in round-to-nearest otherwise,
+// which the fast paths below rely on, so that mode needs no switch.
 template <class Op, class... Args>
 auto evaluate(int mode, int& flags, Op op, Args... args) {
-  std::fesetround(mode);
+  const bool switches = mode != FE_TONEAREST;
+  if (switches) std::fesetround(mode);
   std::feclearexcept(FE_ALL_EXCEPT);
   (pin(args), ...);
   auto result = op(args...);
   pin(result);
   flags = std::fetestexcept(FE_ALL_EXCEPT);
-  std::fesetround(FE_TONEAREST);
+  if (switches) std::fesetround(FE_TONEAREST);
   return result;
 }
 
@@ -218,6 +243,157 @@ Outcome round_arithmetic(u64 fpscr, Op op, double x, double y = 0, double z = 0)
   const bool tiny = std::fabs(truncated) < smallest_normal && (truncated != 0 || out.inexact);
   out.raised = host_exceptions(flags & ~FE_UNDERFLOW);
   if (tiny && (out.inexact || (fpscr & kUe))) out.raised |= kUx;
+  return out;
+}
+
+// --- The fast path. Switching the host's rounding mode and reading its
+// flags costs far more than the operation, and the slow path above needs
+// a second evaluation for FR. In round-to-nearest, the host's own mode,
+// an operation on normal operands whose result stays well inside the
+// normal range is instead rounded by one host instruction, and its
+// rounding error, computed exactly by error-free transformations, gives
+// XX, FI and FR; such a result can neither overflow nor be tiny. Anything
+// else (other modes, zeros, denormals, infinities, NaNs, extreme
+// exponents) takes the slow path. ---
+
+// Whether `value` is normal with an exponent within +-900. Operands and
+// results in that range keep every nonzero intermediate of the error
+// computations at least 2^-1010 in magnitude (their smallest grid is the
+// product of two ulps) and far below overflow: the transformations are
+// exact only without underflow and overflow.
+inline bool in_fast_range(double value) {
+  constexpr u64 kLowest = 1023 - 900, kSpan = 1800;
+  return ((as_bits(value) >> 52) & 0x7ff) - kLowest <= kSpan;
+}
+
+// x + y - sum exactly, where sum = x + y rounded to nearest (Knuth's
+// TwoSum, exact for any operands that do not overflow).
+inline double sum_error(double x, double y, double sum) {
+  const double y_part = sum - x;
+  const double x_part = sum - y_part;
+  return (x - x_part) + (y - y_part);
+}
+
+// x * y + z - fused rounded to nearest, correct in sign and in being zero
+// (the ErrFma algorithm of Boldo and Muller, "Exact and approximated error
+// of the FMA", 2011): x * y = p + pe and the sums below are error-free,
+// and (b1 - fused) + b2 is exact, so the error is gamma + z1, of which
+// the rounded sum keeps the sign.
+inline double fused_error(double x, double y, double z, double fused) {
+  double p = x * y;
+  // A contracted p + a1 would no longer be the sum of p's own rounding.
+  pin(p);
+  const double pe = std::fma(x, y, -p);
+  const double a1 = z + pe, z1 = sum_error(z, pe, a1);
+  const double b1 = p + a1, b2 = sum_error(p, a1, b1);
+  const double gamma = (b1 - fused) + b2;
+  return gamma + z1;
+}
+
+// A value with the sign of (exact result - r), zero exactly when r is
+// exact, for r = operate<Kind>(x, y, z) rounded to nearest.
+template <Arith Kind>
+double rounding_error(double x, double y, double z, double r) {
+  if constexpr (Kind == Arith::add) return sum_error(x, y, r);
+  else if constexpr (Kind == Arith::sub) return sum_error(x, -y, r);
+  else if constexpr (Kind == Arith::mul) return std::fma(x, y, -r);
+  else if constexpr (Kind == Arith::div) {
+    // x / y - r = (x - r * y) / y, the remainder exact for a rounded quotient.
+    const double remainder = std::fma(-r, y, x);
+    return y < 0 ? -remainder : remainder;
+  } else if constexpr (Kind == Arith::sqrt) {
+    // sqrt(x) - r has the sign of x - r * r.
+    return std::fma(-r, r, x);
+  } else if constexpr (Kind == Arith::madd || Kind == Arith::nmadd) {
+    return fused_error(x, y, z, r);
+  } else {
+    return fused_error(x, y, -z, r);
+  }
+}
+
+// The outcome of a result `rounded` to nearest in double precision whose
+// exact value exceeds it by `error` (in sign). A single-precision result
+// is rounded again from the round-to-odd double, as round_arithmetic does,
+// which the sign of the error gives without another evaluation. False when
+// the single result leaves the fast range.
+template <Precision P>
+bool fast_outcome(double rounded, double error, Outcome& out) {
+  bool inexact = error != 0;
+  // The magnitude went up when the error points back toward zero.
+  bool increased = inexact && std::signbit(error) != std::signbit(rounded);
+  double result = rounded;
+  if constexpr (P == Precision::single_format) {
+    u64 odd = as_bits(rounded);
+    // Truncate (the next double toward zero if rounding went up), then
+    // keep the inexactness in the lowest bit.
+    if (inexact) odd = (odd - (increased ? 1 : 0)) | 1;
+    const double wide = as_double(odd);
+    result = static_cast<float>(wide);
+    // Normal singles, away from the extremes: no overflow, no tininess.
+    constexpr u64 kLowest = 1023 - 125, kSpan = 126 + 125;
+    if (((as_bits(result) >> 52) & 0x7ff) - kLowest > kSpan) return false;
+    // A wide value with its lowest bit set is never a single.
+    inexact = result != wide;
+    increased = std::fabs(result) > std::fabs(wide);
+  }
+  out = Outcome{as_bits(result), inexact ? kXx : 0, increased, inexact};
+  return true;
+}
+
+// operate<Kind>(x, y, z) rounded to `P` in FPSCR[RN], as round_arithmetic
+// computes it, by the fast path when it applies. Estimates always take the
+// slow path: their single-precision form rounds twice.
+template <Arith Kind, Precision P>
+Outcome round_operation(u64 fpscr, double x, double y, double z) {
+  if constexpr (!estimate(Kind)) {
+    const bool nearest = (fpscr & kRoundingMask) == 0;
+    const bool fits = in_fast_range(x) && (Kind == Arith::sqrt || in_fast_range(y)) &&
+                      (!fused(Kind) || (in_fast_range(z) && in_fast_range(x * y)));
+    if (nearest && fits) {
+      const double r = operate<Kind>(x, y, z);
+      Outcome out;
+      if (in_fast_range(r) && fast_outcome<P>(r, rounding_error<Kind>(x, y, z, r), out)) return out;
+    }
+  }
+  return round_arithmetic<P>(fpscr, &operate<Kind>, x, y, z);
+}
+
+inline double identity(double x, double, double) { return x; }
+
+// A non-NaN double rounded to single precision in FPSCR[RN] (frsp,
+// xscvdpsp): the exact value is the operand itself.
+inline Outcome round_to_single(u64 fpscr, double x) {
+  Outcome out;
+  if ((fpscr & kRoundingMask) == 0 && in_fast_range(x) && fast_outcome<Precision::single_format>(x, 0, out)) {
+    return out;
+  }
+  return round_arithmetic<Precision::single_format>(fpscr, &identity, x);
+}
+
+// A signed or unsigned doubleword converted to double or single precision
+// in FPSCR[RN] (fcfid*, xscv*xd*, xvcv*xd*).
+template <bool Signed, Precision P>
+Outcome integer_to_float(u64 fpscr, u64 value) {
+  const auto convert = [](u64 integer) {
+    if constexpr (P == Precision::single_format) {
+      return static_cast<double>(Signed ? static_cast<float>(static_cast<std::int64_t>(integer))
+                                        : static_cast<float>(integer));
+    } else {
+      return Signed ? static_cast<double>(static_cast<std::int64_t>(integer)) : static_cast<double>(integer);
+    }
+  };
+  // Integers of magnitude up to 2^digits convert exactly in every mode.
+  constexpr unsigned kDigits = P == Precision::single_format ? 24 : 53;
+  constexpr u64 kLimit = u64{1} << kDigits;
+  if (Signed ? value + kLimit <= 2 * kLimit : value <= kLimit) return Outcome{as_bits(convert(value))};
+  int flags = 0;
+  const double result = evaluate(host_rounding(fpscr), flags, convert, value);
+  Outcome out{as_bits(result), host_exceptions(flags)};
+  out.inexact = flags & FE_INEXACT;
+  if (out.inexact) {
+    int ignored = 0;
+    out.fraction_rounded = std::fabs(result) != std::fabs(evaluate(FE_TOWARDZERO, ignored, convert, value));
+  }
   return out;
 }
 

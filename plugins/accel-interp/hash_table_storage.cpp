@@ -40,13 +40,17 @@ ppc::HptStatus HashTableStorage::read_hptes(std::uint64_t ptex, std::span<ppc::H
 }
 
 ppc::HptStatus HashTableStorage::write_hpte(std::uint64_t ptex, const ppc::Hpte& entry) {
+  bool replaced_a_translation = false;
   {
     std::lock_guard lock(mutex_);
     if (const auto status = check_range(ptex, 1); status != ppc::HptStatus::ok) return status;
+    replaced_a_translation = entries_[ptex].v & ppc::hpte::kValid;
     // Invalid entries read back as zero (the HashPageTable contract).
     entries_[ptex] = (entry.v & ppc::hpte::kValid) ? entry : ppc::Hpte{};
   }
-  translation_generation_.fetch_add(1, std::memory_order_release);
+  // TLBs cache only translations that exist: filling a free slot (most
+  // H_ENTERs) cannot make one stale, so the vCPUs keep their TLBs.
+  if (replaced_a_translation) translation_generation_.fetch_add(1, std::memory_order_release);
   return ppc::HptStatus::ok;
 }
 

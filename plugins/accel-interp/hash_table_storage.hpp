@@ -1,6 +1,7 @@
 // The interpreter's HPT storage: the entries live in this process, so the
-// MMU reads them directly; every write bumps the translation generation so
-// that all vCPUs drop their software TLBs before their next access.
+// MMU reads them directly; every write that replaces or removes a valid
+// entry bumps the translation generation so that all vCPUs drop their
+// software TLBs before their next access.
 #pragma once
 
 #include <atomic>

@@ -20,27 +20,6 @@ using namespace fp;
 // A-form FRC (bits 21:25).
 unsigned frc(const DecodedInsn& insn) { return bits(insn.word, 21, 25); }
 
-enum class Arith { add, sub, mul, div, sqrt, reciprocal, reciprocal_sqrt, madd, msub, nmadd, nmsub };
-
-constexpr bool fused(Arith kind) {
-  return kind == Arith::madd || kind == Arith::msub || kind == Arith::nmadd || kind == Arith::nmsub;
-}
-constexpr bool estimate(Arith kind) { return kind == Arith::reciprocal || kind == Arith::reciprocal_sqrt; }
-
-// The operation before any final negation; x, y, z are the operands in the
-// order the operation takes them.
-template <Arith Kind>
-double operate(double x, double y, double z) {
-  if constexpr (Kind == Arith::add) return x + y;
-  else if constexpr (Kind == Arith::sub) return x - y;
-  else if constexpr (Kind == Arith::mul) return x * y;
-  else if constexpr (Kind == Arith::div) return x / y;
-  else if constexpr (Kind == Arith::sqrt) return std::sqrt(x);
-  else if constexpr (Kind == Arith::reciprocal) return 1.0 / x;
-  else if constexpr (Kind == Arith::reciprocal_sqrt) return 1.0 / std::sqrt(x);
-  else if constexpr (Kind == Arith::madd || Kind == Arith::nmadd) return std::fma(x, y, z);
-  else return std::fma(x, y, -z);
-}
 
 // The invalid-operation exception of x op y (op z), if any (Book I 4.4.1),
 // for operands that are not NaNs.
@@ -95,7 +74,7 @@ Flow arithmetic(Cpu& cpu, const DecodedInsn& insn) {
     if (const u64 cause = invalid_cause<Kind>(x, y, z)) {
       out = invalid(cause);
     } else {
-      out = round_arithmetic<P>(cpu.state.fpscr, &operate<Kind>, as_double(x), as_double(y), as_double(z));
+      out = round_operation<Kind, P>(cpu.state.fpscr, as_double(x), as_double(y), as_double(z));
       // fnmadd / fnmsub negate the rounded result; NaNs keep their sign.
       if constexpr (Kind == Arith::nmadd || Kind == Arith::nmsub) out.result ^= kSign;
       // An estimate's XX, FR and FI are undefined: none is reported.

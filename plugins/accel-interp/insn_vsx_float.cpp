@@ -27,28 +27,8 @@ using i64 = std::int64_t;
 
 // --- The operations. ---
 
-enum class Arith { add, sub, mul, div, sqrt, reciprocal, reciprocal_sqrt, madd, msub, nmadd, nmsub };
-
-constexpr bool fused(Arith kind) {
-  return kind == Arith::madd || kind == Arith::msub || kind == Arith::nmadd || kind == Arith::nmsub;
-}
 constexpr bool unary(Arith kind) {
   return kind == Arith::sqrt || kind == Arith::reciprocal || kind == Arith::reciprocal_sqrt;
-}
-constexpr bool estimate(Arith kind) { return kind == Arith::reciprocal || kind == Arith::reciprocal_sqrt; }
-
-// The operation before any final negation; fused forms compute x * y + z.
-template <Arith Kind>
-double operate(double x, double y, double z) {
-  if constexpr (Kind == Arith::add) return x + y;
-  else if constexpr (Kind == Arith::sub) return x - y;
-  else if constexpr (Kind == Arith::mul) return x * y;
-  else if constexpr (Kind == Arith::div) return x / y;
-  else if constexpr (Kind == Arith::sqrt) return std::sqrt(x);
-  else if constexpr (Kind == Arith::reciprocal) return 1.0 / x;
-  else if constexpr (Kind == Arith::reciprocal_sqrt) return 1.0 / std::sqrt(x);
-  else if constexpr (Kind == Arith::madd || Kind == Arith::nmadd) return std::fma(x, y, z);
-  else return std::fma(x, y, -z);
 }
 
 bool infinity_times_zero(u64 x, u64 y) { return (is_zero(x) && is_infinity(y)) || (is_infinity(x) && is_zero(y)); }
@@ -92,7 +72,7 @@ Outcome calculate(u64 fpscr, u64 x, u64 y = 0, u64 z = 0) {
   }
   if (has_nan) return out;
   if (const u64 cause = invalid_cause<Kind>(x, y, z)) return invalid(cause);
-  out = round_arithmetic<P>(fpscr, &operate<Kind>, as_double(x), as_double(y), as_double(z));
+  out = round_operation<Kind, P>(fpscr, as_double(x), as_double(y), as_double(z));
   // The negative forms negate the rounded result.
   if constexpr (Kind == Arith::nmadd || Kind == Arith::nmsub) out.result ^= kSign;
   // An estimate's XX, FR and FI are undefined: none is reported.

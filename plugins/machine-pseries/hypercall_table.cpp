@@ -1,5 +1,7 @@
 #include "hypercall_table.hpp"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "mosaic/errors.hpp"
@@ -13,7 +15,14 @@ void HypercallTable::add(std::uint64_t number, HypercallHandler handler) {
   }
 }
 
+HypercallTable::~HypercallTable() {
+  if (calls_ == 0) return;
+  log_->info("{} hypercalls, {:.3f} s in their handlers", calls_.load(),
+             static_cast<double>(handler_nanoseconds_.load()) / 1e9);
+}
+
 std::int64_t HypercallTable::dispatch(HypercallCall& call) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
   const auto found = handlers_.find(call.number);
   if (found == handlers_.end()) {
     std::lock_guard lock(unknown_mutex_);
@@ -23,6 +32,16 @@ std::int64_t HypercallTable::dispatch(HypercallCall& call) {
     return papr::kFunction;
   }
   call.output_count = 0;
+  const auto start = std::chrono::steady_clock::now();
+  struct AddElapsed {
+    std::atomic<std::uint64_t>& total;
+    std::chrono::steady_clock::time_point start;
+    ~AddElapsed() {
+      const auto elapsed = std::chrono::steady_clock::now() - start;
+      total.fetch_add(static_cast<std::uint64_t>(std::chrono::nanoseconds(elapsed).count()),
+                      std::memory_order_relaxed);
+    }
+  } add_elapsed{handler_nanoseconds_, start};
   try {
     const std::int64_t status = found->second(call);
     log_->trace("vCPU {}: hypercall {:#x}({:#x}, {:#x}, {:#x}, {:#x}) = {}", call.vcpu, call.number, call.args[0],

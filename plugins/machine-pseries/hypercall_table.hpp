@@ -2,6 +2,7 @@
 // hypercalls, then the devices'), read-only while vCPUs run.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -16,6 +17,9 @@ namespace mosaic::pseries {
 class HypercallTable {
  public:
   explicit HypercallTable(std::shared_ptr<spdlog::logger> log) : log_(std::move(log)) {}
+  // Reports how many hypercalls ran and the time spent in their handlers,
+  // for telling where a boot's time goes.
+  ~HypercallTable();
 
   // Throws SetupError when `number` already has a handler.
   void add(std::uint64_t number, HypercallHandler handler);
@@ -29,6 +33,8 @@ class HypercallTable {
   std::unordered_map<std::uint64_t, HypercallHandler> handlers_;
   std::mutex unknown_mutex_;
   std::set<std::uint64_t> reported_unknown_;
+  std::atomic<std::uint64_t> calls_{0};
+  std::atomic<std::uint64_t> handler_nanoseconds_{0};
 };
 
 }  // namespace mosaic::pseries
