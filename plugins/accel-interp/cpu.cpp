@@ -334,6 +334,15 @@ bool Cpu::interrupt_deliverable(bool external_asserted) {
 }
 
 bool Cpu::deliver_pending_interrupt(bool external_asserted) {
+  // The run loop comes here at every branch to another page, far more often
+  // than the decrementer needs: MSR[EE] first (a decrementer that fired
+  // while it was clear is still seen when it is set), and the host clock
+  // only every few hundred instructions.
+  if (!(state.msr & ppc::msr::kExternalEnable)) return false;
+  if (!external_asserted && !decrementer_pending_) {
+    if (!decrementer_armed_ || instructions_retired_ < next_decrementer_check_) return false;
+    next_decrementer_check_ = instructions_retired_ + kDecrementerCheckInterval;
+  }
   if (!interrupt_deliverable(external_asserted)) return false;
   // The external interrupt outranks the decrementer (Book III 6.8).
   if (external_asserted) {

@@ -308,6 +308,10 @@ class Cpu {
   // 1 and stays pending until taken or DEC is rewritten (Book III 9.2).
   bool decrementer_armed_ = false;
   bool decrementer_pending_ = false;
+  // The run loop reads the clock for the decrementer at most once per this
+  // many instructions (about a microsecond).
+  static constexpr std::uint64_t kDecrementerCheckInterval = 256;
+  std::uint64_t next_decrementer_check_ = 0;
   VcpuExit exit_;
   // Debug watchpoints of the current run_debug.
   const std::vector<Watchpoint>* watchpoints_ = nullptr;
