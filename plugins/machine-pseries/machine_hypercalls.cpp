@@ -118,7 +118,10 @@ void PseriesMachine::register_rtas_functions() {
   });
   rtas_->add("system-reboot", [this, status](RtasCall& call) {
     status(call, rtas_status::kSuccess);
-    threads_->shutdown({RunOutcome::Kind::power_off, "the guest asked for a reboot (RTAS system-reboot)"});
+    // The run ends either way; run() boots again when the options say so.
+    if (threads_->shutdown({RunOutcome::Kind::power_off, "the guest asked for a reboot (RTAS system-reboot)"})) {
+      reboot_requested_ = true;
+    }
   });
   rtas_->add("ibm,os-term", [this, status](RtasCall& call) {
     if (!has_counts(call, 1, 1)) return;

@@ -6,11 +6,16 @@ namespace {
 
 std::unique_ptr<mosaic::Machine> create_pseries(const mosaic::MachineSetup& setup) {
   const auto& options = setup.options;
-  options.expect_keys({"type", "memory", "cpus", "kernel", "initrd", "cmdline", "dump-dtb", "hpt-order"});
+  options.expect_keys({"type", "memory", "cpus", "kernel", "initrd", "cmdline", "dump-dtb", "hpt-order",
+                       "on-reboot"});
   mosaic::pseries::PseriesOptions pseries;
   if (options.child("dump-dtb").defined()) pseries.dump_dtb = options.child("dump-dtb").as_path();
   // PAPR bounds the HPT between 256 KiB and 64 TiB.
   pseries.hpt_order = static_cast<unsigned>(options.child("hpt-order").as_uint(18, 46, 0));
+  // restart, as a PC or QEMU does; exit suits runs that should end there.
+  if (options.child("on-reboot").defined() && options.child("on-reboot").as_choice({"restart", "exit"}) == "exit") {
+    pseries.on_reboot = mosaic::pseries::OnReboot::exit;
+  }
   return std::make_unique<mosaic::pseries::PseriesMachine>(setup.host, setup.spec, pseries);
 }
 

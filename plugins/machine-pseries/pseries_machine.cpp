@@ -45,12 +45,8 @@ void PseriesMachine::build(Accelerator& accelerator) {
   accelerator_ = &accelerator;
   caps_ = accelerator.capabilities();
   load_images();
-
-  const unsigned hpt_order = options_.hpt_order ? options_.hpt_order : default_hpt_order(spec_.memory_bytes);
-  if (accelerator.hash_page_table().allocate(hpt_order) != ppc::HptStatus::ok) {
-    throw SetupError(fmt::format("the accelerator cannot allocate a hashed page table of 2^{} bytes", hpt_order));
-  }
-  log_->debug("HPT: 2^{} bytes", hpt_order);
+  hpt_order_ = options_.hpt_order ? options_.hpt_order : default_hpt_order(spec_.memory_bytes);
+  allocate_hash_page_table();
 
   for (unsigned i = 0; i < spec_.cpus; ++i) vcpus_.push_back(accelerator.create_vcpu(i));
   vcpu_areas_.resize(spec_.cpus);
@@ -70,6 +66,14 @@ void PseriesMachine::build(Accelerator& accelerator) {
   register_rtas_functions();
   const auto blob = Rtas::blob();
   memory().write(layout_.rtas_base, blob);
+}
+
+// Allocating also empties it: a rebooted guest starts with no HPTEs.
+void PseriesMachine::allocate_hash_page_table() {
+  if (accelerator_->hash_page_table().allocate(hpt_order_) != ppc::HptStatus::ok) {
+    throw SetupError(fmt::format("the accelerator cannot allocate a hashed page table of 2^{} bytes", hpt_order_));
+  }
+  log_->debug("HPT: 2^{} bytes", hpt_order_);
 }
 
 void PseriesMachine::load_images() {
@@ -102,6 +106,17 @@ void PseriesMachine::load_images() {
 
 RunOutcome PseriesMachine::run() {
   if (!threads_) throw SetupError("the machine was not built");
+  boot();
+  for (;;) {
+    RunOutcome outcome = threads_->run();
+    if (!reboot_requested_ || options_.on_reboot != OnReboot::restart) return outcome;
+    log_->info("guest reboot: restarting");
+    threads_->restart([this] { reset(); });
+    boot();
+  }
+}
+
+void PseriesMachine::boot() {
   const std::vector<std::byte> tree = build_device_tree();
   const std::uint64_t fdt_address = (layout_.fdt_limit - tree.size()) & ~std::uint64_t{0xfff};
   if (fdt_address < std::max(layout_.kernel_end, layout_.initrd_end)) {
@@ -128,7 +143,6 @@ RunOutcome PseriesMachine::run() {
   threads_->start(0);
   log_->info("booting {} vCPU(s): entry {:#x}, device tree at {:#x} ({} bytes)", vcpus_.size(),
              layout_.kernel_entry, fdt_address, tree.size());
-  return threads_->run();
 }
 
 void PseriesMachine::request_shutdown(RunOutcome outcome) {

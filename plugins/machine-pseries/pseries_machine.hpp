@@ -21,9 +21,13 @@
 
 namespace mosaic::pseries {
 
+// What RTAS system-reboot does: boot the guest again, or end the run.
+enum class OnReboot { restart, exit };
+
 struct PseriesOptions {
   std::string dump_dtb;  // empty: do not write the device tree out
   unsigned hpt_order = 0;  // 0: sized from RAM as PAPR suggests
+  OnReboot on_reboot = OnReboot::restart;
 };
 
 // Where build() put things in guest real memory.
@@ -85,7 +89,12 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   std::vector<std::byte> build_device_tree();
   void handle_exit(std::size_t index, Vcpu& vcpu, const VcpuExit& exit);
   void handle_mmio(Vcpu& vcpu, const MmioExit& mmio);
-  void set_boot_registers();
+  void allocate_hash_page_table();
+  // Starts vCPU 0 at the kernel entry with a fresh device tree.
+  void boot();
+  // Returns the machine to power-on state after a guest reboot, with the
+  // vCPU threads stopped (machine_reset.cpp).
+  void reset();
 
   Host& host_;
   MachineSpec spec_;
@@ -94,6 +103,10 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   Accelerator* accelerator_ = nullptr;
   AcceleratorCaps caps_;
   MemoryLayout layout_;
+  unsigned hpt_order_ = 0;
+  // Set by RTAS system-reboot when its shutdown ended the run; read after
+  // the vCPU threads are joined.
+  bool reboot_requested_ = false;
 
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
   std::unique_ptr<VcpuThreads> threads_;

@@ -62,15 +62,30 @@ RunOutcome VcpuThreads::run() {
   return outcome_;
 }
 
-void VcpuThreads::shutdown(RunOutcome outcome) {
+bool VcpuThreads::shutdown(RunOutcome outcome) {
   {
     std::lock_guard lock(mutex_);
-    if (shutting_down_) return;
+    if (shutting_down_) {
+      if (!next_outcome_) next_outcome_ = std::move(outcome);
+      return false;
+    }
     shutting_down_ = true;
     outcome_ = std::move(outcome);
     request_stop_all_locked();
   }
   changed_.notify_all();
+  return true;
+}
+
+void VcpuThreads::restart(const std::function<void()>& reset) {
+  std::lock_guard lock(mutex_);
+  reset();
+  // Fresh slots: nothing started, no stale H_SET_MODE changes, and the
+  // debug state applied again (the vCPUs may be new).
+  slots_.assign(vcpus_.size(), VcpuSlot{});
+  shutting_down_ = next_outcome_.has_value();
+  if (next_outcome_) outcome_ = std::move(*next_outcome_);
+  next_outcome_.reset();
 }
 
 void VcpuThreads::thread_main(std::size_t index) {

@@ -1,6 +1,7 @@
 // One thread per vCPU and the state that says which may run: started by
 // the guest (RTAS start-cpu / stop-self), paused for the debugger, or
-// shutting down. All vCPU scheduling decisions live here.
+// shutting down. All vCPU scheduling decisions live here. A run ends at
+// shutdown; restart() readies another (a guest reboot).
 #pragma once
 
 #include <condition_variable>
@@ -35,8 +36,14 @@ class VcpuThreads {
 
   // Runs every started vCPU until shutdown(); blocks.
   RunOutcome run();
-  // Any thread; the first outcome wins.
-  void shutdown(RunOutcome outcome);
+  // Any thread; the first outcome wins, and true says it was this one.
+  // The first one that comes too late is kept for the next run, so that a
+  // shutdown (a signal, the debugger's kill) is not lost across a restart.
+  bool shutdown(RunOutcome outcome);
+  // After run() returned: runs `reset` (which may replace the vCPUs) while
+  // the debugger cannot stop them, then readies run() for another run with
+  // every vCPU stopped. The debugger's pause and breakpoints carry over.
+  void restart(const std::function<void()>& reset);
 
   // Applies `change` to every vCPU on the vCPU's own thread before it next
   // enters the guest; the calling vCPU (if any) is changed at once.
@@ -73,6 +80,7 @@ class VcpuThreads {
   std::vector<VcpuSlot> slots_;
   bool shutting_down_ = false;
   RunOutcome outcome_;
+  std::optional<RunOutcome> next_outcome_;
   bool paused_ = false;
   bool reporting_debug_stop_ = false;
   std::optional<std::size_t> step_vcpu_;

@@ -137,4 +137,13 @@ void Xics::interrupt_on(std::uint32_t source) {
   deliver(source);
 }
 
+void Xics::reset() {
+  std::lock_guard lock(mutex_);
+  for (std::uint32_t server = 0; server < presenters_.size(); ++server) {
+    presenters_[server] = Presenter{};
+    set_line_(server, false);
+  }
+  for (Source& source : sources_) source = Source{.asserted = source.asserted};
+}
+
 }  // namespace mosaic::pseries

@@ -43,6 +43,11 @@ class Xics {
   void interrupt_off(std::uint32_t source);
   void interrupt_on(std::uint32_t source);
 
+  // Power-on state: every presenter idle at CPPR 0 with no IPI, every
+  // source masked and routed to server 0. Line levels are the devices'
+  // and stay as they are.
+  void reset();
+
  private:
   struct Presenter {
     std::uint8_t cppr = 0;  // current processor priority: 0 masks everything

@@ -4,6 +4,7 @@
 #   linux_boot_test.sh MOSAIC SOURCE_DIR checks CPUS
 #   linux_boot_test.sh MOSAIC SOURCE_DIR shell
 #   linux_boot_test.sh MOSAIC SOURCE_DIR panic
+#   linux_boot_test.sh MOSAIC SOURCE_DIR reboot
 set -euo pipefail
 mosaic=$1 source_dir=$2 scenario=$3 cpus=${4:-1}
 cache=$("$source_dir/scripts/fetch-guest")
@@ -11,6 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 memory_mib=512
 
+# write_config CMDLINE_EXTRA [MACHINE_OPTION_LINE]
 write_config() {
   cat >"$work/linux.yaml" <<YAML
 machine:
@@ -20,6 +22,7 @@ machine:
   kernel: $cache/vmlinux
   initrd: $cache/initramfs.cpio.gz
   cmdline: "console=hvc0 quiet $1"
+  ${2:-}
 accel: interp
 YAML
 }
@@ -35,6 +38,25 @@ fail() {
 
 expect_line() {
   grep -qx -- "$1" "$work/stdout" || fail "missing line '$1'"
+}
+
+# For a guest run as the coprocess `guest`, with its shell on the console:
+# copy its output to $work/stdout until a line holds $1.
+wait_for() {
+  local line
+  while IFS= read -r -t 600 line <&"${guest[0]}"; do
+    printf '%s\n' "$line" >>"$work/stdout"
+    [[ $line == *"$1"* ]] && return 0
+  done
+  fail "no '$1' from the guest"
+}
+
+# Waits for the coprocess to end and checks its exit status.
+expect_guest_status() {
+  exec {to_guest}>&-
+  local status=0
+  wait "$guest_PID" || status=$?
+  [[ $status -eq $1 ]] || fail "mosaic exited $status"
 }
 
 case $scenario in
@@ -64,14 +86,6 @@ case $scenario in
     coproc guest { timeout 600 "$mosaic" run "$work/linux.yaml" 2>"$work/stderr"; }
     exec {to_guest}>&"${guest[1]}"
     : >"$work/stdout"
-    wait_for() {
-      local line
-      while IFS= read -r -t 600 line <&"${guest[0]}"; do
-        printf '%s\n' "$line" >>"$work/stdout"
-        [[ $line == *"$1"* ]] && return 0
-      done
-      fail "no '$1' from the guest"
-    }
     wait_for "MOSAIC-INIT: up"
     echo 'echo "answer-$((6 * 7))"' >&"$to_guest"
     wait_for "answer-42"
@@ -79,11 +93,34 @@ case $scenario in
     wait_for "ppc64le"
     echo 'exit' >&"$to_guest"
     wait_for "MOSAIC-INIT: powering off"
-    exec {to_guest}>&-
-    status=0
-    wait "$guest_PID" || status=$?
-    [[ $status -eq 0 ]] || fail "mosaic exited $status"
+    expect_guest_status 0
     echo "interactive shell: commands answered, exit powered off"
+    ;;
+  reboot)
+    # By default a reboot boots the same guest again, which then answers.
+    write_config ""
+    coproc guest { timeout 600 "$mosaic" run "$work/linux.yaml" 2>"$work/stderr"; }
+    exec {to_guest}>&"${guest[1]}"
+    : >"$work/stdout"
+    wait_for "MOSAIC-INIT: up"
+    echo 'reboot -f' >&"$to_guest"
+    wait_for "MOSAIC-INIT: up"
+    echo 'echo "answer-$((6 * 7))"' >&"$to_guest"
+    wait_for "answer-42"
+    echo 'exit' >&"$to_guest"
+    wait_for "MOSAIC-INIT: powering off"
+    expect_guest_status 0
+    grep -q "guest reboot: restarting" "$work/stderr" || fail "the restart is not logged"
+    # With on-reboot: exit, the reboot ends the run as a power-off does.
+    write_config "" "on-reboot: exit"
+    coproc guest { timeout 600 "$mosaic" run "$work/linux.yaml" 2>"$work/stderr"; }
+    exec {to_guest}>&"${guest[1]}"
+    : >"$work/stdout"
+    wait_for "MOSAIC-INIT: up"
+    echo 'reboot -f' >&"$to_guest"
+    expect_guest_status 0
+    grep -q "guest powered off: the guest asked for a reboot" "$work/stderr" || fail "the reboot is not reported"
+    echo "reboot: restarted and answered; with on-reboot: exit, ended with status 0"
     ;;
   panic)
     write_config "mosaic.test=panic"
