@@ -61,17 +61,31 @@ std::uint64_t host_timebase() {
 }
 
 Cpu::Cpu(MemorySystem& memory_system)
-    : memory_system_(memory_system), decode_cache_(memory_system.memory.size()),
-      seen_generation_(memory_system.translation_generation.load()),
+    : memory_system_(memory_system), tlb_(&tlbs_.select(state.msr & kMsrTranslationBits)),
+      decode_cache_(memory_system.memory.size()), seen_generation_(memory_system.translation_generation.load()),
       seen_code_generation_(memory_system.code_invalidations.generation()) {}
 
 void Cpu::set_msr(std::uint64_t value) {
-  if ((value ^ state.msr) & kMsrTranslationBits) flush_translations();
+  if ((value ^ state.msr) & kMsrTranslationBits) {
+    tlb_ = &tlbs_.select(value & kMsrTranslationBits);
+    fetch_page_ = nullptr;
+    fetch_page_ea_ = ~std::uint64_t{0};
+  }
   state.msr = value;
 }
 
 void Cpu::flush_translations() {
-  tlb_.flush();
+  tlbs_.flush_all();
+  fetch_page_ = nullptr;
+  fetch_page_ea_ = ~std::uint64_t{0};
+}
+
+void Cpu::flush_segment(const ppc::SlbEntry& old) {
+  if (!(old.esid & ppc::slb::kValid)) return;
+  const bool is_1t = (old.vsid & ppc::slb::kSegmentSizeMask) == ppc::slb::kSegment1T;
+  const unsigned shift = is_1t ? 40 : 28;
+  const std::uint64_t base = (old.esid >> shift) << shift;
+  tlbs_.flush_range(base, std::uint64_t{1} << shift);
   fetch_page_ = nullptr;
   fetch_page_ea_ = ~std::uint64_t{0};
 }
@@ -244,8 +258,8 @@ bool Cpu::slow_access(std::uint64_t ea, unsigned size, Access access, std::uint6
   const std::uint64_t real_page = *real & ~kTlbPageMask;
   // While watching, every data access must come through here.
   if (watchpoints_ == nullptr && memory_system_.memory.host_pointer(real_page, kTlbPageMask + 1) != nullptr) {
-    if (access == Access::write) tlb_.insert_write(ea, host_page, real_page);
-    else tlb_.insert_read(ea, host_page, real_page);
+    if (access == Access::write) tlb_->insert_write(ea, host_page, real_page);
+    else tlb_->insert_read(ea, host_page, real_page);
   }
   if (access == Access::write) {
     for (unsigned i = 0; i < size; ++i) {
@@ -308,6 +322,10 @@ bool Cpu::mmio_access(std::uint64_t real, unsigned size, Access access, std::uin
 std::uint32_t Cpu::decrementer() const { return static_cast<std::uint32_t>(state.dec_zero_tb - timebase()); }
 
 void Cpu::set_decrementer(std::uint32_t value) {
+  // A sign change that happened while MSR[EE] was clear has not been seen
+  // by the run loop yet: it is pending, and a negative value written now
+  // must not lose it.
+  update_decrementer();
   const bool was_negative = decrementer() & 0x80000000u;
   const bool negative = value & 0x80000000u;
   state.dec_zero_tb = timebase() + value;
@@ -379,7 +397,7 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
   // not hold entries that would bypass it.
   if (!debug.watchpoints.empty()) {
     watchpoints_ = &debug.watchpoints;
-    tlb_.flush();
+    flush_translations();
   }
   struct StopWatching {
     Cpu& cpu;

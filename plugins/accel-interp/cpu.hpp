@@ -154,7 +154,7 @@ class Cpu {
   bool load(std::uint64_t effective_address, T& value, bool reversed = false) {
     static_assert(std::is_unsigned_v<T>);
     const std::uint64_t ea = effective_address & address_mask();
-    if (const TlbEntry* entry = tlb_.find_read(ea); entry != nullptr && page_offset_fits<T>(ea)) [[likely]] {
+    if (const TlbEntry* entry = tlb_->find_read(ea); entry != nullptr && page_offset_fits<T>(ea)) [[likely]] {
       std::memcpy(&value, entry->host_page + (ea & kTlbPageMask), sizeof(T));
       value = to_guest_order(value, reversed);
       return true;
@@ -170,7 +170,7 @@ class Cpu {
   bool store(std::uint64_t effective_address, T value, bool reversed = false) {
     static_assert(std::is_unsigned_v<T>);
     const std::uint64_t ea = effective_address & address_mask();
-    if (const TlbEntry* entry = tlb_.find_write(ea); entry != nullptr && page_offset_fits<T>(ea)) [[likely]] {
+    if (const TlbEntry* entry = tlb_->find_write(ea); entry != nullptr && page_offset_fits<T>(ea)) [[likely]] {
       const T ordered = to_guest_order(value, reversed);
       std::memcpy(entry->host_page + (ea & kTlbPageMask), &ordered, sizeof(T));
       decode_cache_.invalidate(entry->real_page + (ea & kTlbPageMask), sizeof(T));
@@ -225,8 +225,11 @@ class Cpu {
 
   // MSR writes go through here: they change translation and byte order.
   void set_msr(std::uint64_t value);
-  // SLB and TLB maintenance (slbmte, slbie, tlbie, ...).
+  // SLB and TLB maintenance (slbia, tlbie, ...).
   void flush_translations();
+  // The SLB entry `old` is being replaced or invalidated: cached
+  // translations of its segment go (a new entry invalidates nothing).
+  void flush_segment(const ppc::SlbEntry& old);
   // icbi: this and every other vCPU forget the decoded block at `ea`.
   Flow invalidate_instruction_block(std::uint64_t ea);
 
@@ -294,7 +297,8 @@ class Cpu {
   void update_decrementer();
 
   MemorySystem& memory_system_;
-  SoftTlb tlb_;
+  ModalTlb tlbs_;
+  SoftTlb* tlb_;  // the TLB of the current MSR translation mode
   DecodeCache decode_cache_;
   DecodePage* fetch_page_ = nullptr;
   std::uint64_t fetch_page_ea_ = ~std::uint64_t{0};

@@ -188,6 +188,8 @@ struct Outcome {
 // A single-precision result keeps only the fraction bits a single holds.
 template <class... Operands>
 bool propagate_nan(Outcome& out, Precision precision, Operands... operands) {
+  // The common case, no NaN at all, without the loop.
+  if (!(is_nan(operands) || ...)) return false;
   bool found = false;
   for (const u64 operand : {operands...}) {
     if (!is_nan(operand)) continue;
@@ -347,8 +349,12 @@ template <Arith Kind, Precision P>
 Outcome round_operation(u64 fpscr, double x, double y, double z) {
   if constexpr (!estimate(Kind)) {
     const bool nearest = (fpscr & kRoundingMask) == 0;
-    const bool fits = in_fast_range(x) && (Kind == Arith::sqrt || in_fast_range(y)) &&
-                      (!fused(Kind) || (in_fast_range(z) && in_fast_range(x * y)));
+    // A zero addend (a sum's first term, say) leaves the error terms exact.
+    constexpr bool sum = Kind == Arith::add || Kind == Arith::sub;
+    const auto addend_fits = [](double v) { return v == 0 || in_fast_range(v); };
+    const bool fits = (sum ? addend_fits(x) && addend_fits(y)
+                           : in_fast_range(x) && (Kind == Arith::sqrt || in_fast_range(y))) &&
+                      (!fused(Kind) || (addend_fits(z) && in_fast_range(x * y)));
     if (nearest && fits) {
       const double r = operate<Kind>(x, y, z);
       Outcome out;

@@ -20,7 +20,6 @@ using namespace fp;
 // A-form FRC (bits 21:25).
 unsigned frc(const DecodedInsn& insn) { return bits(insn.word, 21, 25); }
 
-
 // The invalid-operation exception of x op y (op z), if any (Book I 4.4.1),
 // for operands that are not NaNs.
 template <Arith Kind>

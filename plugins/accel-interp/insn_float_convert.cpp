@@ -12,15 +12,13 @@ namespace {
 
 using i64 = std::int64_t;
 
-double identity(double x, double, double) { return x; }
-
 // frsp: frB rounded to single precision in FPSCR[RN].
 Flow frsp(Cpu& cpu, const DecodedInsn& insn) {
   if (!available(cpu)) return unavailable(cpu);
   const u64 b = cpu.state.fpr[insn.rb];
   Outcome out;
   if (!propagate_nan(out, Precision::single_format, b)) {
-    out = round_arithmetic<Precision::single_format>(cpu.state.fpscr, &identity, as_double(b));
+    out = round_to_single(cpu.state.fpscr, as_double(b));
   }
   return commit(cpu, insn, out, Classify::single_format);
 }
@@ -80,22 +78,7 @@ Flow convert_to_integer(Cpu& cpu, const DecodedInsn& insn) {
 template <bool Signed, Precision P>
 Flow convert_from_integer(Cpu& cpu, const DecodedInsn& insn) {
   if (!available(cpu)) return unavailable(cpu);
-  const auto convert = [](u64 value) {
-    if constexpr (P == Precision::single_format) {
-      return static_cast<double>(Signed ? static_cast<float>(static_cast<i64>(value)) : static_cast<float>(value));
-    } else {
-      return Signed ? static_cast<double>(static_cast<i64>(value)) : static_cast<double>(value);
-    }
-  };
-  const u64 b = cpu.state.fpr[insn.rb];
-  int flags = 0;
-  const double result = evaluate(host_rounding(cpu.state.fpscr), flags, convert, b);
-  Outcome out{as_bits(result), host_exceptions(flags)};
-  out.inexact = flags & FE_INEXACT;
-  if (out.inexact) {
-    int ignored = 0;
-    out.fraction_rounded = std::fabs(result) != std::fabs(evaluate(FE_TOWARDZERO, ignored, convert, b));
-  }
+  const Outcome out = integer_to_float<Signed, P>(cpu.state.fpscr, cpu.state.fpr[insn.rb]);
   return commit(cpu, insn, out, P == Precision::single_format ? Classify::single_format : Classify::double_format);
 }
 

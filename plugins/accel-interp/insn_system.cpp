@@ -119,8 +119,9 @@ std::size_t slb_index(std::uint64_t rb) { return rb & (ppc::kSlbEntries - 1); }
 Flow slbmte(Cpu& cpu, const DecodedInsn& insn) {
   if (cpu.problem_state()) return cpu.privileged_instruction();
   const std::uint64_t rb = cpu.state.gpr[insn.rb];
-  cpu.state.slb[slb_index(rb)] = ppc::SlbEntry{rb, cpu.state.gpr[insn.rt]};
-  cpu.flush_translations();
+  ppc::SlbEntry& slot = cpu.state.slb[slb_index(rb)];
+  cpu.flush_segment(slot);
+  slot = ppc::SlbEntry{rb, cpu.state.gpr[insn.rt]};
   return Flow::next;
 }
 
@@ -131,9 +132,10 @@ Flow slbie(Cpu& cpu, const DecodedInsn& insn) {
     if (!(entry.esid & ppc::slb::kValid)) continue;
     const bool is_1t = (entry.vsid & ppc::slb::kSegmentSizeMask) == ppc::slb::kSegment1T;
     const unsigned shift = is_1t ? 40 : 28;
-    if ((entry.esid >> shift) == (ea >> shift)) entry.esid &= ~ppc::slb::kValid;
+    if ((entry.esid >> shift) != (ea >> shift)) continue;
+    cpu.flush_segment(entry);
+    entry.esid &= ~ppc::slb::kValid;
   }
-  cpu.flush_translations();
   return Flow::next;
 }
 

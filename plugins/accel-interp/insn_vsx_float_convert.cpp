@@ -19,12 +19,10 @@ constexpr auto kSingle = Precision::single_format;
 
 // --- Double <-> single format. ---
 
-double identity(double x, double, double) { return x; }
-
 // A double rounded to single precision in FPSCR[RN], kept in double format.
 Outcome round_to_single(u64 fpscr, u64 value) {
   Outcome out;
-  if (!propagate_nan(out, kSingle, value)) out = round_arithmetic<kSingle>(fpscr, &identity, as_double(value));
+  if (!propagate_nan(out, kSingle, value)) out = fp::round_to_single(fpscr, as_double(value));
   return out;
 }
 
@@ -172,27 +170,6 @@ Flow vector_single_to_word(Cpu& cpu, const DecodedInsn& insn) {
 // --- From integer, rounding in FPSCR[RN]. `value` holds the integer
 // extended to 64 bits. ---
 
-template <bool Signed, Precision P>
-Outcome from_integer(u64 fpscr, u64 value) {
-  const auto convert = [](u64 integer) {
-    if constexpr (P == kSingle) {
-      return static_cast<double>(Signed ? static_cast<float>(static_cast<i64>(integer))
-                                        : static_cast<float>(integer));
-    } else {
-      return Signed ? static_cast<double>(static_cast<i64>(integer)) : static_cast<double>(integer);
-    }
-  };
-  int flags = 0;
-  const double result = evaluate(host_rounding(fpscr), flags, convert, value);
-  Outcome out{as_bits(result), host_exceptions(flags)};
-  out.inexact = flags & FE_INEXACT;
-  if (out.inexact) {
-    int ignored = 0;
-    out.fraction_rounded = std::fabs(result) != std::fabs(evaluate(FE_TOWARDZERO, ignored, convert, value));
-  }
-  return out;
-}
-
 u64 extend_word(u32 word, bool is_signed) {
   return is_signed ? static_cast<u64>(static_cast<i64>(static_cast<std::int32_t>(word))) : word;
 }
@@ -201,7 +178,7 @@ u64 extend_word(u32 word, bool is_signed) {
 template <bool Signed, Precision P>
 Flow scalar_from_integer(Cpu& cpu, const DecodedInsn& insn) {
   if (!vsx_available(cpu)) return vsx_unavailable(cpu);
-  const Outcome out = from_integer<Signed, P>(cpu.state.fpscr, cpu.state.vsr(xb(insn))[0]);
+  const Outcome out = integer_to_float<Signed, P>(cpu.state.fpscr, cpu.state.vsr(xb(insn))[0]);
   return commit_scalar(cpu, insn, out, P == kSingle ? Classify::single_format : Classify::double_format);
 }
 
@@ -213,7 +190,7 @@ Flow vector_to_double(Cpu& cpu, const DecodedInsn& insn) {
   Outcome results[2];
   for (unsigned i = 0; i < 2; ++i) {
     const u64 value = FromWords ? extend_word(even_word(b, i), Signed) : b[i];
-    results[i] = from_integer<Signed, kDouble>(cpu.state.fpscr, value);
+    results[i] = integer_to_float<Signed, kDouble>(cpu.state.fpscr, value);
   }
   return commit_vector(cpu, insn, {results[0].result, results[1].result}, results[0].raised | results[1].raised);
 }
@@ -223,8 +200,8 @@ template <bool Signed>
 Flow vector_doubleword_to_single(Cpu& cpu, const DecodedInsn& insn) {
   if (!vsx_available(cpu)) return vsx_unavailable(cpu);
   const Quadword b = cpu.state.vsr(xb(insn));
-  const Outcome first = from_integer<Signed, kSingle>(cpu.state.fpscr, b[0]);
-  const Outcome second = from_integer<Signed, kSingle>(cpu.state.fpscr, b[1]);
+  const Outcome first = integer_to_float<Signed, kSingle>(cpu.state.fpscr, b[0]);
+  const Outcome second = integer_to_float<Signed, kSingle>(cpu.state.fpscr, b[1]);
   return commit_vector(cpu, insn, from_even_words(double_to_single(first.result), double_to_single(second.result)),
                        first.raised | second.raised);
 }
@@ -238,7 +215,7 @@ Flow vector_word_to_single(Cpu& cpu, const DecodedInsn& insn) {
   u64 raised = 0;
   for (unsigned i = 0; i < 4; ++i) {
     const auto word = static_cast<u32>(b[i / 2] >> (i % 2 ? 0 : 32));
-    const Outcome out = from_integer<Signed, kSingle>(cpu.state.fpscr, extend_word(word, Signed));
+    const Outcome out = integer_to_float<Signed, kSingle>(cpu.state.fpscr, extend_word(word, Signed));
     result[i] = out.result;
     raised |= out.raised;
   }

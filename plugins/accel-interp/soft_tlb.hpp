@@ -1,7 +1,8 @@
 // A direct-mapped software TLB from effective 4 KiB pages to host pointers,
 // one table per access kind, so that a load or store that hits costs a
 // compare and a memcpy. Entries map RAM only; MMIO always takes the slow
-// path. Flushed whole on any change of translation state.
+// path. Flushed whole when translations change (tlbie, HPT writes), by
+// segment when the SLB changes.
 #pragma once
 
 #include <array>
@@ -36,6 +37,14 @@ class SoftTlb {
     read_.fill(TlbEntry{});
     write_.fill(TlbEntry{});
   }
+  // Drops the entries of effective pages in [base, base + size).
+  void flush_range(std::uint64_t base, std::uint64_t size) {
+    for (Table* table : {&read_, &write_}) {
+      for (TlbEntry& entry : *table) {
+        if (entry.tag - base < size) entry = TlbEntry{};
+      }
+    }
+  }
 
  private:
   using Table = std::array<TlbEntry, kEntries>;
@@ -47,6 +56,59 @@ class SoftTlb {
 
   Table read_;
   Table write_;
+};
+
+// A TLB per translation mode (the MSR bits that change how addresses
+// translate). Linux changes MSR[PR] twice per system call and interrupt
+// from user space; with one TLB each change emptied it and every page was
+// looked up in the HPT again. Flushing marks all modes stale and empties
+// only the active one; the others are emptied when next selected.
+class ModalTlb {
+ public:
+  static constexpr std::size_t kModes = 4;
+
+  ModalTlb() : current_(&modes_[0]) {}
+
+  SoftTlb& select(std::uint64_t mode) {
+    Mode* chosen = nullptr;
+    for (Mode& candidate : modes_) {
+      if (candidate.mode == mode) chosen = &candidate;
+    }
+    if (chosen == nullptr) {
+      chosen = &modes_[next_victim_++ % kModes];
+      chosen->mode = mode;
+      chosen->epoch = epoch_ - 1;  // stale: emptied below
+    }
+    if (chosen->epoch != epoch_) {
+      chosen->tlb.flush();
+      chosen->epoch = epoch_;
+    }
+    current_ = chosen;
+    return chosen->tlb;
+  }
+
+  // One segment's translations changed (slbie, an SLB slot overwritten):
+  // every mode drops that range, the rest stays.
+  void flush_range(std::uint64_t base, std::uint64_t size) {
+    for (Mode& mode : modes_) mode.tlb.flush_range(base, size);
+  }
+
+  void flush_all() {
+    ++epoch_;
+    current_->tlb.flush();
+    current_->epoch = epoch_;
+  }
+
+ private:
+  struct Mode {
+    std::uint64_t mode = ~std::uint64_t{0};
+    std::uint64_t epoch = 0;
+    SoftTlb tlb;
+  };
+  std::array<Mode, kModes> modes_;
+  Mode* current_;
+  std::uint64_t epoch_ = 0;
+  unsigned next_victim_ = 0;
 };
 
 }  // namespace mosaic::interp

@@ -92,6 +92,22 @@ TEST_F(CpuRunTest, DeterministicTimebaseCountsInstructions) {
   EXPECT_EQ(cpu.exit().hypercall.args[0], 2 * kTimebaseTicksPerInstruction);
 }
 
+// A decrementer that went negative while MSR[EE] was clear is pending:
+// writing another negative value keeps it (only a positive one clears it),
+// so setting EE then takes the interrupt at 0x900.
+TEST_F(CpuRunTest, DecrementerExpiredWithInterruptsMaskedStaysPendingAcrossNegativeWrite) {
+  cpu.set_deterministic(true);
+  cpu.set_decrementer(10);
+  cpu.advance_timebase_to(cpu.timebase() + 100);
+  cpu.set_decrementer(0xffffffffu);
+  cpu.set_msr(cpu.state.msr | ppc::msr::kExternalEnable);
+  place_code({0x48000000});  // b . (only the interrupt leaves it)
+  poke<std::uint32_t>(0x900, kSystemCallHypervisor);
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.srr0, kCodeAddress);
+  EXPECT_NE(cpu.state.srr1 & ppc::msr::kExternalEnable, 0u);
+}
+
 // A write watchpoint reports the data address before the store is
 // performed (as POWER's DAWR does), also when the page was already in the
 // TLB; a read does not trigger it.

@@ -147,6 +147,120 @@ TEST_F(FloatTest, RoundingModesAndFrFi) {
   EXPECT_EQ(one + small, 1.0);
 }
 
+// In round-to-nearest FR and FI come from the exact rounding error of
+// each operation (float_format.hpp's fast path): FR when the magnitude
+// went up, FI for any inexact result, neither for an exact one.
+TEST_F(FloatTest, NearestFrFiFromTheRoundingError) {
+  const double e30 = std::ldexp(1.0, -30), e60 = std::ldexp(1.0, -60);
+  const auto fr_fi = [&] { return fpscr() & (kFr | kFi); };
+  EXPECT_EQ(value_of(arith(63, kAdd, 1.0, e60)), 1.0);
+  EXPECT_EQ(fr_fi(), kFi);
+  EXPECT_EQ(value_of(arith(63, kAdd, 1.0, std::ldexp(1.0, -53) + e60)), 1.0 + std::ldexp(1.0, -52));
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kAdd, -1.0, -std::ldexp(1.0, -53) - e60)), -1.0 - std::ldexp(1.0, -52));
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kSub, 1.0, e60)), 1.0);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  // An exact result clears FR and FI; XX stays sticky.
+  EXPECT_EQ(value_of(arith(63, kAdd, 1.5, 2.25)), 3.75);
+  EXPECT_EQ(fpscr() & (kFr | kFi | kXx), kXx);
+  // A zero addend: exact.
+  EXPECT_EQ(value_of(arith(63, kAdd, 0.0, 1.25)), 1.25);
+  EXPECT_EQ(fr_fi(), 0u);
+
+  // (1 + 2^-30)(1 - 2^-30) = 1 - 2^-60 rounds up; (1 + 2^-30)^2 down.
+  EXPECT_EQ(value_of(arith(63, kMul, 1.0 + e30, 0, 1.0 - e30)), 1.0);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kMul, -1.0 - e30, 0, 1.0 - e30)), -1.0);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kMul, 1.0 + e30, 0, 1.0 + e30)), 1.0 + std::ldexp(1.0, -29));
+  EXPECT_EQ(fr_fi(), kFi);
+  EXPECT_EQ(value_of(arith(63, kMul, 3.0, 0, 2.5)), 7.5);
+  EXPECT_EQ(fr_fi(), 0u);
+
+  // 1/10 rounds up, 1/3 down; a negative divisor flips the remainder's sign.
+  EXPECT_EQ(value_of(arith(63, kDiv, 1.0, 10.0)), 0x1.999999999999ap-4);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kDiv, 1.0, -10.0)), -0x1.999999999999ap-4);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kDiv, 1.0, -3.0)), -0x1.5555555555555p-2);
+  EXPECT_EQ(fr_fi(), kFi);
+  EXPECT_EQ(value_of(arith(63, kDiv, 1.0, 4.0)), 0.25);
+  EXPECT_EQ(fr_fi(), 0u);
+
+  // sqrt(2) rounds up, sqrt(3) down.
+  EXPECT_EQ(value_of(arith(63, kSqrt, 0, 2.0)), 0x1.6a09e667f3bcdp+0);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kSqrt, 0, 3.0)), 0x1.bb67ae8584caap+0);
+  EXPECT_EQ(fr_fi(), kFi);
+  EXPECT_EQ(value_of(arith(63, kSqrt, 0, 16.0)), 4.0);
+  EXPECT_EQ(fr_fi(), 0u);
+
+  // 1 - 2^-60 + 2^-80 rounds up to 1; with a zero addend, 1 - 2^-60 does.
+  EXPECT_EQ(value_of(arith(63, kMadd, 1.0 + e30, std::ldexp(1.0, -80), 1.0 - e30)), 1.0);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kMadd, 1.0 + e30, 0.0, 1.0 - e30)), 1.0);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  // 1 + 2^-29 + 2^-60 - 2^-29: exactly 1 + 2^-60, rounded down to 1.
+  EXPECT_EQ(value_of(arith(63, kMsub, 1.0 + e30, std::ldexp(1.0, -29), 1.0 + e30)), 1.0);
+  EXPECT_EQ(fr_fi(), kFi);
+  // A product below the double range (2^-1200) beside a normal addend.
+  EXPECT_EQ(value_of(arith(63, kMadd, std::ldexp(1.0, -600), -1.0, std::ldexp(1.0, -600))), -1.0);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(fpscr() & kUx, 0u);
+
+  // Single precision: the same error, rounded again.
+  EXPECT_EQ(value_of(arith(59, kAdd, 1.0, e30)), 1.0);
+  EXPECT_EQ(fr_fi(), kFi);
+  EXPECT_EQ(value_of(arith(59, kAdd, 1.0, std::ldexp(1.0, -24) + e30)), 1.0 + std::ldexp(1.0, -23));
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24, exact in double, a single tie: even.
+  EXPECT_EQ(value_of(arith(59, kMul, 1.0 + std::ldexp(1.0, -12), 0, 1.0 + std::ldexp(1.0, -12))),
+            1.0 + std::ldexp(1.0, -11));
+  EXPECT_EQ(fr_fi(), kFi);
+  // 1 + 2^-24 + 2^-60: double rounding would tie to 1; once, it rounds up.
+  EXPECT_EQ(value_of(arith(59, kAdd, 1.0, std::ldexp(1.0, -24) + e60)), 1.0 + std::ldexp(1.0, -23));
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(59, kAdd, 1.5, 2.25)), 3.75);
+  EXPECT_EQ(fr_fi(), 0u);
+}
+
+// The directed modes take the slow path, operation by operation.
+TEST_F(FloatTest, DirectedRoundingOfEachOperation) {
+  const double e30 = std::ldexp(1.0, -30);
+  const auto fr_fi = [&] { return fpscr() & (kFr | kFi); };
+  set_rounding(kUpward);
+  EXPECT_EQ(value_of(arith(63, kMul, 1.0 + e30, 0, 1.0 + e30)), 1.0 + std::ldexp(1.0, -29) + std::ldexp(1.0, -52));
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kDiv, 1.0, 3.0)), 0x1.5555555555556p-2);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kSqrt, 0, 3.0)), 0x1.bb67ae8584cabp+0);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(59, kAdd, 1.0, e30)), 1.0 + std::ldexp(1.0, -23));
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  set_rounding(kDownward);
+  EXPECT_EQ(value_of(arith(63, kDiv, 1.0, 10.0)), 0x1.9999999999999p-4);
+  EXPECT_EQ(fr_fi(), kFi);
+  EXPECT_EQ(value_of(arith(63, kDiv, -1.0, 10.0)), -0x1.999999999999ap-4);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+  EXPECT_EQ(value_of(arith(63, kSub, 1.0, 1.0)), -0.0);
+  EXPECT_EQ(fr_fi(), 0u);
+  set_rounding(kTowardZero);
+  EXPECT_EQ(value_of(arith(63, kSqrt, 0, 2.0)), 0x1.6a09e667f3bccp+0);
+  EXPECT_EQ(fr_fi(), kFi);
+  // 1 - 2^-60 + 2^-80 truncates to 1 - 2^-53.
+  EXPECT_EQ(value_of(arith(63, kMadd, 1.0 + e30, std::ldexp(1.0, -80), 1.0 - e30)), 1.0 - std::ldexp(1.0, -53));
+  EXPECT_EQ(fr_fi(), kFi);
+  EXPECT_EQ(value_of(arith(63, kMul, 3.0, 0, 2.5)), 7.5);
+  EXPECT_EQ(fr_fi(), 0u);
+  // The host is back in round-to-nearest, which the fast path assumes.
+  set_rounding(0);
+  volatile double one = 1.0, small = std::ldexp(1.0, -60);
+  EXPECT_EQ(one - small, 1.0);
+  EXPECT_EQ(value_of(arith(63, kSub, 1.0, std::ldexp(1.0, -60))), 1.0);
+  EXPECT_EQ(fr_fi(), kFr | kFi);
+}
+
 TEST_F(FloatTest, FusedMultiplyAddRoundsOnce) {
   const double a = 1.0 + std::ldexp(1.0, -30), c = 1.0 - std::ldexp(1.0, -30);
   // a*c = 1 - 2^-60 exactly: rounded alone it is 1.0.

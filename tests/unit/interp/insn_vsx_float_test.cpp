@@ -120,6 +120,33 @@ TEST_F(VsxFloatTest, XsadddpHonoursRoundingMode) {
 }
 
 // VSRs 32-63 are the VRs, reached through the TX / AX / BX bits.
+// Scalar VSX arithmetic reports FR and FI as the FPU does; the vector
+// forms share the fast path but set only XX.
+TEST_F(VsxFloatTest, RoundingErrorGivesFrFi) {
+  const double e30 = std::ldexp(1.0, -30);
+  set_double(1, 0.0);
+  set_double(2, 1.0 + e30);
+  set_double(3, 1.0 - e30);
+  run(xx3(kXsmaddadp, 1, 2, 3));  // (1 + 2^-30)(1 - 2^-30) + 0 rounds up
+  EXPECT_EQ(vsr(1)[0], bits_of(1.0));
+  EXPECT_EQ(cpu.state.fpscr & (kFr | kFi | kXx), kFr | kFi | kXx);
+  set_double(2, 1.0);
+  set_double(3, std::ldexp(1.0, -60));
+  run(xx3(kXsadddp, 1, 2, 3));  // 1 + 2^-60 rounds down
+  EXPECT_EQ(vsr(1)[0], bits_of(1.0));
+  EXPECT_EQ(cpu.state.fpscr & (kFr | kFi), kFi);
+  set_double(3, 0.5);
+  run(xx3(kXsadddp, 1, 2, 3));
+  EXPECT_EQ(vsr(1)[0], bits_of(1.5));
+  EXPECT_EQ(cpu.state.fpscr & (kFr | kFi), 0u);
+  cpu.state.fpscr = 0;
+  set_vsr(2, {bits_of(1.0), bits_of(1.0)});
+  set_vsr(3, {bits_of(0.5), bits_of(std::ldexp(1.0, -60))});
+  run(xx3(kXvadddp, 1, 2, 3));
+  EXPECT_EQ(vsr(1), (Quadword{bits_of(1.5), bits_of(1.0)}));
+  EXPECT_EQ(cpu.state.fpscr & (kFr | kFi | kXx), kXx);
+}
+
 TEST_F(VsxFloatTest, HighRegisterNumbers) {
   set_double(33, 1.5);
   set_double(63, 2.25);
