@@ -18,6 +18,15 @@ struct hcall_result hcall(unsigned long number, unsigned long a1, unsigned long 
   return result;
 }
 
+/* A value as RTAS and Open Firmware read it: big-endian. */
+static uint32_t to_be32(uint32_t value) {
+#ifdef __LITTLE_ENDIAN__
+  return __builtin_bswap32(value);
+#else
+  return value;
+#endif
+}
+
 static uint32_t be32(const void *p) {
   const uint8_t *b = p;
   return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
@@ -48,12 +57,12 @@ unsigned long firmware_client;
  * cells, service name first, the returns after the arguments. */
 static uint32_t firmware_call(const char *service, int nargs, const uint32_t *args) {
   static uint32_t block[3 + 4 + 1];
-  block[0] = __builtin_bswap32((uint32_t)(unsigned long)service);
-  block[1] = __builtin_bswap32((uint32_t)nargs);
-  block[2] = __builtin_bswap32(1);
-  for (int i = 0; i < nargs; ++i) block[3 + i] = __builtin_bswap32(args[i]);
+  block[0] = to_be32((uint32_t)(unsigned long)service);
+  block[1] = to_be32((uint32_t)nargs);
+  block[2] = to_be32(1);
+  for (int i = 0; i < nargs; ++i) block[3 + i] = to_be32(args[i]);
   call_big_endian(block, firmware_client, 0);
-  return __builtin_bswap32(block[3 + nargs]);
+  return to_be32(block[3 + nargs]);
 }
 
 /* A property through the client interface. The values live in a few
@@ -163,19 +172,27 @@ int rtas_init(const void *fdt) {
   return 0;
 }
 
-int rtas_call(const char *name, int nargs, int nret, const uint32_t *args, uint32_t *rets) {
+uint32_t rtas_token(const char *name) {
   const void *token = fdt_property(rtas_tree, "/rtas", name, 0);
-  if (!token || nargs + nret > 16) return -99;
+  return token ? fdt_cell(token, 0) : 0xffffffff;
+}
+
+int rtas_call(const char *name, int nargs, int nret, const uint32_t *args, uint32_t *rets) {
+  return rtas_call_token(rtas_token(name), nargs, nret, args, rets);
+}
+
+int rtas_call_token(uint32_t token, int nargs, int nret, const uint32_t *args, uint32_t *rets) {
+  if (token == 0xffffffff || nargs + nret > 16) return -99;
   /* The argument buffer is big-endian, as RTAS reads it. */
   static uint32_t buffer[3 + 16];
-  buffer[0] = __builtin_bswap32(fdt_cell(token, 0));
-  buffer[1] = __builtin_bswap32((uint32_t)nargs);
-  buffer[2] = __builtin_bswap32((uint32_t)nret);
-  for (int i = 0; i < nargs; ++i) buffer[3 + i] = __builtin_bswap32(args[i]);
+  buffer[0] = to_be32(token);
+  buffer[1] = to_be32((uint32_t)nargs);
+  buffer[2] = to_be32((uint32_t)nret);
+  for (int i = 0; i < nargs; ++i) buffer[3 + i] = to_be32(args[i]);
   if (rtas_entry)
     call_big_endian(buffer, rtas_entry, rtas_base);
   else
     hcall(KVMPPC_H_RTAS, (unsigned long)buffer, 0, 0, 0);
-  for (int i = 0; i < nret; ++i) rets[i] = __builtin_bswap32(buffer[3 + nargs + i]);
+  for (int i = 0; i < nret; ++i) rets[i] = to_be32(buffer[3 + nargs + i]);
   return (int)rets[0];
 }

@@ -30,3 +30,8 @@ void console_write(const char *text);
  * the function has no token. */
 int rtas_init(const void *fdt);
 int rtas_call(const char *name, int nargs, int nret, const uint32_t *args, uint32_t *rets);
+/* The same in two steps, for guests that overwrite low memory (where
+ * QEMU's VOF, which answers the lookup, lives) in between. rtas_token
+ * returns 0xffffffff when the function has none. */
+uint32_t rtas_token(const char *name);
+int rtas_call_token(uint32_t token, int nargs, int nret, const uint32_t *args, uint32_t *rets);

@@ -1,15 +1,17 @@
 /* Entry of the bare-metal test guests. The pseries boot protocol enters in
- * real mode, 64-bit and big-endian with r3 = device tree; the guests are
- * little-endian, so the first thing is the switch. QEMU's Virtual Open
- * Firmware (-M pseries,x-vof=on) instead enters with r3 = 0, r5 = its client
- * interface and MSR[SF] clear, so the entry also keeps r5 for papr.c and
- * sets 64-bit mode. */
+ * real mode, 64-bit and big-endian with r3 = device tree; little-endian
+ * guests switch first, big-endian ones (powerpc64-linux-gnu-gcc, ELFv2)
+ * run as entered. QEMU's Virtual Open Firmware (-M pseries,x-vof=on)
+ * instead enters with r3 = 0, r5 = its client interface and MSR[SF] clear,
+ * so the entry also keeps r5 for papr.c and sets 64-bit mode. */
 #include "be_trampoline.inc"
 
   .section .text.start, "ax"
   .globl _start
 _start:
+#ifdef __LITTLE_ENDIAN__
   switch_to_little_endian
+#endif
   mr r14, r3                  /* the device tree */
   mfmsr r12
   li r11, 1
@@ -57,7 +59,10 @@ call_big_endian:
   mtsrr1 r10
   mr r4, r5
   rfid
-4: switch_to_little_endian
+4:
+#ifdef __LITTLE_ENDIAN__
+  switch_to_little_endian
+#endif
   ld r2, 24(r1)
   addi r1, r1, 112
   ld r0, 16(r1)
