@@ -403,6 +403,25 @@ Outcome integer_to_float(u64 fpscr, u64 value) {
   return out;
 }
 
+// ftdiv / ftsqrt and xstdivdp / xstsqrtdp (Book I 4.6.8): CR[BF] =
+// 0b1 || fg || fe || 0b0, where fe says the quotient or root may need a
+// software fix-up and fg that an operand is an infinity, zero or denormal.
+inline int exponent_of(u64 value) { return static_cast<int>((value >> 52) & 0x7ff) - 1023; }
+inline bool is_denormal(u64 value) { return (value & 0x7ff0000000000000ull) == 0 && !is_zero(value); }
+inline std::uint32_t test_field(bool fg, bool fe) {
+  return cr_bit::kLess | (fg ? cr_bit::kGreater : 0) | (fe ? cr_bit::kEqual : 0);
+}
+inline std::uint32_t divide_test(u64 a, u64 b) {
+  const int ea = exponent_of(a), eb = exponent_of(b);
+  bool fe = is_nan(a) || is_infinity(a) || is_zero(b) || is_nan(b) || is_infinity(b) || eb <= -1022 || eb >= 1021;
+  if (!fe && !is_zero(a)) fe = ea - eb >= 1023 || ea - eb <= -1021 || ea <= -970;
+  return test_field(is_infinity(a) || is_infinity(b) || is_zero(b) || is_denormal(b), fe);
+}
+inline std::uint32_t square_root_test(u64 b) {
+  const bool fe = is_zero(b) || is_nan(b) || is_infinity(b) || is_negative(b) || exponent_of(b) <= -970;
+  return test_field(is_zero(b) || is_infinity(b) || is_denormal(b), fe);
+}
+
 inline bool available(const Cpu& cpu) { return cpu.state.msr & ppc::msr::kFloatingPoint; }
 inline Flow unavailable(Cpu& cpu) { return cpu.interrupt(Vector::fp_unavailable, cpu.state.nip); }
 

@@ -146,34 +146,15 @@ Flow compare(Cpu& cpu, const DecodedInsn& insn) {
   return finish(cpu, insn, (raised != 0) && (fpscr & kVe));
 }
 
-// ftdiv / ftsqrt (Book I 4.6.8): CR[BF] = 0b1 || fg || fe || 0b0, where fe
-// says the quotient or root may need a software fix-up and fg that an
-// operand is an infinity, zero or denormal.
-int exponent_of(u64 value) { return static_cast<int>((value >> 52) & 0x7ff) - 1023; }
-bool is_denormal(u64 value) { return (value & 0x7ff0000000000000ull) == 0 && !is_zero(value); }
-
-void set_test_field(Cpu& cpu, const DecodedInsn& insn, bool fg, bool fe) {
-  cpu.state.set_cr_field(insn.rt >> 2, cr_bit::kLess | (fg ? cr_bit::kGreater : 0) | (fe ? cr_bit::kEqual : 0));
-}
-
 Flow ftdiv(Cpu& cpu, const DecodedInsn& insn) {
   if (!available(cpu)) return unavailable(cpu);
-  const u64 a = cpu.state.fpr[insn.ra], b = cpu.state.fpr[insn.rb];
-  const int ea = exponent_of(a), eb = exponent_of(b);
-  bool fe = is_nan(a) || is_infinity(a) || is_zero(b) || is_nan(b) || is_infinity(b) || eb <= -1022 ||
-            eb >= 1021;
-  if (!fe && !is_zero(a)) fe = ea - eb >= 1023 || ea - eb <= -1021 || ea <= -970;
-  const bool fg = is_infinity(a) || is_infinity(b) || is_zero(b) || is_denormal(b);
-  set_test_field(cpu, insn, fg, fe);
+  cpu.state.set_cr_field(insn.rt >> 2, divide_test(cpu.state.fpr[insn.ra], cpu.state.fpr[insn.rb]));
   return Flow::next;
 }
 
 Flow ftsqrt(Cpu& cpu, const DecodedInsn& insn) {
   if (!available(cpu)) return unavailable(cpu);
-  const u64 b = cpu.state.fpr[insn.rb];
-  const bool fe = is_zero(b) || is_nan(b) || is_infinity(b) || is_negative(b) || exponent_of(b) <= -970;
-  const bool fg = is_zero(b) || is_infinity(b) || is_denormal(b);
-  set_test_field(cpu, insn, fg, fe);
+  cpu.state.set_cr_field(insn.rt >> 2, square_root_test(cpu.state.fpr[insn.rb]));
   return Flow::next;
 }
 

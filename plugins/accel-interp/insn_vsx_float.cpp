@@ -241,32 +241,16 @@ Flow vector_compare(Cpu& cpu, const DecodedInsn& insn) {
   return commit_vector(cpu, insn, result, raised);
 }
 
-// xstdivdp / xstsqrtdp (as ftdiv / ftsqrt): CR[BF] = 0b1 || fg || fe ||
-// 0b0, where fe says the quotient or root may need a software fix-up and
-// fg that an operand is an infinity, zero or denormal.
-int exponent_of(u64 value) { return static_cast<int>((value >> 52) & 0x7ff) - 1023; }
-bool is_denormal(u64 value) { return (value & 0x7ff0000000000000ull) == 0 && !is_zero(value); }
-
-void set_test_field(Cpu& cpu, const DecodedInsn& insn, bool fg, bool fe) {
-  cpu.state.set_cr_field(insn.rt >> 2, cr_bit::kLess | (fg ? cr_bit::kGreater : 0) | (fe ? cr_bit::kEqual : 0));
-}
-
+// xstdivdp / xstsqrtdp: as ftdiv / ftsqrt, on doubleword 0.
 Flow xstdivdp(Cpu& cpu, const DecodedInsn& insn) {
   if (!vsx_available(cpu)) return vsx_unavailable(cpu);
-  const u64 a = cpu.state.vsr(xa(insn))[0], b = cpu.state.vsr(xb(insn))[0];
-  const int ea = exponent_of(a), eb = exponent_of(b);
-  bool fe = is_nan(a) || is_infinity(a) || is_zero(b) || is_nan(b) || is_infinity(b) || eb <= -1022 ||
-            eb >= 1021;
-  if (!fe && !is_zero(a)) fe = ea - eb >= 1023 || ea - eb <= -1021 || ea <= -970;
-  set_test_field(cpu, insn, is_infinity(a) || is_infinity(b) || is_zero(b) || is_denormal(b), fe);
+  cpu.state.set_cr_field(insn.rt >> 2, divide_test(cpu.state.vsr(xa(insn))[0], cpu.state.vsr(xb(insn))[0]));
   return Flow::next;
 }
 
 Flow xstsqrtdp(Cpu& cpu, const DecodedInsn& insn) {
   if (!vsx_available(cpu)) return vsx_unavailable(cpu);
-  const u64 b = cpu.state.vsr(xb(insn))[0];
-  const bool fe = is_zero(b) || is_nan(b) || is_infinity(b) || is_negative(b) || exponent_of(b) <= -970;
-  set_test_field(cpu, insn, is_zero(b) || is_infinity(b) || is_denormal(b), fe);
+  cpu.state.set_cr_field(insn.rt >> 2, square_root_test(cpu.state.vsr(xb(insn))[0]));
   return Flow::next;
 }
 
