@@ -121,6 +121,17 @@ Flow move(Cpu& cpu, const DecodedInsn& insn) {
   return finish_quiet(cpu, insn);
 }
 
+// fmrgew / fmrgow (Book I 4.6.5): the even (high) or odd (low) words of
+// frA and frB side by side; no FPSCR change, no record form.
+template <bool Odd>
+Flow merge_words(Cpu& cpu, const DecodedInsn& insn) {
+  if (!available(cpu)) return unavailable(cpu);
+  auto& fpr = cpu.state.fpr;
+  const u64 a = fpr[insn.ra], b = fpr[insn.rb];
+  fpr[insn.rt] = Odd ? (a << 32) | (b & 0xffffffffull) : (a & ~0xffffffffull) | (b >> 32);
+  return Flow::next;
+}
+
 // --- Compares (Book I 4.6.8). ---
 
 template <bool Ordered>
@@ -264,6 +275,8 @@ void register_float_instructions(DecodeTable& table) {
   table.op63(264, &move<SignOp::clear>);    // fabs
   table.op63(136, &move<SignOp::set>);      // fnabs
   table.op63(8, &move<SignOp::from_a>);     // fcpsgn
+  table.op63(966, &merge_words<false>);     // fmrgew
+  table.op63(838, &merge_words<true>);      // fmrgow
   table.op63(0, &compare<false>);           // fcmpu
   table.op63(32, &compare<true>);           // fcmpo
   table.op63(128, &ftdiv);                  // ftdiv

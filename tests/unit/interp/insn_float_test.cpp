@@ -620,5 +620,19 @@ TEST_F(FloatTest, TestForSoftwareDivideAndSquareRoot) {
   EXPECT_EQ(cpu.state.cr_field(1), 0b1010u);
 }
 
+// fmrgew / fmrgow: word halves side by side, FPSCR untouched.
+TEST_F(FloatTest, MergeEvenAndOddWords) {
+  cpu.state.fpr[2] = 0x1111111122222222ull;
+  cpu.state.fpr[3] = 0x3333333344444444ull;
+  cpu.state.fpscr = 0;
+  ASSERT_EQ(execute(x_form(63, 1, 2, 3, 966)), Flow::next);  // fmrgew f1,f2,f3
+  EXPECT_EQ(cpu.state.fpr[1], 0x1111111133333333ull);
+  ASSERT_EQ(execute(x_form(63, 1, 2, 3, 838)), Flow::next);  // fmrgow f1,f2,f3
+  EXPECT_EQ(cpu.state.fpr[1], 0x2222222244444444ull);
+  EXPECT_EQ(cpu.state.fpscr, 0u);
+  EXPECT_EQ(x_form(63, 1, 2, 3, 966), 0xfc221f8cu);
+  EXPECT_EQ(x_form(63, 1, 2, 3, 838), 0xfc221e8cu);
+}
+
 }  // namespace
 }  // namespace mosaic::interp::test

@@ -1,0 +1,489 @@
+"""Random test cases for the differential tester (scripts/difftest).
+
+A case is a random initial register state and a short sequence of random
+register-to-register instructions (Power ISA 2.07, what a POWER8 runs). The
+same seed always gives the same cases. Instructions whose result is
+architecturally undefined for some operands get fix-up instructions around
+them, so that every case has one correct final state:
+  - divides: the divisor (and for the extended forms the dividend) is first
+    forced into a range where the quotient exists, or the result register is
+    overwritten afterwards (OV stays checked);
+  - the word divides and mulhw/mulhwu leave RT[0:31] undefined: cleared
+    afterwards; their Rc=1 forms leave CR0 undefined in 64-bit mode: not used;
+  - mfxer is not used: XER's reserved bits, which mtxer may set, read back
+    implementation-defined (the guest masks them in the final XER too);
+  - single-precision arithmetic needs operands representable in single
+    format: each is rounded with frsp first;
+  - fctid* leave FPRF undefined: cleared afterwards;
+  - FPSCR[NI] (non-IEEE mode) is never set, nor the reserved bit 52;
+  - no FP exception is ever enabled (VE, OE, UE, ZE, XE): the ISA then
+    leaves the target unchanged, which QEMU 7.2 does not do when MSR[FE0,FE1]
+    = 0 (it writes the default NaN and its FPRF);
+  - fnmadd/fnmsub round before negating (Book I 4.6.5.2), QEMU 7.2 after:
+    under a directed rounding mode the two differ by one ulp. So a case either
+    rounds to nearest or towards zero throughout (and may use them), or may
+    round in any mode and does not use them;
+  - the estimates (fre, frsqrte) are not used: their precision is the
+    implementation's.
+"""
+
+import random
+import struct
+
+# r1 holds the state block while a sequence runs (tests/difftest/run_case.S).
+GPRS = [0] + list(range(2, 32))
+
+# The state block: 8-byte words, laid out as in tests/difftest/guest.c.
+STATE_WORDS = 32 + 4 + 32 + 64
+CR_WORD, XER_WORD, FPSCR_WORD = 32, 33, 34
+FPR_WORD, VR_WORD = 36, 68
+
+# The XER bits a POWER8 defines: SO, OV, CA and the string byte count.
+XER_DEFINED = 0xE000007F
+# The FPSCR bits the initial state sets: all but FEX and VX (summaries the
+# hardware computes), the reserved bit 52, the exception enables and NI.
+FPSCR_INITIAL = 0x9FFFF703
+# mtfsb0/mtfsb1 never touch FEX, VX (set by the hardware), bit 52, the
+# enables or NI.
+FPSCR_BITS_NOT_SET = (33, 34, 52, 56, 57, 58, 59, 60, 61)
+
+DOUBLE_SPECIALS = [0x0000000000000000, 0x8000000000000000, 0x7FF0000000000000, 0xFFF0000000000000,
+                   0x7FF8000000000000, 0xFFF8000000000001, 0x7FF0000000000001, 0xFFF4000000000000,
+                   0x0000000000000001, 0x800FFFFFFFFFFFFF, 0x0010000000000000, 0x7FEFFFFFFFFFFFFF,
+                   0x3FF0000000000000, 0xBFF0000000000000, 0x41E0000000000000, 0xC1E0000000000000,
+                   0x43E0000000000000, 0xC3E0000000000000, 0x41DFFFFFFFC00000, 0x3FE0000000000000,
+                   0x36A0000000000000, 0x47EFFFFFE0000000, 0x380FFFFFC0000000, 0x4330000000000000]
+
+
+def xo_form(rt, ra, rb, oe, xo, rc):
+    return (31 << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (oe << 10) | (xo << 1) | rc
+
+
+def x_form(op, rt, ra, rb, xo, rc=0):
+    return (op << 26) | (rt << 21) | (ra << 16) | (rb << 11) | (xo << 1) | rc
+
+
+def d_form(op, rt, ra, imm):
+    return (op << 26) | (rt << 21) | (ra << 16) | (imm & 0xFFFF)
+
+
+def m_form(op, rs, ra, sh, mb, me, rc):
+    return (op << 26) | (rs << 21) | (ra << 16) | (sh << 11) | (mb << 6) | (me << 1) | rc
+
+
+def md_mask_field(mb):
+    # The 6-bit mb/me field is stored as mb[1:5] || mb[0].
+    return ((mb & 31) << 6) | ((mb >> 5) << 5)
+
+
+def md_form(rs, ra, sh, mb, xo, rc):
+    return (30 << 26) | (rs << 21) | (ra << 16) | ((sh & 31) << 11) | md_mask_field(mb) | (xo << 2) | ((sh >> 5) << 1) | rc
+
+
+def mds_form(rs, ra, rb, mb, xo, rc):
+    return (30 << 26) | (rs << 21) | (ra << 16) | (rb << 11) | md_mask_field(mb) | (xo << 1) | rc
+
+
+# Fix-up instructions, by what they do.
+def li(rt, value):
+    return d_form(14, rt, 0, value)
+
+
+def clear_high_word(r):  # rldicl r,r,0,32
+    return md_form(r, r, 0, 32, 0, 0)
+
+
+def rotate_left(r, n):  # rldicl r,r,n,0
+    return md_form(r, r, n, 0, 0, 0)
+
+
+def ori(r, value):
+    return d_form(24, r, r, value)
+
+
+def oris(r, value):
+    return d_form(25, r, r, value)
+
+
+def suffix(oe, rc):
+    return ("o" if oe else "") + ("." if rc else "")
+
+
+class Generator:
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+        # Whether the current case may round towards +/-infinity (and so
+        # does not use fnmadd/fnmsub).
+        self.directed_rounding = False
+
+    def gpr(self):
+        return self.rng.choice(GPRS)
+
+    def two_distinct(self):
+        a, b = self.rng.sample(GPRS, 2)
+        return a, b
+
+    def bit(self):
+        return self.rng.getrandbits(1)
+
+    # --- Register values: biased towards the edges where carries,
+    # overflows, shifts and compares change behaviour. ---
+    def value(self):
+        r = self.rng
+        choice = r.randrange(10)
+        if choice == 0:
+            return r.choice([0, 1, 2, 0xFFFFFFFFFFFFFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x100000000,
+                             0x7FFFFFFFFFFFFFFF, 0x8000000000000000, 0xFFFFFFFF80000000, 0xFFFFFFFF7FFFFFFF])
+        if choice == 1:
+            return r.randrange(128)
+        if choice == 2:
+            return (-r.randrange(1, 128)) & 0xFFFFFFFFFFFFFFFF
+        if choice == 3:
+            v = r.getrandbits(32)
+            return v | (0xFFFFFFFF00000000 if v >> 31 else 0)
+        if choice == 4:
+            return r.getrandbits(32)
+        return r.getrandbits(64)
+
+    def double(self):
+        r = self.rng
+        choice = r.randrange(8)
+        if choice == 0:
+            return r.choice(DOUBLE_SPECIALS)
+        if choice == 1:  # an integer, for the conversions
+            v = r.choice([r.randrange(-1000, 1000), r.getrandbits(33) - (1 << 32), r.getrandbits(65) - (1 << 64)])
+            return struct.unpack("<Q", struct.pack("<d", float(v)))[0]
+        if choice == 2:  # representable in single format
+            return struct.unpack("<Q", struct.pack("<d", struct.unpack("<f", struct.pack("<I", r.getrandbits(32)))[0]))[0]
+        if choice == 3:  # exponent near the middle: operations rarely overflow
+            return (r.getrandbits(1) << 63) | ((1023 + r.randrange(-60, 60)) << 52) | r.getrandbits(52)
+        if choice == 4:  # mantissa with only a few significant bits: exact results, ties
+            return (r.getrandbits(1) << 63) | ((1023 + r.randrange(-4, 4)) << 52) | (r.getrandbits(4) << 48)
+        return r.getrandbits(64)
+
+    def state(self):
+        r = self.rng
+        words = [0] * STATE_WORDS
+        for g in GPRS:
+            words[g] = self.value()
+        words[CR_WORD] = r.getrandbits(32)
+        words[XER_WORD] = r.getrandbits(32) & XER_DEFINED
+        words[FPSCR_WORD] = r.getrandbits(32) & FPSCR_INITIAL if r.randrange(2) else r.randrange(4)
+        if not self.directed_rounding:
+            words[FPSCR_WORD] &= ~2
+        for i in range(32):
+            words[FPR_WORD + i] = self.double()
+        for i in range(64):
+            words[VR_WORD + i] = r.getrandbits(64)
+        return words
+
+    # --- The instruction kinds. Each returns (kind, words). ---
+    def xo_arith(self, name, xo, has_rb=True):
+        oe, rc = self.bit(), self.bit()
+        rb = self.gpr() if has_rb else 0
+        return name + suffix(oe, rc), [xo_form(self.gpr(), self.gpr(), rb, oe, xo, rc)]
+
+    def multiply_high(self, name, xo, word):
+        rt = self.gpr()
+        rc = 0 if word else self.bit()
+        words = [xo_form(rt, self.gpr(), self.gpr(), 0, xo, rc)]
+        if word:
+            words.append(clear_high_word(rt))
+        return name + suffix(0, rc), words
+
+    def divide(self, name, xo, word, extended, signed):
+        r = self.rng
+        rt = self.gpr()
+        ra, rb = self.two_distinct()
+        oe = self.bit()
+        rc = 0 if word else self.bit()
+        pre = []
+        post = []
+        if r.randrange(2):
+            # The result may be undefined: overwrite it, and do not record.
+            rc = 0
+            post.append(li(rt, 0))
+            if extended and signed and not word:
+                # QEMU 7.2 misses divdeo's overflow when the quotient is in
+                # [2^63, 2^64), e.g. 0x93a364dbfc36ece2 || 0^64 over
+                # 0x8ca927ae339b242f: OV is only checked on defined quotients.
+                oe = 0
+        elif not extended:
+            # Divisor's low bits 10: neither 0 nor -1, as a word or doubleword.
+            pre = [md_form(rb, rb, 0, 61, 1, 0), ori(rb, 2)]
+        elif word and not signed:
+            # RA[32:63] < 2^31 <= RB[32:63].
+            pre = [m_form(21, ra, ra, 0, 1, 31, 0), oris(rb, 0x8000)]
+        elif word:
+            # |RA[32:63]| < 2^15 and 2^29 <= RB[32:63] < 2^30.
+            pre = [x_form(31, ra, ra, 16, 824), m_form(21, rb, rb, 0, 2, 31, 0), oris(rb, 0x2000)]
+        elif not signed:
+            # RA < 2^63 <= RB.
+            pre = [md_form(ra, ra, 0, 1, 0, 0), rotate_left(rb, 1), ori(rb, 1), rotate_left(rb, 63)]
+        else:
+            # |RA| < 2^47 and 2^61 <= RB < 2^62.
+            pre = [(31 << 26) | (ra << 21) | (ra << 16) | (16 << 11) | (413 << 2),
+                   md_form(rb, rb, 0, 2, 0, 0), rotate_left(rb, 3), ori(rb, 1), rotate_left(rb, 61)]
+        if word:
+            post.insert(0, clear_high_word(rt))
+        return name + suffix(oe, rc), pre + [xo_form(rt, ra, rb, oe, xo, rc)] + post, len(pre)
+
+    def d_arith(self, name, op):
+        return name, [d_form(op, self.gpr(), self.gpr(), self.rng.getrandbits(16))]
+
+    def d_logical(self, name, op):
+        return name, [d_form(op, self.gpr(), self.gpr(), self.rng.getrandbits(16))]
+
+    def x_logical(self, name, xo, has_rb=True, has_rc=True):
+        rc = self.bit() if has_rc else 0
+        rb = self.gpr() if has_rb else 0
+        return name + suffix(0, rc), [x_form(31, self.gpr(), self.gpr(), rb, xo, rc)]
+
+    def compare(self, name, xo):
+        bf, l = self.rng.randrange(8), self.bit()
+        return name + ("d" if l else "w"), [x_form(31, (bf << 2) | l, self.gpr(), self.gpr(), xo)]
+
+    def compare_immediate(self, name, op):
+        bf, l = self.rng.randrange(8), self.bit()
+        return name + ("d" if l else "w") + "i", [d_form(op, (bf << 2) | l, self.gpr(), self.rng.getrandbits(16))]
+
+    def word_rotate(self, name, op):
+        r = self.rng
+        rc = self.bit()
+        return name + suffix(0, rc), [m_form(op, self.gpr(), self.gpr(), r.randrange(32) if op != 23 else self.gpr(),
+                                             r.randrange(32), r.randrange(32), rc)]
+
+    def doubleword_rotate(self, name, xo):
+        r = self.rng
+        rc = self.bit()
+        return name + suffix(0, rc), [md_form(self.gpr(), self.gpr(), r.randrange(64), r.randrange(64), xo, rc)]
+
+    def doubleword_rotate_register(self, name, xo):
+        rc = self.bit()
+        return name + suffix(0, rc), [mds_form(self.gpr(), self.gpr(), self.gpr(), self.rng.randrange(64), xo, rc)]
+
+    def srawi(self):
+        rc = self.bit()
+        return "srawi" + suffix(0, rc), [x_form(31, self.gpr(), self.gpr(), self.rng.randrange(32), 824, rc)]
+
+    def sradi(self):
+        rc, sh = self.bit(), self.rng.randrange(64)
+        word = (31 << 26) | (self.gpr() << 21) | (self.gpr() << 16) | ((sh & 31) << 11) | (413 << 2) | ((sh >> 5) << 1) | rc
+        return "sradi" + suffix(0, rc), [word]
+
+    def isel(self):
+        r = self.rng
+        return "isel", [(31 << 26) | (self.gpr() << 21) | (self.gpr() << 16) | (self.gpr() << 11) | (r.randrange(32) << 6) | (15 << 1)]
+
+    def cr_logical(self, name, xo):
+        r = self.rng
+        return name, [x_form(19, r.randrange(32), r.randrange(32), r.randrange(32), xo)]
+
+    def mcrf(self):
+        r = self.rng
+        return "mcrf", [(19 << 26) | (r.randrange(8) << 23) | (r.randrange(8) << 18)]
+
+    def mfcr(self):
+        if self.bit():
+            return "mfcr", [x_form(31, self.gpr(), 0, 0, 19)]
+        fxm = 0x80 >> self.rng.randrange(8)
+        return "mfocrf", [(31 << 26) | (self.gpr() << 21) | (1 << 20) | (fxm << 12) | (19 << 1)]
+
+    def mtcrf(self):
+        if self.bit():
+            return "mtcrf", [(31 << 26) | (self.gpr() << 21) | (self.rng.getrandbits(8) << 12) | (144 << 1)]
+        fxm = 0x80 >> self.rng.randrange(8)
+        return "mtocrf", [(31 << 26) | (self.gpr() << 21) | (1 << 20) | (fxm << 12) | (144 << 1)]
+
+    def mtxer(self):
+        return "mtxer", [x_form(31, self.gpr(), 1, 0, 467)]
+
+    # --- Floating point (Book I 4.6). ---
+    def fpr(self):
+        return self.rng.randrange(32)
+
+    def fp_arith(self, name, op, xo, uses, single):
+        """A-form: `uses` names the operand fields, of "abc"."""
+        if name.startswith("fnm") and self.directed_rounding:
+            name, xo = name[0] + name[3:], xo - 2  # fmadd or fmsub instead
+        rc = self.bit()
+        frt = self.fpr()
+        operands = {f: (self.fpr() if f in uses else 0) for f in "abc"}
+        pre = []
+        if single:
+            pre = [x_form(63, f, 0, f, 12) for f in sorted(set(operands[u] for u in uses))]
+        word = (op << 26) | (frt << 21) | (operands["a"] << 16) | (operands["b"] << 11) | (operands["c"] << 6) | (xo << 1) | rc
+        return name + suffix(0, rc), pre + [word], len(pre)
+
+    def fp_unary(self, name, op, xo, convert_to_integer=False, two_operands=False):
+        rc = self.bit()
+        frt = self.fpr()
+        words = [x_form(op, frt, self.fpr() if two_operands else 0, self.fpr(), xo, rc)]
+        if convert_to_integer:
+            # mtfsb0 47 (FPSCR bit 15 of the low word); mtfsfi 4,0
+            words += [x_form(63, 15, 0, 0, 70), x_form(63, 4 << 2, 0, 0, 134)]
+        return name + suffix(0, rc), words
+
+    def fp_compare(self, name, xo):
+        return name, [x_form(63, self.rng.randrange(8) << 2, self.fpr(), self.fpr(), xo)]
+
+    def fp_test(self, name, xo, two_operands):
+        return name, [x_form(63, self.rng.randrange(8) << 2, self.fpr() if two_operands else 0, self.fpr(), xo)]
+
+    def mffs(self):
+        rc = self.bit()
+        return "mffs" + suffix(0, rc), [x_form(63, self.fpr(), 0, 0, 583, rc)]
+
+    def mtfsf(self):
+        # Not fields 5-7: the reserved bit 52, the enables, NI, and RN.
+        rc = self.bit()
+        fxm = self.rng.getrandbits(8) & 0xF8
+        return "mtfsf" + suffix(0, rc), [(63 << 26) | (fxm << 17) | (self.fpr() << 11) | (711 << 1) | rc]
+
+    def mtfsfi(self):
+        r = self.rng
+        rc, bf, u = self.bit(), r.randrange(8), r.randrange(16)
+        if bf == 5:
+            u &= 7  # not the reserved bit 52
+        if bf == 6:
+            u = 0  # the enables
+        if bf == 7:
+            u &= 3 if self.directed_rounding else 1  # RN only
+        return "mtfsfi" + suffix(0, rc), [(63 << 26) | (bf << 23) | (u << 12) | (134 << 1) | rc]
+
+    def mtfsb(self):
+        r = self.rng
+        rc, one = self.bit(), self.bit()
+        excluded = FPSCR_BITS_NOT_SET + (() if self.directed_rounding else (62,))
+        bt = r.choice([b for b in range(32, 64) if b not in excluded])
+        return ("mtfsb1" if one else "mtfsb0") + suffix(0, rc), [x_form(63, bt - 32, 0, 0, 38 if one else 70, rc)]
+
+    def mcrfs(self):
+        r = self.rng
+        return "mcrfs", [(63 << 26) | (r.randrange(8) << 23) | (r.randrange(8) << 18) | (64 << 1)]
+
+    def fp_kinds(self):
+        k = []
+        for name, xo, uses in [("fadd", 21, "ab"), ("fsub", 20, "ab"), ("fmul", 25, "ac"), ("fdiv", 18, "ab"),
+                               ("fsqrt", 22, "b"), ("fmadd", 29, "abc"), ("fmsub", 28, "abc"),
+                               ("fnmadd", 31, "abc"), ("fnmsub", 30, "abc")]:
+            k.append((2, lambda name=name, xo=xo, uses=uses: self.fp_arith(name, 63, xo, uses, False)))
+            k.append((1, lambda name=name, xo=xo, uses=uses: self.fp_arith(name + "s", 59, xo, uses, True)))
+        k.append((2, lambda: self.fp_arith("fsel", 63, 23, "abc", False)))
+        for name, xo in [("fmr", 72), ("fneg", 40), ("fabs", 264), ("fnabs", 136), ("frsp", 12), ("fcfid", 846),
+                         ("fcfidu", 974), ("frin", 392), ("friz", 424), ("frip", 456), ("frim", 488)]:
+            k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 63, xo)))
+        for name, xo in [("fcfids", 846), ("fcfidus", 974)]:
+            k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 59, xo)))
+        for name, xo in [("fctid", 814), ("fctidz", 815), ("fctidu", 942), ("fctiduz", 943)]:
+            k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 63, xo, convert_to_integer=True)))
+        # Not fctiw*: clearing their undefined FRT[0:31] takes fmrgow, and
+        # Mosaic has neither fmrgow nor fmrgew yet (illegal instruction).
+        k.append((1, lambda: self.fp_unary("fcpsgn", 63, 8, two_operands=True)))
+        k.append((2, lambda: self.fp_compare("fcmpu", 0)))
+        k.append((2, lambda: self.fp_compare("fcmpo", 32)))
+        k.append((1, lambda: self.fp_test("ftdiv", 128, True)))
+        k.append((1, lambda: self.fp_test("ftsqrt", 160, False)))
+        k += [(1, self.mffs), (1, self.mtfsf), (1, self.mtfsfi), (1, self.mtfsb), (1, self.mcrfs)]
+        return k
+
+    def kinds(self):
+        """The kind table: (weight, generator) pairs. A generator returns
+        (kind, words), or (kind, words, index of the tested word) when fix-ups
+        come first."""
+        k = []
+        for name, xo in [("add", 266), ("addc", 10), ("adde", 138), ("subf", 40), ("subfc", 8), ("subfe", 136),
+                         ("mullw", 235), ("mulld", 233)]:
+            k.append((3, lambda name=name, xo=xo: self.xo_arith(name, xo)))
+        for name, xo in [("addme", 234), ("addze", 202), ("subfme", 232), ("subfze", 200), ("neg", 104)]:
+            k.append((2, lambda name=name, xo=xo: self.xo_arith(name, xo, has_rb=False)))
+        for name, xo, word in [("mulhw", 75, True), ("mulhwu", 11, True), ("mulhd", 73, False), ("mulhdu", 9, False)]:
+            k.append((2, lambda name=name, xo=xo, word=word: self.multiply_high(name, xo, word)))
+        for name, xo, word, ext, signed in [("divw", 491, True, False, True), ("divwu", 459, True, False, False),
+                                            ("divd", 489, False, False, True), ("divdu", 457, False, False, False),
+                                            ("divwe", 427, True, True, True), ("divweu", 395, True, True, False),
+                                            ("divde", 425, False, True, True), ("divdeu", 393, False, True, False)]:
+            k.append((2, lambda name=name, xo=xo, word=word, ext=ext, signed=signed:
+                      self.divide(name, xo, word, ext, signed)))
+        for name, op in [("addi", 14), ("addis", 15), ("addic", 12), ("addic.", 13), ("subfic", 8), ("mulli", 7)]:
+            k.append((2, lambda name=name, op=op: self.d_arith(name, op)))
+        for name, op in [("andi.", 28), ("andis.", 29), ("ori", 24), ("oris", 25), ("xori", 26), ("xoris", 27)]:
+            k.append((2, lambda name=name, op=op: self.d_logical(name, op)))
+        for name, xo in [("and", 28), ("or", 444), ("xor", 316), ("nand", 476), ("nor", 124), ("eqv", 284),
+                         ("andc", 60), ("orc", 412), ("slw", 24), ("srw", 536), ("sraw", 792), ("sld", 27),
+                         ("srd", 539), ("srad", 794)]:
+            k.append((2, lambda name=name, xo=xo: self.x_logical(name, xo)))
+        for name, xo in [("extsb", 954), ("extsh", 922), ("extsw", 986), ("cntlzw", 26), ("cntlzd", 58)]:
+            k.append((2, lambda name=name, xo=xo: self.x_logical(name, xo, has_rb=False)))
+        for name, xo in [("popcntb", 122), ("popcntw", 378), ("popcntd", 506), ("prtyw", 154), ("prtyd", 186)]:
+            k.append((1, lambda name=name, xo=xo: self.x_logical(name, xo, has_rb=False, has_rc=False)))
+        for name, xo in [("cmpb", 508), ("bpermd", 252)]:
+            k.append((1, lambda name=name, xo=xo: self.x_logical(name, xo, has_rc=False)))
+        k.append((3, lambda: self.compare("cmp", 0)))
+        k.append((3, lambda: self.compare("cmpl", 32)))
+        k.append((2, lambda: self.compare_immediate("cmp", 11)))
+        k.append((2, lambda: self.compare_immediate("cmpl", 10)))
+        for name, op in [("rlwinm", 21), ("rlwnm", 23), ("rlwimi", 20)]:
+            k.append((2, lambda name=name, op=op: self.word_rotate(name, op)))
+        for name, xo in [("rldicl", 0), ("rldicr", 1), ("rldic", 2), ("rldimi", 3)]:
+            k.append((2, lambda name=name, xo=xo: self.doubleword_rotate(name, xo)))
+        for name, xo in [("rldcl", 8), ("rldcr", 9)]:
+            k.append((2, lambda name=name, xo=xo: self.doubleword_rotate_register(name, xo)))
+        k.append((2, self.srawi))
+        k.append((2, self.sradi))
+        k.append((3, self.isel))
+        for name, xo in [("crand", 257), ("cror", 449), ("crxor", 193), ("crnand", 225), ("crnor", 33),
+                         ("creqv", 289), ("crandc", 129), ("crorc", 417)]:
+            k.append((1, lambda name=name, xo=xo: self.cr_logical(name, xo)))
+        k.append((1, self.mcrf))
+        k.append((2, self.mfcr))
+        k.append((2, self.mtcrf))
+        k.append((1, self.mtxer))
+        return k
+
+
+class Case:
+    def __init__(self, index, state, instructions):
+        self.index = index
+        self.state = state
+        self.instructions = instructions  # [(kind, [words], index of the tested word)]
+
+    def words(self):
+        return [w for _, ws, _ in self.instructions for w in ws]
+
+
+def generate(seed, count, length, floating_point=True):
+    """`count` cases of `length` random instructions each (plus fix-ups)."""
+    gen = Generator(seed)
+    kinds = gen.kinds() + (gen.fp_kinds() if floating_point else [])
+    weights = [w for w, _ in kinds]
+    makers = [m for _, m in kinds]
+    cases = []
+    for index in range(count):
+        gen.directed_rounding = gen.rng.randrange(2) == 1
+        state = gen.state()
+        instructions = []
+        for _ in range(length):
+            made = gen.rng.choices(makers, weights)[0]()
+            instructions.append(made if len(made) == 3 else made + (0,))
+        cases.append(Case(index, state, instructions))
+    return cases
+
+
+def assembly(cases):
+    """The cases as assembly source: the initial states, and each sequence as
+    a function in .text ending in blr (run_case.S calls it)."""
+    out = ["# Generated by tests/difftest/generate.py.", "  .section .rodata", "  .balign 16",
+           "  .globl difftest_initial", "difftest_initial:"]
+    for case in cases:
+        for i in range(0, STATE_WORDS, 4):
+            out.append("  .quad " + ", ".join("0x%x" % w for w in case.state[i:i + 4]))
+    out += ["  .balign 8", "  .globl difftest_count", "difftest_count:", "  .quad %d" % len(cases),
+            "  .globl difftest_sequences", "difftest_sequences:"]
+    out += ["  .quad difftest_sequence_%d" % case.index for case in cases]
+    out += ["  .text"]
+    for case in cases:
+        out.append("difftest_sequence_%d:" % case.index)
+        out += ["  .long 0x%08x" % w for w in case.words()]
+        out.append("  blr")
+    return "\n".join(out) + "\n"
