@@ -225,6 +225,9 @@ Outcome round_arithmetic(u64 fpscr, Op op, double x, double y = 0, double z = 0)
   } else {
     int wide_flags = 0;
     double wide = evaluate(FE_TOWARDZERO, wide_flags, op, x, y, z);
+    // An exact zero sum is -0 when rounding toward -inf (Book I 4.3.6),
+    // a sign the evaluation toward zero does not give.
+    if (wide == 0 && !(wide_flags & FE_INEXACT)) wide = evaluate(mode, wide_flags, op, x, y, z);
     if (wide_flags & FE_INEXACT) wide = as_double(as_bits(wide) | 1);
     const auto narrow = [](double value) { return static_cast<double>(static_cast<float>(value)); };
     result = evaluate(mode, flags, narrow, wide);

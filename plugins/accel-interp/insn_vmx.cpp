@@ -283,6 +283,39 @@ Flow vector_unpack(Cpu& cpu, const DecodedInsn& insn) {
   return Flow::next;
 }
 
+// vpkpx: each word of VRA then VRB, a 8:8:8:8 pixel, becomes a 1:5:5:5
+// halfword (bit 7 and the top five bits of each of the other three bytes).
+Flow vpkpx(Cpu& cpu, const DecodedInsn& insn) {
+  MOSAIC_REQUIRE_VECTOR(cpu);
+  const u128 sources[2] = {vra(cpu, insn), vrb(cpu, insn)};
+  u128 result = 0;
+  for (unsigned i = 0; i < 8; ++i) {
+    const u32 pixel = lane<u32>(sources[i / 4], i % 4);
+    const auto packed = static_cast<u16>((((pixel >> 24) & 1) << 15) | (((pixel >> 19) & 0x1f) << 10) |
+                                         (((pixel >> 11) & 0x1f) << 5) | ((pixel >> 3) & 0x1f));
+    set_lane<u16>(result, i, packed);
+  }
+  set_vrt(cpu, insn, result);
+  return Flow::next;
+}
+
+// vupkhpx / vupklpx: 1:5:5:5 halfwords of VRB back to words, the first bit
+// sign-extended over a byte and each 5-bit field in its own byte.
+template <bool Low>
+Flow vector_unpack_pixel(Cpu& cpu, const DecodedInsn& insn) {
+  MOSAIC_REQUIRE_VECTOR(cpu);
+  const u128 source = vrb(cpu, insn);
+  u128 result = 0;
+  for (unsigned i = 0; i < 4; ++i) {
+    const u16 pixel = lane<u16>(source, i + (Low ? 4 : 0));
+    const u32 word = ((pixel & 0x8000) ? 0xff000000u : 0) | (u32{(pixel >> 10) & 0x1fu} << 16) |
+                     (u32{(pixel >> 5) & 0x1fu} << 8) | (pixel & 0x1fu);
+    set_lane<u32>(result, i, word);
+  }
+  set_vrt(cpu, insn, result);
+  return Flow::next;
+}
+
 #undef MOSAIC_REQUIRE_VECTOR
 
 }  // namespace
@@ -350,6 +383,9 @@ void register_vmx_instructions(DecodeTable& table) {
   table.op4(398, &vector_pack<u16, Pack::signed_saturate>);       // vpkshss
   table.op4(462, &vector_pack<u32, Pack::signed_saturate>);       // vpkswss
   table.op4(1486, &vector_pack<u64, Pack::signed_saturate>);      // vpksdss
+  table.op4(782, &vpkpx);
+  table.op4(846, &vector_unpack_pixel<false>);                    // vupkhpx
+  table.op4(974, &vector_unpack_pixel<true>);                     // vupklpx
   table.op4(526, &vector_unpack<std::int8_t, false>);             // vupkhsb
   table.op4(654, &vector_unpack<std::int8_t, true>);              // vupklsb
   table.op4(590, &vector_unpack<std::int16_t, false>);            // vupkhsh

@@ -291,14 +291,36 @@ float lane_float(const Cpu& cpu, u128 value, unsigned i) {
   return flush_denormal(cpu, std::bit_cast<float>(lane<u32>(value, i)));
 }
 
-template <float (*Op)(float, float, float)>
+// Which of VRA, VRB, VRC an operation reads: only those can supply a NaN.
+// (In VX forms the VRC bits are part of the opcode, and unary operations
+// leave VRA at 0.)
+enum Operands : unsigned { kUsesB = 2, kUsesAB = 3, kUsesABC = 7 };
+constexpr u32 kSingleQuietBit = 0x00400000;
+constexpr u32 kSingleDefaultNan = 0x7fc00000;
+bool is_nan_bits(u32 value) { return (value & 0x7fffffff) > 0x7f800000; }
+
+// A NaN operand is the result, quieted, taking the operands in the order
+// VRA, VRB, VRC whatever the host would pick; an invalid operation gives
+// the default NaN (positive, whatever the negation around it).
+template <float (*Op)(float, float, float), unsigned Uses>
 Flow vector_float(Cpu& cpu, const DecodedInsn& insn) {
   if (!vector_available(cpu)) return vector_unavailable(cpu);
   const u128 a = vra(cpu, insn), b = vrb(cpu, insn), c = vrc(cpu, insn);
   u128 result = 0;
   for (unsigned i = 0; i < 4; ++i) {
-    const float value = Op(lane_float(cpu, a, i), lane_float(cpu, b, i), lane_float(cpu, c, i));
-    set_lane<u32>(result, i, std::bit_cast<u32>(flush_denormal(cpu, value)));
+    const u32 bits_a = lane<u32>(a, i), bits_b = lane<u32>(b, i), bits_c = lane<u32>(c, i);
+    u32 out = 0;
+    if ((Uses & 1) && is_nan_bits(bits_a)) {
+      out = bits_a | kSingleQuietBit;
+    } else if ((Uses & 2) && is_nan_bits(bits_b)) {
+      out = bits_b | kSingleQuietBit;
+    } else if ((Uses & 4) && is_nan_bits(bits_c)) {
+      out = bits_c | kSingleQuietBit;
+    } else {
+      const float value = Op(lane_float(cpu, a, i), lane_float(cpu, b, i), lane_float(cpu, c, i));
+      out = std::isnan(value) ? kSingleDefaultNan : std::bit_cast<u32>(flush_denormal(cpu, value));
+    }
+    set_lane<u32>(result, i, out);
   }
   set_vrt(cpu, insn, result);
   return Flow::next;
@@ -308,8 +330,15 @@ float subtract_float(float a, float b, float) { return a - b; }
 // vmaddfp is a*c + b, vnmsubfp -(a*c - b), both fused.
 float multiply_add_float(float a, float b, float c) { return std::fma(a, c, b); }
 float negative_multiply_subtract_float(float a, float b, float c) { return -std::fma(a, c, -b); }
-float maximum_float(float a, float b, float) { return std::isnan(a) || std::isnan(b) ? a + b : std::fmax(a, b); }
-float minimum_float(float a, float b, float) { return std::isnan(a) || std::isnan(b) ? a + b : std::fmin(a, b); }
+// Of two zeros, -0 is the smaller.
+float maximum_float(float a, float b, float) {
+  if (a == b) return std::signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+float minimum_float(float a, float b, float) {
+  if (a == b) return std::signbit(a) ? a : b;
+  return a < b ? a : b;
+}
 float reciprocal_estimate(float, float b, float) { return 1.0f / b; }
 float reciprocal_square_root_estimate(float, float b, float) { return 1.0f / std::sqrt(b); }
 float power_of_two_estimate(float, float b, float) { return std::exp2(b); }
@@ -333,7 +362,7 @@ Flow convert_from_fixed(Cpu& cpu, const DecodedInsn& insn) {
   return Flow::next;
 }
 
-// vctuxs / vctsxs: floats times 2^UIM to words, saturating (NaN gives 0).
+// vctuxs / vctsxs: floats times 2^UIM to words, saturating; NaN gives 0.
 template <class T>
 Flow convert_to_fixed(Cpu& cpu, const DecodedInsn& insn) {
   if (!vector_available(cpu)) return vector_unavailable(cpu);
@@ -343,10 +372,11 @@ Flow convert_to_fixed(Cpu& cpu, const DecodedInsn& insn) {
     const float value = lane_float(cpu, b, i);
     T converted = 0;
     const double scaled = std::trunc(std::ldexp(double{value}, int{insn.ra}));
-    if (std::isnan(value) || scaled > double(std::numeric_limits<T>::max()) ||
-        scaled < double(std::numeric_limits<T>::min())) {
+    if (std::isnan(value)) {
+      converted = 0;  // not a saturation: VSCR[SAT] stays
+    } else if (scaled > double(std::numeric_limits<T>::max()) || scaled < double(std::numeric_limits<T>::min())) {
       cpu.state.vscr |= vscr_bit::kSaturation;
-      if (!std::isnan(value)) converted = scaled > 0 ? std::numeric_limits<T>::max() : std::numeric_limits<T>::min();
+      converted = scaled > 0 ? std::numeric_limits<T>::max() : std::numeric_limits<T>::min();
     } else {
       converted = static_cast<T>(scaled);
     }
@@ -512,20 +542,20 @@ void register_vmx_arithmetic_instructions(DecodeTable& table) {
   table.op4(1292, &vgbbd);
   table.op4(1356, &vbpermq);
 
-  table.op4(10, &vector_float<add_float>);                      // vaddfp
-  table.op4(74, &vector_float<subtract_float>);                 // vsubfp
-  table.op4_va_form(46, &vector_float<multiply_add_float>);     // vmaddfp
-  table.op4_va_form(47, &vector_float<negative_multiply_subtract_float>);  // vnmsubfp
-  table.op4(1034, &vector_float<maximum_float>);                // vmaxfp
-  table.op4(1098, &vector_float<minimum_float>);                // vminfp
-  table.op4(266, &vector_float<reciprocal_estimate>);           // vrefp
-  table.op4(330, &vector_float<reciprocal_square_root_estimate>);  // vrsqrtefp
-  table.op4(394, &vector_float<power_of_two_estimate>);         // vexptefp
-  table.op4(458, &vector_float<log2_estimate>);                 // vlogefp
-  table.op4(522, &vector_float<round_nearest>);                 // vrfin
-  table.op4(586, &vector_float<round_toward_zero>);             // vrfiz
-  table.op4(650, &vector_float<round_up>);                      // vrfip
-  table.op4(714, &vector_float<round_down>);                    // vrfim
+  table.op4(10, &vector_float<add_float, kUsesAB>);                      // vaddfp
+  table.op4(74, &vector_float<subtract_float, kUsesAB>);                 // vsubfp
+  table.op4_va_form(46, &vector_float<multiply_add_float, kUsesABC>);     // vmaddfp
+  table.op4_va_form(47, &vector_float<negative_multiply_subtract_float, kUsesABC>);  // vnmsubfp
+  table.op4(1034, &vector_float<maximum_float, kUsesAB>);                // vmaxfp
+  table.op4(1098, &vector_float<minimum_float, kUsesAB>);                // vminfp
+  table.op4(266, &vector_float<reciprocal_estimate, kUsesB>);           // vrefp
+  table.op4(330, &vector_float<reciprocal_square_root_estimate, kUsesB>);  // vrsqrtefp
+  table.op4(394, &vector_float<power_of_two_estimate, kUsesB>);         // vexptefp
+  table.op4(458, &vector_float<log2_estimate, kUsesB>);                 // vlogefp
+  table.op4(522, &vector_float<round_nearest, kUsesB>);                 // vrfin
+  table.op4(586, &vector_float<round_toward_zero, kUsesB>);             // vrfiz
+  table.op4(650, &vector_float<round_up, kUsesB>);                      // vrfip
+  table.op4(714, &vector_float<round_down, kUsesB>);                    // vrfim
   table.op4(778, &convert_from_fixed<false>);                   // vcfux
   table.op4(842, &convert_from_fixed<true>);                    // vcfsx
   table.op4(906, &convert_to_fixed<u32>);                       // vctuxs

@@ -296,6 +296,20 @@ TEST_F(FloatTest, SingleArithmetic) {
   EXPECT_EQ(fprf(), kFprfPlusInfinity);
 }
 
+// An exact zero sum is -0 only when rounding toward -inf (Book I 4.3.6),
+// in single precision as in double; the negative forms negate it after.
+TEST_F(FloatTest, SingleExactZeroSumTakesItsSignFromTheRoundingMode) {
+  set_rounding(kDownward);
+  EXPECT_EQ(arith(59, kSub, 0.0, 0.0), bits_of(-0.0));
+  EXPECT_EQ(fprf(), kFprfMinusZero);
+  EXPECT_EQ(arith(59, kAdd, 1.5, -1.5), bits_of(-0.0));
+  EXPECT_EQ(arith(59, kMsub, 0.0, 0.0, 1.0), bits_of(-0.0));  // 0 * 1 - 0
+  EXPECT_EQ(arith(59, kNmadd, 0.0, -0.0, 1.0), bits_of(0.0));  // -(0 * 1 + -0)
+  set_rounding(kUpward);
+  EXPECT_EQ(arith(59, kSub, 0.0, 0.0), bits_of(0.0));
+  EXPECT_EQ(arith(63, kSub, 0.0, 0.0), bits_of(0.0));
+}
+
 TEST_F(FloatTest, NanPropagation) {
   // frA's NaN wins; frB's SNaN still raises VXSNAN.
   EXPECT_EQ(arith_bits(63, kAdd, 0x7ff8000000000abcull, kSnan), 0x7ff8000000000abcull);

@@ -24,9 +24,10 @@ enum Vx : unsigned {
   kVmaxsw = 386, kVavgub = 1026, kVslw = 388, kVsraw = 900, kVrlw = 132, kVmuleuh = 584, kVmulosh = 328,
   kVsum4ubs = 1544, kVsumsws = 1928, kVand = 1028, kVxor = 1220, kVspltb = 524, kVspltisw = 908, kVmrghw = 140,
   kVmrglb = 268, kVpkuhum = 14, kVpkshus = 270, kVupklsb = 654, kVslo = 1036, kVclzw = 1922, kVpopcntd = 1987,
-  kVgbbd = 1292, kMfvscr = 1540, kMtvscr = 1604, kVctsxs = 970,
+  kVgbbd = 1292, kMfvscr = 1540, kMtvscr = 1604, kVctsxs = 970, kVpkpx = 782, kVupkhpx = 846, kVaddfp = 10,
+  kVminfp = 1098, kVmaxfp = 1034,
 };
-enum Va : unsigned { kVmsumubm = 36, kVsel = 42, kVperm = 43, kVsldoi = 44, kVmaddfp = 46 };
+enum Va : unsigned { kVmsumubm = 36, kVsel = 42, kVperm = 43, kVsldoi = 44, kVmaddfp = 46, kVnmsubfp = 47 };
 enum Vc : unsigned { kVcmpequb = 6, kVcmpgtsw = 902 };
 
 constexpr u32 vx(unsigned xo, unsigned t, unsigned a, unsigned b) {
@@ -54,6 +55,9 @@ class VmxTest : public CpuFixture {
   }
   static Quadword from_words(u32 w0, u32 w1, u32 w2, u32 w3) {
     return {(u64{w0} << 32) | w1, (u64{w2} << 32) | w3};
+  }
+  static u32 lane_word(const Quadword& value, unsigned i) {
+    return static_cast<u32>(value[i / 2] >> (i % 2 == 0 ? 32 : 0));
   }
   static Quadword counting_bytes(std::uint8_t first) {
     std::array<std::uint8_t, 16> bytes{};
@@ -271,6 +275,33 @@ TEST_F(VmxTest, FusedMultiplyAddAndSaturatingConversion) {
   run(vx(kVctsxs, 6, 1, 5));  // UIM = 1: times 2
   EXPECT_EQ(vr(6), from_words(0x7fffffff, static_cast<u32>(-5), 0, 3));
   EXPECT_EQ(cpu.state.vscr & 1, 1u);
+}
+
+TEST_F(VmxTest, PixelPackAndUnpackRoundTrip) {
+  vr(1) = from_words(0x01f80808, 0x00ffffff, 0x01000000, 0x00080000);
+  vr(2) = vr(1);
+  run(vx(kVpkpx, 3, 1, 2));
+  EXPECT_EQ(vr(3).at(0), 0xfc217fff80000400ull);
+  run(vx(kVupkhpx, 4, 0, 3));
+  EXPECT_EQ(vr(4), from_words(0xff1f0101, 0x001f1f1f, 0xff000000, 0x00010000));
+}
+
+// NaN operands propagate in the order VRA, VRB, VRC (quieted) and keep
+// their sign through vnmsubfp; zeros of both signs order -0 < +0.
+TEST_F(VmxTest, FloatNanOrderAndSignedZeros) {
+  vr(1) = from_words(0xffbf0001, 0x3f800000, 0x3f800000, 0x80000000);
+  vr(2) = from_words(0x7f800001, 0x7f800002, 0x3f800000, 0x00000000);
+  vr(3) = from_words(0x7f800003, 0x7f800004, 0x7f800005, 0x3f800000);
+  run(vx(kVaddfp, 4, 1, 2));
+  EXPECT_EQ(vr(4), from_words(0xffff0001, 0x7fc00002, 0x40000000, 0x00000000));
+  run(va(kVmaddfp, 4, 1, 2, 3));  // a * c + b
+  EXPECT_EQ(vr(4), from_words(0xffff0001, 0x7fc00002, 0x7fc00005, 0x00000000));
+  run(va(kVnmsubfp, 4, 1, 2, 3));
+  EXPECT_EQ(lane_word(vr(4), 0), 0xffff0001u);
+  run(vx(kVminfp, 5, 1, 2));
+  EXPECT_EQ(lane_word(vr(5), 3), 0x80000000u);
+  run(vx(kVmaxfp, 5, 1, 2));
+  EXPECT_EQ(lane_word(vr(5), 3), 0x00000000u);
 }
 
 TEST_F(VmxTest, VscrMovesAndLogical) {
