@@ -1,5 +1,7 @@
 #include "register_map.hpp"
 
+#include <array>
+
 #include <fmt/format.h>
 
 namespace mosaic::gdb {
@@ -23,12 +25,25 @@ std::uint64_t decode(std::string_view bytes, bool little_endian) {
   return value;
 }
 
+bool is_vector(unsigned number) { return number >= kFirstVr && number < kFirstVr + 32; }
+
+// A 128-bit register as one number in the target's byte order.
+std::string encode_vector(const std::array<std::uint64_t, 2>& value, bool little_endian) {
+  return little_endian ? encode(value[1], 8, true) + encode(value[0], 8, true)
+                       : encode(value[0], 8, false) + encode(value[1], 8, false);
+}
+std::array<std::uint64_t, 2> decode_vector(std::string_view bytes, bool little_endian) {
+  return little_endian ? std::array<std::uint64_t, 2>{decode(bytes.substr(8), true), decode(bytes.substr(0, 8), true)}
+                       : std::array<std::uint64_t, 2>{decode(bytes.substr(0, 8), false), decode(bytes.substr(8), false)};
+}
+
 // Works for const and mutable registers alike.
 template <typename RegisterFile>
 auto* register_slot(RegisterFile& registers, unsigned number) {
   using Slot = decltype(&registers.gpr[0]);
   if (number < 32) return &registers.gpr[number];
   if (number < 64) return &registers.fpr[number - kFirstFpr];
+  if (number >= kFirstVsrLow && number < kFirstVsrLow + 32) return &registers.vsr_low[number - kFirstVsrLow];
   switch (number) {
     case kPc: return &registers.nip;
     case kMsr: return &registers.msr;
@@ -56,7 +71,28 @@ std::string build_target_description() {
   for (unsigned i = 0; i < 32; ++i) {
     xml += fmt::format("<reg name=\"f{}\" bitsize=\"64\" type=\"ieee_double\" regnum=\"{}\"/>\n", i, kFirstFpr + i);
   }
-  xml += "<reg name=\"fpscr\" bitsize=\"32\" group=\"float\" regnum=\"70\"/>\n</feature>\n</target>\n";
+  xml += "<reg name=\"fpscr\" bitsize=\"32\" group=\"float\" regnum=\"70\"/>\n</feature>\n";
+  xml +=
+      "<feature name=\"org.gnu.gdb.power.altivec\">\n"
+      "<vector id=\"v4f\" type=\"ieee_single\" count=\"4\"/>\n"
+      "<vector id=\"v4i32\" type=\"int32\" count=\"4\"/>\n"
+      "<vector id=\"v8i16\" type=\"int16\" count=\"8\"/>\n"
+      "<vector id=\"v16i8\" type=\"int8\" count=\"16\"/>\n"
+      "<union id=\"vec128\">\n<field name=\"uint128\" type=\"uint128\"/>\n<field name=\"v4_float\" type=\"v4f\"/>\n"
+      "<field name=\"v4_int32\" type=\"v4i32\"/>\n<field name=\"v8_int16\" type=\"v8i16\"/>\n"
+      "<field name=\"v16_int8\" type=\"v16i8\"/>\n</union>\n";
+  for (unsigned i = 0; i < 32; ++i) {
+    xml += fmt::format("<reg name=\"vr{}\" bitsize=\"128\" type=\"vec128\" regnum=\"{}\"/>\n", i, kFirstVr + i);
+  }
+  xml += fmt::format(
+      "<reg name=\"vscr\" bitsize=\"32\" group=\"vector\" regnum=\"{}\"/>\n"
+      "<reg name=\"vrsave\" bitsize=\"32\" group=\"vector\" regnum=\"{}\"/>\n</feature>\n"
+      "<feature name=\"org.gnu.gdb.power.vsx\">\n",
+      kVscr, kVrsave);
+  for (unsigned i = 0; i < 32; ++i) {
+    xml += fmt::format("<reg name=\"vs{}h\" bitsize=\"64\" type=\"uint64\" regnum=\"{}\"/>\n", i, kFirstVsrLow + i);
+  }
+  xml += "</feature>\n</target>\n";
   return xml;
 }
 
@@ -64,21 +100,31 @@ std::string build_target_description() {
 
 std::optional<std::size_t> register_size(unsigned number) {
   if (number >= kRegisterCount) return std::nullopt;
-  return (number == kCr || number == kXer || number == kFpscr) ? 4 : 8;
+  if (is_vector(number)) return 16;
+  return (number == kCr || number == kXer || number == kFpscr || number == kVscr || number == kVrsave) ? 4 : 8;
 }
 
 std::string read_register(const ppc::Registers& registers, unsigned number, bool little_endian) {
   const auto size = register_size(number);
   if (!size) return {};
   if (number == kCr) return encode(registers.cr, 4, little_endian);
+  if (number == kVscr) return encode(registers.vscr, 4, little_endian);
+  if (number == kVrsave) return encode(registers.vrsave, 4, little_endian);
+  if (is_vector(number)) return encode_vector(registers.vr[number - kFirstVr], little_endian);
   return encode(*register_slot(registers, number), *size, little_endian);
 }
 
 bool write_register(ppc::Registers& registers, unsigned number, std::string_view bytes, bool little_endian) {
   const auto size = register_size(number);
   if (!size || bytes.size() != *size) return false;
+  if (is_vector(number)) {
+    registers.vr[number - kFirstVr] = decode_vector(bytes, little_endian);
+    return true;
+  }
   const std::uint64_t value = decode(bytes, little_endian);
-  if (number == kCr) {
+  if (number == kVscr || number == kVrsave) {
+    (number == kVscr ? registers.vscr : registers.vrsave) = static_cast<std::uint32_t>(value);
+  } else if (number == kCr) {
     registers.cr = static_cast<std::uint32_t>(value);
   } else if (number == kXer || number == kFpscr) {
     // 32 bits on the wire; the upper half of these registers is reserved.

@@ -1,6 +1,6 @@
-// GDB's register numbering for 64-bit POWER (the org.gnu.gdb.power.core and
-// .fpu features that our target description declares), mapped onto
-// ppc::Registers, in the guest's byte order.
+// GDB's register numbering for 64-bit POWER (the org.gnu.gdb.power.core,
+// .fpu, .altivec and .vsx features that our target description declares),
+// mapped onto ppc::Registers, in the guest's byte order.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +13,10 @@ namespace mosaic::gdb {
 
 inline constexpr unsigned kFirstFpr = 32;
 inline constexpr unsigned kPc = 64, kMsr = 65, kCr = 66, kLr = 67, kCtr = 68, kXer = 69, kFpscr = 70;
-inline constexpr unsigned kRegisterCount = 71;
+inline constexpr unsigned kFirstVr = 71;  // vr0-vr31, 128 bits each
+inline constexpr unsigned kVscr = 103, kVrsave = 104;
+inline constexpr unsigned kFirstVsrLow = 105;  // vs0h-vs31h: the low doublewords of VSR0-31
+inline constexpr unsigned kRegisterCount = 137;
 
 // Size in bytes of register `number`, or nullopt when there is no such one.
 std::optional<std::size_t> register_size(unsigned number);

@@ -82,6 +82,9 @@ case $scenario in
       -ex "x/s &linux_banner" \
       -ex "find /b1 &init_task, +8192, 's', 'w', 'a', 'p', 'p', 'e', 'r'" \
       -ex "x/2x 0xc00dead000000000" \
+      -ex "set \$vr3.v4_int32[1] = 0x11223344" \
+      -ex "p/x \$vs35.uint128" \
+      -ex "p \$f1" \
       -ex "stepi" \
       -ex "x/i \$pc" \
       -ex "nexti" \
@@ -109,6 +112,9 @@ case $scenario in
     expect_gdb '^0xc[0-9a-f]+ <init_task\+[0-9]+>$'
     expect_gdb '^1 pattern found\.'
     expect_gdb 'Cannot access memory at address 0xc00dead000000000'
+    # The vector registers (altivec and vsx features): vr3 is VSR 35.
+    expect_gdb '^\$[0-9]+ = 0x1122334400000000$'
+    expect_gdb '^\$[0-9]+ = 0$'
     expect_gdb '^=> 0x[0-9a-f]+ <start_kernel\+[0-9]+>:'
     [[ $(grep -c '^=> 0x[0-9a-f]* <start_kernel+[0-9]*>:' "$work/gdb.out") -eq 2 ]] || fail "stepi/nexti left start_kernel"
     first_step=$(grep -m1 '^=> ' "$work/gdb.out" | sed 's/^=> \(0x[0-9a-f]*\).*/\1/')

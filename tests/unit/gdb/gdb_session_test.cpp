@@ -103,7 +103,8 @@ TEST_F(GdbSessionTest, RegistersFollowTheGuestsByteOrder) {
   target.vcpus[0].nip = 0xc000000000001234;
   target.vcpus[0].cr = 0x22000044;
   std::string all = exchange("g");
-  ASSERT_EQ(all.size(), 2u * (32 * 8 + 32 * 8 + 8 * 4 + 4 * 3));
+  // Core, FPU, 32 vector registers with VSCR and VRSAVE, 32 VSX halves.
+  ASSERT_EQ(all.size(), 2u * (32 * 8 + 32 * 8 + 8 * 4 + 4 * 3 + 32 * 16 + 4 * 2 + 32 * 8));
   EXPECT_EQ(all.substr(16, 16), "0102030405060708");  // big-endian guest
   EXPECT_EQ(exchange("p40"), "c000000000001234");
   EXPECT_EQ(exchange("p42"), "22000044");
@@ -112,8 +113,15 @@ TEST_F(GdbSessionTest, RegistersFollowTheGuestsByteOrder) {
   EXPECT_EQ(exchange("p1"), "0807060504030201");
   EXPECT_EQ(exchange("P1=1100000000000000"), "OK");
   EXPECT_EQ(target.vcpus[0].gpr[1], 0x11u);
-  EXPECT_EQ(exchange("p99"), "E22");
+  EXPECT_EQ(exchange("p999"), "E22");
   EXPECT_EQ(exchange("P1=11"), "E22");  // wrong size
+  // vr2 (gdb's register 73) is one 128-bit number in the target's order.
+  target.vcpus[0].vr[2] = {0x0001020304050607, 0x08090a0b0c0d0e0f};
+  EXPECT_EQ(exchange("p49"), "0f0e0d0c0b0a09080706050403020100");
+  target.vcpus[0].msr &= ~ppc::msr::kLittleEndian;
+  EXPECT_EQ(exchange("p49"), "000102030405060708090a0b0c0d0e0f");
+  EXPECT_EQ(exchange("P49=ffeeddccbbaa99887766554433221100"), "OK");
+  EXPECT_EQ(target.vcpus[0].vr[2][0], 0xffeeddccbbaa9988u);
 }
 
 TEST_F(GdbSessionTest, MemoryGoesThroughTranslationAndUnmappedAddressesFail) {
