@@ -20,7 +20,6 @@ constexpr std::uint64_t kInitrdAlignment = 0x10000;
 constexpr std::uint64_t kDeviceTreeRoom = 1 << 20;
 constexpr std::uint32_t kVtyUnitAddress = 0x71000000;
 constexpr std::uint32_t kInterruptSources = 1024;
-constexpr std::uint64_t kRealAddressMask = 0x0fffffffffffffffull;
 
 std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
 
@@ -229,14 +228,8 @@ void PseriesMachine::on_debug_stop(std::function<void(std::size_t, const DebugEx
 }
 
 std::optional<std::uint64_t> PseriesMachine::debug_translate(std::size_t vcpu, std::uint64_t effective_address) {
-  const ppc::Registers registers = vcpus_.at(vcpu)->registers();
-  if (!(registers.msr & ppc::msr::kDataRelocate)) return effective_address & kRealAddressMask;
-  const auto segment = ppc::find_segment(registers.slb, effective_address);
-  if (!segment) return std::nullopt;
-  const auto translation =
-      ppc::hash_lookup(accelerator_->hash_page_table(), *segment, effective_address, caps_.segment_page_sizes);
-  if (!translation) return std::nullopt;
-  return translation->real_address;
+  return ppc::debug_translate(vcpus_.at(vcpu)->registers(), accelerator_->hash_page_table(), caps_.segment_page_sizes,
+                              effective_address);
 }
 
 }  // namespace mosaic::pseries

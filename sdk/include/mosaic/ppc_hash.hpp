@@ -121,4 +121,19 @@ inline std::optional<HashTranslation> hash_lookup(HashPageTable& table, const Se
   return std::nullopt;
 }
 
+// A data access's real address as a debugger sees it on a stopped vCPU:
+// untranslated with MSR[DR] clear (bits 0:3 ignored, as in real mode),
+// otherwise through the vCPU's SLB and the HPT. nullopt: no translation.
+inline std::optional<std::uint64_t> debug_translate(const Registers& registers, HashPageTable& table,
+                                                    std::span<const SegmentPageSizes> supported,
+                                                    std::uint64_t effective_address) {
+  constexpr std::uint64_t kRealAddressMask = 0x0fffffffffffffffull;
+  if (!(registers.msr & msr::kDataRelocate)) return effective_address & kRealAddressMask;
+  const auto segment = find_segment(registers.slb, effective_address);
+  if (!segment) return std::nullopt;
+  const auto translation = hash_lookup(table, *segment, effective_address, supported);
+  if (!translation) return std::nullopt;
+  return translation->real_address;
+}
+
 }  // namespace mosaic::ppc

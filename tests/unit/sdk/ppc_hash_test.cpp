@@ -135,4 +135,27 @@ TEST_F(HashLookup, UnsupportedSegmentPageSizeNeverMatches) {
   EXPECT_EQ(table.reads, 0);
 }
 
+// debug_translate: the debugger's view of a stopped vCPU's data address.
+TEST_F(HashLookup, DebugTranslateFollowsMsrDrAndTheSlb) {
+  const std::uint64_t ea = 0xc000000001234567;
+  const std::uint64_t vsid = 0x123456;
+  const std::uint64_t page_index = (ea & 0x0fffffff) >> 12;
+  const std::uint64_t group = (vsid ^ page_index) & kGroupMask;
+  table.write_hpte(group * 8, Hpte{(vsid << 12) | (((ea & 0x0fffffff) >> 23) << 7) | hpte::kValid, 0x7654000});
+
+  Registers registers;
+  // Real mode: the top four bits of the address are ignored, no HPT read.
+  EXPECT_EQ(debug_translate(registers, table, kPower8Sizes, ea), 0x1234567u);
+  EXPECT_EQ(table.reads, 0);
+
+  registers.msr = msr::kDataRelocate;
+  EXPECT_FALSE(debug_translate(registers, table, kPower8Sizes, ea)) << "no SLB entry: no translation";
+  registers.slb[5] = slb_256m(ea, vsid);
+  EXPECT_EQ(debug_translate(registers, table, kPower8Sizes, ea), 0x7654567u);
+  registers.slb[5].esid &= ~slb::kValid;
+  EXPECT_FALSE(debug_translate(registers, table, kPower8Sizes, ea)) << "an invalid SLB entry never matches";
+  registers.slb[5] = slb_256m(ea, vsid);
+  EXPECT_FALSE(debug_translate(registers, table, kPower8Sizes, ea + 0x10000)) << "no HPTE for that page";
+}
+
 }  // namespace
