@@ -55,7 +55,14 @@ Sum add_extended(const Cpu& cpu, u64 a, u64 b, bool carry_in) {
   return {value, carry, ((signed_overflow >> 31) & 1) != 0};
 }
 
-Flow write_sum(Cpu& cpu, const DecodedInsn& insn, u64 a, u64 b, bool carry_in, bool sets_carry) {
+// Inlined into each handler: add and subf without OE, Rc or carry, the
+// common case by far, then cost one addition.
+[[gnu::always_inline]] inline Flow write_sum(Cpu& cpu, const DecodedInsn& insn, u64 a, u64 b, bool carry_in,
+                                             bool sets_carry) {
+  if (!sets_carry && !insn.record && !overflow_enabled(insn)) {
+    cpu.state.gpr[insn.rt] = a + b + carry_in;
+    return Flow::next;
+  }
   const Sum sum = add_extended(cpu, a, b, carry_in);
   if (sets_carry) cpu.state.xer_ca = sum.carry;
   return finish_xo(cpu, insn, sum.value, sum.overflow);
