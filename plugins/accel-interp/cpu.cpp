@@ -157,11 +157,11 @@ void Cpu::complete_mmio_read(std::uint64_t value) {
   mmio_log_.back().completed = true;
 }
 
-std::optional<std::uint64_t> Cpu::translate_data(std::uint64_t effective_address, Access access) {
+std::optional<std::uint64_t> Cpu::translate_data(std::uint64_t effective_address, Access access, unsigned size) {
   const auto real = translate(effective_address & address_mask(), access);
   if (!real) abort_flow_ = Flow::jump;
   // dcbz, l*arx and st*cx. access up to a cache block from here.
-  if (real && watchpoints_ != nullptr && watch_hit(effective_address & address_mask(), 8, access)) [[unlikely]] {
+  if (real && watchpoints_ != nullptr && watch_hit(effective_address & address_mask(), size, access)) [[unlikely]] {
     return std::nullopt;
   }
   return real;

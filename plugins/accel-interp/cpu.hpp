@@ -181,8 +181,10 @@ class Cpu {
   }
 
   // The real address `effective_address` maps to for `access`, delivering
-  // the storage interrupt when there is none. Used by dcbz, lwarx/stwcx.
-  std::optional<std::uint64_t> translate_data(std::uint64_t effective_address, Access access);
+  // the storage interrupt when there is none. Used by dcbz, l*arx/st*cx.
+  // and the quadword accesses.
+  // `size` is how many bytes from `effective_address` a data watchpoint checks.
+  std::optional<std::uint64_t> translate_data(std::uint64_t effective_address, Access access, unsigned size = 8);
 
   // The naturally aligned T at real address `real` if it is RAM, read in
   // one host access: memory bytes as they are (not yet in guest order).
@@ -198,6 +200,17 @@ class Cpu {
     auto* host = reinterpret_cast<T*>(memory_system_.memory.host_pointer(real, sizeof(T)));
     if (host == nullptr) return false;
     if (!__atomic_compare_exchange_n(host, &expected, value, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return false;
+    decode_cache_.invalidate(real, sizeof(T));
+    return true;
+  }
+  // Stores `value` (memory bytes) at `real` in one host access if it is
+  // RAM; false (nothing stored) otherwise. stq uses it so that another
+  // vCPU never sees half of the quadword.
+  template <class T>
+  bool store_raw_atomic(std::uint64_t real, T value) {
+    auto* host = reinterpret_cast<T*>(memory_system_.memory.host_pointer(real, sizeof(T)));
+    if (host == nullptr) return false;
+    __atomic_store_n(host, value, __ATOMIC_SEQ_CST);
     decode_cache_.invalidate(real, sizeof(T));
     return true;
   }

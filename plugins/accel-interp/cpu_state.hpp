@@ -80,6 +80,7 @@ struct CpuState {
   std::uint64_t reservation_address = 0;
   std::uint64_t reservation_real = 0;
   std::uint64_t reservation_bytes = 0;
+  std::uint64_t reservation_second_bytes = 0;  // lqarx: the doubleword at the reservation + 8
   unsigned reservation_size = 0;
 
   // State the interpreter does not execute yet (FP, VMX, VSX, SLB) but

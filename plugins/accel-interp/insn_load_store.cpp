@@ -8,6 +8,8 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <cstring>
+#include <optional>
 
 #include "cpu.hpp"
 #include "float_format.hpp"
@@ -210,6 +212,143 @@ Flow store_conditional(Cpu& cpu, const DecodedInsn& insn) {
   return Flow::next;
 }
 
+// --- Quadword loads and stores: lq, stq (Book I 3.3.4 in 2.07B), lqarx and
+// stqcx. (Book II 4.4.2). ---
+//
+// RTp/RSp name an even-odd register pair holding one 128-bit value, the
+// even register its high doubleword. In big-endian mode that is the
+// doubleword at EA; in little-endian mode the quadword is one
+// little-endian number, so the even register gets the doubleword at EA+8
+// (each doubleword byte-reversed) and the odd one the doubleword at EA.
+// load_quadword/store_quadword (insn_common.hpp) map it just so.
+//
+// Since 2.07, lq and stq are neither privileged nor restricted to
+// big-endian mode (2.06 made them privileged and gave an alignment
+// interrupt in little-endian mode); POWER8 implements 2.07, so problem
+// state runs them as is. An EA that is not quadword aligned takes an
+// alignment interrupt, as POWER8 does for all four.
+//
+// An aligned quadword access is single-copy atomic (Book II 1.4): in RAM
+// it is one 16-byte host access, so another vCPU never sees or makes half
+// of it. Outside RAM (MMIO) it becomes two doubleword accesses.
+
+using u128 = unsigned __int128;
+constexpr u64 kQuadwordBytes = 16;
+
+// Memory bytes <-> the two doublewords at EA and EA+8, each in guest order.
+std::array<u64, 2> split_memory_quadword(const Cpu& cpu, u128 raw) {
+  std::array<u64, 2> words{};
+  std::memcpy(words.data(), &raw, sizeof(raw));
+  return {cpu.guest_order(words[0]), cpu.guest_order(words[1])};
+}
+u128 join_memory_quadword(const Cpu& cpu, u64 at_ea, u64 at_ea_plus_8) {
+  const std::array<u64, 2> words{cpu.guest_order(at_ea), cpu.guest_order(at_ea_plus_8)};
+  u128 raw = 0;
+  std::memcpy(&raw, words.data(), sizeof(raw));
+  return raw;
+}
+
+// The register pair's value from the doublewords at EA and EA+8, and back.
+Quadword pair_from_memory(const Cpu& cpu, const std::array<u64, 2>& words) {
+  return little_endian_mode(cpu) ? Quadword{words[1], words[0]} : Quadword{words[0], words[1]};
+}
+std::array<u64, 2> memory_from_pair(const Cpu& cpu, const Quadword& pair) {
+  return little_endian_mode(cpu) ? std::array<u64, 2>{pair[1], pair[0]} : std::array<u64, 2>{pair[0], pair[1]};
+}
+
+Quadword register_pair(const Cpu& cpu, unsigned even) { return {cpu.state.gpr[even], cpu.state.gpr[even + 1]}; }
+void set_register_pair(Cpu& cpu, unsigned even, const Quadword& value) {
+  cpu.state.gpr[even] = value[0];
+  cpu.state.gpr[even + 1] = value[1];
+}
+
+// Reads the aligned quadword at `ea`, whose real address goes to `real`.
+// `raw` gets the memory bytes when the read was one atomic RAM access (what
+// lqarx reserves), nullopt for MMIO.
+bool read_quadword(Cpu& cpu, u64 ea, Quadword& value, std::optional<u128>& raw, u64& real) {
+  const auto translated = cpu.translate_data(ea, Access::read, kQuadwordBytes);
+  if (!translated) return false;
+  real = *translated;
+  raw = cpu.load_raw_atomic<u128>(real);
+  if (raw) {
+    value = pair_from_memory(cpu, split_memory_quadword(cpu, *raw));
+    return true;
+  }
+  return load_quadword(cpu, ea, value);
+}
+
+// lq: RTp odd, or RTp = RA (the base would be overwritten), is invalid.
+// The low four bits of the DQ field are reserved; the EA ignores them.
+Flow lq(Cpu& cpu, const DecodedInsn& insn) {
+  if ((insn.rt & 1) || insn.rt == insn.ra) return cpu.illegal_instruction();
+  const u64 ea = (ra_or_zero(cpu, insn) + (static_cast<u64>(insn.imm) & ~(kQuadwordBytes - 1))) & cpu.address_mask();
+  if (ea % kQuadwordBytes != 0) return alignment_interrupt(cpu, ea);
+  Quadword value{};
+  std::optional<u128> raw;
+  u64 real = 0;
+  if (!read_quadword(cpu, ea, value, raw, real)) return cpu.aborted();
+  set_register_pair(cpu, insn.rt, value);
+  return Flow::next;
+}
+
+// stq (DS-form, so insn.imm is already DS || 0b00): RSp odd is invalid.
+Flow stq(Cpu& cpu, const DecodedInsn& insn) {
+  if (insn.rt & 1) return cpu.illegal_instruction();
+  const u64 ea = effective_address<D, false>(cpu, insn);
+  if (ea % kQuadwordBytes != 0) return alignment_interrupt(cpu, ea);
+  const Quadword value = register_pair(cpu, insn.rt);
+  const auto real = cpu.translate_data(ea, Access::write, kQuadwordBytes);
+  if (!real) return cpu.aborted();
+  const std::array<u64, 2> words = memory_from_pair(cpu, value);
+  if (cpu.store_raw_atomic<u128>(*real, join_memory_quadword(cpu, words[0], words[1]))) return Flow::next;
+  if (!store_quadword(cpu, ea, value)) return cpu.aborted();
+  return Flow::next;
+}
+
+// lqarx: RTp odd, RTp = RA or RTp = RB is invalid. As for the smaller
+// l*arx, the 16 bytes read in one host access are what stqcx. compares.
+Flow lqarx(Cpu& cpu, const DecodedInsn& insn) {
+  if ((insn.rt & 1) || insn.rt == insn.ra || insn.rt == insn.rb) return cpu.illegal_instruction();
+  const u64 ea = indexed_effective_address(cpu, insn);
+  if (ea % kQuadwordBytes != 0) return alignment_interrupt(cpu, ea);
+  Quadword value{};
+  std::optional<u128> raw;
+  u64 real = 0;
+  if (!read_quadword(cpu, ea, value, raw, real)) return cpu.aborted();
+  std::array<u64, 2> raw_words{};
+  if (raw) std::memcpy(raw_words.data(), &*raw, sizeof(*raw));
+  cpu.state.reservation_valid = raw.has_value();
+  cpu.state.reservation_address = real & ~(kReservationGranule - 1);
+  cpu.state.reservation_real = real;
+  cpu.state.reservation_bytes = raw_words[0];
+  cpu.state.reservation_second_bytes = raw_words[1];
+  cpu.state.reservation_size = kQuadwordBytes;
+  set_register_pair(cpu, insn.rt, value);
+  return Flow::next;
+}
+
+// stqcx.: RSp odd is invalid. A 16-byte compare-and-swap against what
+// lqarx read; CR0 = 0b00 || stored || XER[SO], and the reservation goes.
+Flow stqcx(Cpu& cpu, const DecodedInsn& insn) {
+  if (insn.rt & 1) return cpu.illegal_instruction();
+  const u64 ea = indexed_effective_address(cpu, insn);
+  if (ea % kQuadwordBytes != 0) return alignment_interrupt(cpu, ea);
+  const auto real = cpu.translate_data(ea, Access::write, kQuadwordBytes);
+  if (!real) return cpu.aborted();
+  const CpuState& s = cpu.state;
+  bool stored = s.reservation_valid && s.reservation_real == *real && s.reservation_size == kQuadwordBytes;
+  if (stored) {
+    u128 expected = 0;
+    const std::array<u64, 2> reserved{s.reservation_bytes, cpu.state.reservation_second_bytes};
+    std::memcpy(&expected, reserved.data(), sizeof(expected));
+    const std::array<u64, 2> words = memory_from_pair(cpu, register_pair(cpu, insn.rt));
+    stored = cpu.compare_and_store_raw<u128>(*real, expected, join_memory_quadword(cpu, words[0], words[1]));
+  }
+  cpu.state.reservation_valid = false;
+  cpu.state.set_cr_field(0, (stored ? cr_bit::kEqual : 0) | (cpu.state.xer_so ? cr_bit::kSummaryOverflow : 0));
+  return Flow::next;
+}
+
 // --- Cache management (Book II 4.3). ---
 
 // dcbz on caching-inhibited storage (MMIO, here) takes an alignment
@@ -337,6 +476,11 @@ void register_load_store_instructions(DecodeTable& table) {
   table.op31(726, &store_conditional<u16>);  // sthcx.
   table.op31(150, &store_conditional<u32>);  // stwcx.
   table.op31(214, &store_conditional<u64>);  // stdcx.
+
+  table.primary(56, &lq);
+  table.op62(2, &stq);
+  table.op31(276, &lqarx);
+  table.op31(182, &stqcx);  // stqcx. (Rc is always 1)
 
   table.op31(1014, &dcbz);
   for (const unsigned xo : {278u /*dcbt*/, 246u /*dcbtst*/, 86u /*dcbf*/, 54u /*dcbst*/, 470u /*dcbi*/,

@@ -19,6 +19,7 @@ enum Primary : unsigned {
   kLfd = 50, kLfdu = 51, kStfs = 52, kStfsu = 53, kStfd = 54, kStfdu = 55,
 };
 enum Op31 : unsigned {
+  kLqarx = 276, kStqcx = 182,
   kLwarx = 20, kLdx = 21, kLwzx = 23, kLdarx = 84, kLbzux = 119, kStdcx = 214, kStwcx = 150, kStwx = 151,
   kLwax = 341, kLhbrx = 790, kLwbrx = 534, kLdbrx = 532, kSthbrx = 918, kStwbrx = 662, kStdbrx = 660,
   kLswi = 597, kLswx = 533, kStswi = 725, kStswx = 661, kDcbz = 1014, kDcbf = 86, kIcbi = 982,
@@ -307,6 +308,224 @@ TEST_F(LoadStoreTest, UnalignedLoadAndReserveTakesAnAlignmentInterrupt) {
   EXPECT_EQ(cpu.state.nip, 0x600u);
   EXPECT_EQ(cpu.state.dar, kData + 2);
   EXPECT_FALSE(cpu.state.reservation_valid);
+}
+
+// --- Quadword accesses. Encodings checked against binutils -mpower8:
+// lq r4,16(r3) = 0xe0830010, stq r4,16(r3) = 0xf8830012,
+// lqarx r4,0,r5 = 0x7c802a28, stqcx. r4,0,r5 = 0x7c80296d. ---
+
+constexpr unsigned kLq = 56;
+std::uint32_t lq(unsigned rt, unsigned ra, std::int32_t dq) { return d_form(kLq, rt, ra, dq); }
+std::uint32_t stq(unsigned rs, unsigned ra, std::int32_t ds) { return ds_form(62, rs, ra, ds, 2); }
+
+TEST_F(LoadStoreTest, QuadwordEncodingsMatchTheAssembler) {
+  EXPECT_EQ(lq(4, 3, 16), 0xe0830010u);
+  EXPECT_EQ(stq(4, 3, 16), 0xf8830012u);
+  EXPECT_EQ(op31(4, 0, 5, kLqarx), 0x7c802a28u);
+  EXPECT_EQ(op31(4, 0, 5, kStqcx, true), 0x7c80296du);
+}
+
+TEST_F(LoadStoreTest, LoadQuadwordBigEndianPutsTheDoublewordAtEaInTheEvenRegister) {
+  for (unsigned i = 0; i < 16; ++i) poke<std::uint8_t>(kData + i, static_cast<std::uint8_t>(0x10 + i));
+  cpu.state.gpr[3] = kData - 16;
+  ASSERT_EQ(execute(lq(4, 3, 16)), Flow::next);
+  EXPECT_EQ(cpu.state.gpr[4], 0x1011121314151617ull);
+  EXPECT_EQ(cpu.state.gpr[5], 0x18191a1b1c1d1e1full);
+  EXPECT_EQ(cpu.state.nip, kCodeAddress + 4);
+}
+
+TEST_F(LoadStoreTest, StoreQuadwordBigEndianIsByteExact) {
+  cpu.state.gpr[6] = 0x0011223344556677ull;
+  cpu.state.gpr[7] = 0x8899aabbccddeeffull;
+  cpu.state.gpr[3] = kData + 0x20;
+  ASSERT_EQ(execute(stq(6, 3, -0x10)), Flow::next);
+  for (unsigned i = 0; i < 16; ++i) EXPECT_EQ(peek<std::uint8_t>(kData + 0x10 + i), 0x11 * i) << i;
+  EXPECT_EQ(peek<std::uint64_t>(kData + 0x08), 0u);  // nothing around it
+  EXPECT_EQ(peek<std::uint64_t>(kData + 0x20), 0u);
+  ASSERT_EQ(execute(lq(8, 3, -0x10)), Flow::next);
+  EXPECT_EQ(cpu.state.gpr[8], 0x0011223344556677ull);
+  EXPECT_EQ(cpu.state.gpr[9], 0x8899aabbccddeeffull);
+}
+
+// In little-endian mode the quadword is one little-endian number: memory
+// byte 0 is the least significant byte of the odd register.
+TEST_F(LoadStoreTest, QuadwordAccessesInLittleEndianModeAreOneLittleEndianNumber) {
+  set_little_endian();
+  for (unsigned i = 0; i < 16; ++i) poke<std::uint8_t>(kData + i, static_cast<std::uint8_t>(0x10 + i));
+  cpu.state.gpr[3] = kData;
+  ASSERT_EQ(execute(lq(4, 3, 0)), Flow::next);
+  EXPECT_EQ(cpu.state.gpr[4], 0x1f1e1d1c1b1a1918ull);  // the doubleword at EA+8
+  EXPECT_EQ(cpu.state.gpr[5], 0x1716151413121110ull);  // the doubleword at EA
+
+  cpu.state.gpr[6] = 0xffeeddccbbaa9988ull;
+  cpu.state.gpr[7] = 0x7766554433221100ull;
+  ASSERT_EQ(execute(stq(6, 3, 0x20)), Flow::next);
+  for (unsigned i = 0; i < 16; ++i) EXPECT_EQ(peek<std::uint8_t>(kData + 0x20 + i), 0x11 * i) << i;
+  ASSERT_EQ(execute(lq(8, 3, 0x20)), Flow::next);
+  EXPECT_EQ(cpu.state.gpr[8], 0xffeeddccbbaa9988ull);
+  EXPECT_EQ(cpu.state.gpr[9], 0x7766554433221100ull);
+}
+
+// 2.07 made lq and stq legal in problem state.
+TEST_F(LoadStoreTest, QuadwordAccessesWorkInProblemState) {
+  cpu.set_msr(cpu.state.msr | ppc::msr::kProblemState);
+  cpu.state.gpr[3] = kData;
+  cpu.state.gpr[4] = 1;
+  cpu.state.gpr[5] = 2;
+  ASSERT_EQ(execute(stq(4, 3, 0)), Flow::next);
+  ASSERT_EQ(execute(lq(6, 3, 0)), Flow::next);
+  EXPECT_EQ(cpu.state.gpr[6], 1u);
+  EXPECT_EQ(cpu.state.gpr[7], 2u);
+}
+
+TEST_F(LoadStoreTest, QuadwordInvalidFormsAreIllegal) {
+  cpu.state.gpr[3] = kData;
+  cpu.state.gpr[4] = 0x4444;
+  cpu.state.gpr[5] = 0x5555;
+  const std::uint32_t invalid[] = {
+      lq(5, 3, 0),                     // odd RTp
+      lq(4, 4, 0),                     // RTp = RA
+      stq(5, 3, 0),                    // odd RSp
+      op31(5, 0, 3, kLqarx),           // odd RTp
+      op31(4, 4, 3, kLqarx),           // RTp = RA
+      op31(4, 0, 4, kLqarx),           // RTp = RB
+      op31(5, 0, 3, kStqcx, true),     // odd RSp
+  };
+  for (const std::uint32_t word : invalid) {
+    cpu.state.nip = kCodeAddress;
+    EXPECT_EQ(execute(word), Flow::jump) << std::hex << word;
+    expect_program_interrupt(program_cause::kIllegal);
+  }
+  EXPECT_EQ(cpu.state.gpr[4], 0x4444u);
+  EXPECT_EQ(cpu.state.gpr[5], 0x5555u);
+  EXPECT_EQ(peek<std::uint64_t>(kData), 0u);
+  // A store may use one of its source registers as the base.
+  cpu.state.nip = kCodeAddress;
+  cpu.state.gpr[4] = kData;
+  EXPECT_EQ(execute(stq(4, 4, 0)), Flow::next);
+  EXPECT_EQ(peek<std::uint64_t>(kData), kData);
+}
+
+TEST_F(LoadStoreTest, UnalignedQuadwordAccessesTakeAlignmentInterrupts) {
+  cpu.state.gpr[3] = kData + 8;
+  cpu.state.gpr[4] = 0x4444;
+  EXPECT_EQ(execute(lq(4, 3, 0)), Flow::jump);
+  EXPECT_EQ(cpu.state.nip, 0x600u);
+  EXPECT_EQ(cpu.state.srr0, kCodeAddress);
+  EXPECT_EQ(cpu.state.dar, kData + 8);
+  EXPECT_EQ(cpu.state.gpr[4], 0x4444u);
+
+  cpu.state.nip = kCodeAddress;
+  EXPECT_EQ(execute(stq(4, 3, 4)), Flow::jump);
+  EXPECT_EQ(cpu.state.nip, 0x600u);
+  EXPECT_EQ(cpu.state.dar, kData + 12);
+  EXPECT_EQ(peek<std::uint64_t>(kData + 8), 0u);
+
+  cpu.state.nip = kCodeAddress;
+  cpu.state.gpr[5] = kData + 4;
+  EXPECT_EQ(execute(op31(6, 0, 5, kLqarx)), Flow::jump);
+  EXPECT_EQ(cpu.state.nip, 0x600u);
+  EXPECT_EQ(cpu.state.dar, kData + 4);
+  EXPECT_FALSE(cpu.state.reservation_valid);
+
+  cpu.state.nip = kCodeAddress;
+  EXPECT_EQ(execute(op31(6, 0, 5, kStqcx, true)), Flow::jump);
+  EXPECT_EQ(cpu.state.nip, 0x600u);
+}
+
+TEST_F(LoadStoreTest, StoreQuadwordConditionalSucceedsUnderAReservation) {
+  poke<std::uint64_t>(kData, 0x0102030405060708ull);
+  poke<std::uint64_t>(kData + 8, 0x090a0b0c0d0e0f10ull);
+  cpu.state.gpr[5] = kData;
+  cpu.state.xer_so = true;
+  ASSERT_EQ(execute(op31(6, 0, 5, kLqarx)), Flow::next);
+  EXPECT_EQ(cpu.state.gpr[6], 0x0102030405060708ull);
+  EXPECT_EQ(cpu.state.gpr[7], 0x090a0b0c0d0e0f10ull);
+  EXPECT_TRUE(cpu.state.reservation_valid);
+  cpu.state.gpr[8] = 0xaaaaaaaaaaaaaaaaull;
+  cpu.state.gpr[9] = 0xbbbbbbbbbbbbbbbbull;
+  ASSERT_EQ(execute(op31(8, 0, 5, kStqcx, true)), Flow::next);
+  EXPECT_EQ(cpu.state.cr_field(0), cr_bit::kEqual | cr_bit::kSummaryOverflow);
+  EXPECT_EQ(peek<std::uint64_t>(kData), 0xaaaaaaaaaaaaaaaaull);
+  EXPECT_EQ(peek<std::uint64_t>(kData + 8), 0xbbbbbbbbbbbbbbbbull);
+  EXPECT_FALSE(cpu.state.reservation_valid);
+  // The reservation is gone: a second attempt stores nothing.
+  cpu.state.xer_so = false;
+  cpu.state.gpr[8] = 0;
+  execute(op31(8, 0, 5, kStqcx, true));
+  EXPECT_EQ(cpu.state.cr_field(0), 0u);
+  EXPECT_EQ(peek<std::uint64_t>(kData), 0xaaaaaaaaaaaaaaaaull);
+}
+
+TEST_F(LoadStoreTest, StoreQuadwordConditionalInLittleEndianMode) {
+  set_little_endian();
+  for (unsigned i = 0; i < 16; ++i) poke<std::uint8_t>(kData + i, static_cast<std::uint8_t>(0x10 + i));
+  cpu.state.gpr[5] = kData;
+  ASSERT_EQ(execute(op31(6, 0, 5, kLqarx)), Flow::next);
+  EXPECT_EQ(cpu.state.gpr[6], 0x1f1e1d1c1b1a1918ull);
+  EXPECT_EQ(cpu.state.gpr[7], 0x1716151413121110ull);
+  cpu.state.gpr[8] = 0xffeeddccbbaa9988ull;
+  cpu.state.gpr[9] = 0x7766554433221100ull;
+  ASSERT_EQ(execute(op31(8, 0, 5, kStqcx, true)), Flow::next);
+  EXPECT_EQ(cpu.state.cr_field(0), cr_bit::kEqual);
+  for (unsigned i = 0; i < 16; ++i) EXPECT_EQ(peek<std::uint8_t>(kData + i), 0x11 * i) << i;
+}
+
+// Another vCPU's store to either half of the quadword between lqarx and
+// stqcx. makes the stqcx. fail.
+TEST_F(LoadStoreTest, StoreToTheQuadwordByAnotherVcpuMakesStqcxFail) {
+  for (const std::uint64_t offset : {0u, 8u, 15u}) {
+    Cpu other{memory_system};
+    other.set_msr(ppc::msr::kSixtyFour);
+    poke<std::uint64_t>(kData, 1);
+    poke<std::uint64_t>(kData + 8, 2);
+    cpu.state.nip = kCodeAddress;
+    cpu.state.gpr[5] = kData;
+    ASSERT_EQ(execute(op31(6, 0, 5, kLqarx)), Flow::next);
+    ASSERT_TRUE(other.store<std::uint8_t>(kData + offset, 0x77));
+    cpu.state.gpr[8] = 0x88;
+    cpu.state.gpr[9] = 0x99;
+    execute(op31(8, 0, 5, kStqcx, true));
+    EXPECT_EQ(cpu.state.cr_field(0), 0u) << offset;
+    EXPECT_EQ(peek<std::uint8_t>(kData + offset), 0x77u) << offset;
+    EXPECT_NE(peek<std::uint64_t>(kData + 8), 0x99u) << offset;
+    EXPECT_FALSE(cpu.state.reservation_valid);
+  }
+}
+
+// A reservation made by a smaller l*arx at the same address does not let
+// stqcx. store, nor one made by lqarx a smaller st*cx.
+TEST_F(LoadStoreTest, QuadwordReservationsDoNotMixWithOtherSizes) {
+  cpu.state.gpr[5] = kData;
+  execute(op31(6, 0, 5, kLdarx));
+  cpu.state.gpr[8] = 0x88;
+  cpu.state.gpr[9] = 0x99;
+  execute(op31(8, 0, 5, kStqcx, true));
+  EXPECT_EQ(cpu.state.cr_field(0), 0u);
+  EXPECT_EQ(peek<std::uint64_t>(kData + 8), 0u);
+  execute(op31(6, 0, 5, kLqarx));
+  execute(op31(8, 0, 5, kStdcx, true));
+  EXPECT_EQ(cpu.state.cr_field(0), 0u);
+  EXPECT_EQ(peek<std::uint64_t>(kData), 0u);
+}
+
+TEST_F(LoadStoreTest, QuadwordAccessesToMmioBecomeDoublewordAccesses) {
+  cpu.state.gpr[3] = kMmio;
+  cpu.state.gpr[4] = 0x4444;
+  EXPECT_EQ(execute(lq(4, 3, 0)), Flow::exit);
+  EXPECT_EQ(cpu.exit().reason, ExitReason::mmio);
+  EXPECT_EQ(cpu.exit().mmio.address, kMmio);
+  EXPECT_EQ(cpu.exit().mmio.size, 8u);
+  EXPECT_EQ(cpu.state.gpr[4], 0x4444u);
+  cpu.complete_mmio_read(0x1111);
+  cpu.run(std::atomic<bool>{true}, std::atomic<bool>{false});  // resets the replay cursor only
+  EXPECT_EQ(execute(lq(4, 3, 0)), Flow::exit);
+  EXPECT_EQ(cpu.exit().mmio.address, kMmio + 8);
+  cpu.complete_mmio_read(0x2222);
+  cpu.run(std::atomic<bool>{true}, std::atomic<bool>{false});
+  EXPECT_EQ(execute(lq(4, 3, 0)), Flow::next);
+  EXPECT_EQ(cpu.state.gpr[4], 0x1111u);
+  EXPECT_EQ(cpu.state.gpr[5], 0x2222u);
 }
 
 TEST_F(LoadStoreTest, DcbzClearsTheWholeAlignedBlock) {
