@@ -186,13 +186,13 @@ template <class T, bool Low>
 Flow vector_merge(Cpu& cpu, const DecodedInsn& insn) {
   MOSAIC_REQUIRE_VECTOR(cpu);
   constexpr unsigned kHalf = lane_count<T>() / 2;
-  const u128 a = vra(cpu, insn), b = vrb(cpu, insn);
-  u128 result = 0;
+  const auto a = lanes_of<T>(vra(cpu, insn)), b = lanes_of<T>(vrb(cpu, insn));
+  LaneArray<T> result;
   for (unsigned i = 0; i < kHalf; ++i) {
-    set_lane<T>(result, 2 * i, lane<T>(a, i + (Low ? kHalf : 0)));
-    set_lane<T>(result, 2 * i + 1, lane<T>(b, i + (Low ? kHalf : 0)));
+    result[slot_of<T>(2 * i)] = a[slot_of<T>(i + (Low ? kHalf : 0))];
+    result[slot_of<T>(2 * i + 1)] = b[slot_of<T>(i + (Low ? kHalf : 0))];
   }
-  set_vrt(cpu, insn, result);
+  set_vrt(cpu, insn, from_lanes(result));
   return Flow::next;
 }
 
@@ -247,10 +247,10 @@ Flow vector_pack(Cpu& cpu, const DecodedInsn& insn) {
   using SignedWide = std::make_signed_t<Wide>;
   using SignedNarrow = std::make_signed_t<Narrow>;
   constexpr unsigned kSourceLanes = lane_count<Wide>();
-  const u128 sources[2] = {vra(cpu, insn), vrb(cpu, insn)};
-  u128 result = 0;
+  const LaneArray<Wide> sources[2] = {lanes_of<Wide>(vra(cpu, insn)), lanes_of<Wide>(vrb(cpu, insn))};
+  LaneArray<Narrow> result;
   for (unsigned i = 0; i < 2 * kSourceLanes; ++i) {
-    const Wide element = lane<Wide>(sources[i / kSourceLanes], i % kSourceLanes);
+    const Wide element = sources[i / kSourceLanes][slot_of<Wide>(i % kSourceLanes)];
     Narrow narrow = 0;
     if constexpr (Kind == Pack::modulo) {
       narrow = static_cast<Narrow>(element);
@@ -261,9 +261,9 @@ Flow vector_pack(Cpu& cpu, const DecodedInsn& insn) {
     } else {
       narrow = static_cast<Narrow>(saturate<SignedNarrow>(cpu, static_cast<SignedWide>(element)));
     }
-    set_lane<Narrow>(result, i, narrow);
+    result[slot_of<Narrow>(i)] = narrow;
   }
-  set_vrt(cpu, insn, result);
+  set_vrt(cpu, insn, from_lanes(result));
   return Flow::next;
 }
 

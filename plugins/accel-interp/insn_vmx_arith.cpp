@@ -28,10 +28,10 @@ using i8 = std::int8_t;
 template <class T, auto Op>
 Flow lanewise(Cpu& cpu, const DecodedInsn& insn) {
   if (!vector_available(cpu)) return vector_unavailable(cpu);
-  const u128 a = vra(cpu, insn), b = vrb(cpu, insn);
-  u128 result = 0;
-  for (unsigned i = 0; i < lane_count<T>(); ++i) set_lane<T>(result, i, Op(cpu, lane<T>(a, i), lane<T>(b, i)));
-  set_vrt(cpu, insn, result);
+  const auto a = lanes_of<T>(vra(cpu, insn)), b = lanes_of<T>(vrb(cpu, insn));
+  LaneArray<T> result;
+  for (std::size_t i = 0; i < result.size(); ++i) result[i] = Op(cpu, a[i], b[i]);
+  set_vrt(cpu, insn, from_lanes(result));
   return Flow::next;
 }
 
@@ -206,17 +206,17 @@ Flow vsumsws(Cpu& cpu, const DecodedInsn& insn) {
 template <class T, bool (*Test)(T, T)>
 Flow vector_compare(Cpu& cpu, const DecodedInsn& insn) {
   if (!vector_available(cpu)) return vector_unavailable(cpu);
-  const u128 a = vra(cpu, insn), b = vrb(cpu, insn);
+  const auto a = lanes_of<T>(vra(cpu, insn)), b = lanes_of<T>(vrb(cpu, insn));
   using Unsigned = std::make_unsigned_t<T>;
-  u128 result = 0;
+  LaneArray<Unsigned> result;
   bool all = true, none = true;
-  for (unsigned i = 0; i < lane_count<T>(); ++i) {
-    const bool match = Test(lane<T>(a, i), lane<T>(b, i));
+  for (std::size_t i = 0; i < result.size(); ++i) {
+    const bool match = Test(a[i], b[i]);
     all = all && match;
     none = none && !match;
-    set_lane<Unsigned>(result, i, match ? std::numeric_limits<Unsigned>::max() : 0);
+    result[i] = match ? std::numeric_limits<Unsigned>::max() : 0;
   }
-  set_vrt(cpu, insn, result);
+  set_vrt(cpu, insn, from_lanes(result));
   if (bits(insn.word, 21, 21)) cpu.state.set_cr_field(6, (all ? cr_bit::kLess : 0) | (none ? cr_bit::kEqual : 0));
   return Flow::next;
 }

@@ -4,7 +4,10 @@
 // little-endian view exists only in memory (lvx/stvx) and is handled there.
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -38,6 +41,29 @@ constexpr void set_lane(u128& value, unsigned i, T element) {
 template <class T>
 constexpr unsigned lane_count() {
   return 16 / sizeof(T);
+}
+
+// All elements as an array in the host's order, for operations that treat
+// every element alike (so the numbering does not matter): the compiler can
+// then use the host's own vector instructions.
+template <class T>
+using LaneArray = std::array<T, 16 / sizeof(T)>;
+template <class T>
+LaneArray<T> lanes_of(u128 value) {
+  LaneArray<T> lanes;
+  std::memcpy(lanes.data(), &value, sizeof value);
+  return lanes;
+}
+// The LaneArray index of element `element` in the ISA's numbering.
+template <class T>
+constexpr std::size_t slot_of(unsigned element) {
+  return std::endian::native == std::endian::little ? lane_count<T>() - 1 - element : element;
+}
+template <class T>
+u128 from_lanes(const LaneArray<T>& lanes) {
+  u128 value;
+  std::memcpy(&value, lanes.data(), sizeof value);
+  return value;
 }
 
 // VRT/VRA/VRB/VRC as 128-bit values. VRC is the VA form's bits 21:25.
