@@ -10,7 +10,7 @@ packages=(
   libboost-dev libboost-filesystem-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libfdt-dev libcli11-dev libgtest-dev
   gcc-powerpc64le-linux-gnu gcc-powerpc64-linux-gnu binutils-powerpc64le-linux-gnu
-  device-tree-compiler
+  device-tree-compiler python3
 )
 # Extra groups, selected by name on the command line: `install-deps.sh qemu`.
 declare -A extra_groups=(
