@@ -461,8 +461,9 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
     replaying = false;
     if (!fetch_setup()) continue;
     for (int budget = kCheckInterval; budget > 0; --budget) {
-      // A copy: a store may overwrite the cache entry being executed.
-      const DecodedInsn insn = fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
+      // In place: a store over this very word only swaps the entry's
+      // handler (see decode_cache.hpp), never the fields in use.
+      const DecodedInsn& insn = fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
       const Flow flow = insn.handler(*this, insn);
       ++instructions_retired_;
       if (flow == Flow::exit) return;

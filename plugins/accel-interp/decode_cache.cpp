@@ -32,7 +32,7 @@ void DecodeCache::clear() {
 }
 
 Flow decode_on_first_use(Cpu& cpu, const DecodedInsn&) {
-  // The run loop executes copies of the entries, so the word's place comes
+  // run_debug executes copies of the entries, so the word's place comes
   // from nip rather than from the entry's address.
   DecodePage& page = cpu.current_decode_page();
   const auto index = static_cast<std::size_t>((cpu.state.nip >> 2) & (kInsnsPerPage - 1));

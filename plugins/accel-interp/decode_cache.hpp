@@ -3,7 +3,9 @@
 // decodes the word from memory, replaces itself and executes the result.
 // Stores invalidate exactly the entries they overwrite (by putting the
 // decode-on-first-use handler back), so self-modifying code and code loaded
-// by the guest itself always execute what memory holds.
+// by the guest itself always execute what memory holds. Only the handler is
+// replaced: the run loop executes entries in place, and an instruction that
+// stores over its own word still reads its operand fields afterwards.
 #pragma once
 
 #include <array>
@@ -17,6 +19,10 @@ namespace mosaic::interp {
 
 inline constexpr unsigned kDecodePageShift = 12;
 inline constexpr std::size_t kInsnsPerPage = std::size_t{1} << (kDecodePageShift - 2);
+
+// The handler of undecoded entries: decodes the word at nip, stores the
+// result in the entry and executes it.
+Flow decode_on_first_use(Cpu& cpu, const DecodedInsn& insn);
 
 struct DecodePage {
   std::array<DecodedInsn, kInsnsPerPage> insns;
@@ -45,7 +51,7 @@ class DecodeCache {
       const std::uint64_t page_index = word >> (kDecodePageShift - 2);
       if (page_index >= pages_.size()) return;
       if (DecodePage* decoded = pages_[page_index].get()) {
-        decoded->insns[word & (kInsnsPerPage - 1)] = undecoded_entry();
+        decoded->insns[word & (kInsnsPerPage - 1)].handler = &decode_on_first_use;
       }
     }
   }
@@ -60,7 +66,5 @@ class DecodeCache {
   std::vector<std::unique_ptr<DecodePage>> pages_;
 };
 
-// The handler of undecoded entries; public for the run loop's tests.
-Flow decode_on_first_use(Cpu& cpu, const DecodedInsn& insn);
 
 }  // namespace mosaic::interp

@@ -131,6 +131,24 @@ TEST_F(CpuRunTest, WriteWatchpointStopsBeforeTheStore) {
   EXPECT_EQ(run().reason, ExitReason::hypercall);
 }
 
+// An instruction that stores over its own word still completes with its
+// own operands (the run loop executes decoded entries in place), and the
+// next execution of that word runs what memory now holds.
+TEST_F(CpuRunTest, StoreOverTheExecutingInstructionKeepsItsOperands) {
+  place_code({0x94640000, kSystemCallHypervisor, 0x4bfffff8});  // stwu r3,0(r4); sc 1; b .-8
+  cpu.state.gpr[0] = 0x5a5a;
+  cpu.state.gpr[3] = 0x38a00007;  // li r5,7
+  cpu.state.gpr[4] = kCodeAddress;
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.gpr[4], kCodeAddress) << "the update form wrote its own RA";
+  EXPECT_EQ(cpu.state.gpr[0], 0x5a5au);
+  EXPECT_EQ(peek<std::uint32_t>(kCodeAddress), 0x38a00007u);
+  // Back at the start: the new word (li r5,7) runs, then sc 1 again.
+  cpu.state.nip = kCodeAddress;
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.gpr[5], 7u);
+}
+
 TEST_F(CpuRunTest, StopRequestEndsTheRun) {
   place_code({0x48000000});  // b . (an endless loop)
   stop = true;
