@@ -469,10 +469,14 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
       if (flow == Flow::exit) return;
       instruction_completed();
       if (flow == Flow::next) [[likely]] {
-        state.nip = (state.nip + 4) & address_mask();
+        state.nip += 4;
         // A new page, or translations flushed (slbmte, tlbie, mtmsrd):
-        // fetch through the MMU again.
-        if ((state.nip & kTlbPageMask) == 0 || fetch_page_ == nullptr) break;
+        // fetch through the MMU again. Only a page crossing can wrap a
+        // 32-bit mode address, so it is masked to the mode there.
+        if ((state.nip & kTlbPageMask) == 0 || fetch_page_ == nullptr) {
+          state.nip &= address_mask();
+          break;
+        }
         continue;
       }
       if ((state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) break;
