@@ -110,6 +110,33 @@ constexpr bool fused(Arith kind) {
 }
 constexpr bool estimate(Arith kind) { return kind == Arith::reciprocal || kind == Arith::reciprocal_sqrt; }
 
+inline bool infinity_times_zero(u64 x, u64 y) {
+  return (is_zero(x) && is_infinity(y)) || (is_infinity(x) && is_zero(y));
+}
+
+// The invalid-operation exception of x op y (fused: x * y + z), if any,
+// for operands that are not NaNs (Book I 4.4.1; VSX 7.4.1 is the same).
+template <Arith Kind>
+u64 invalid_cause(u64 x, u64 y, u64 z) {
+  const bool opposite = is_negative(x) != is_negative(y);
+  if constexpr (Kind == Arith::add) return is_infinity(x) && is_infinity(y) && opposite ? kVxIsi : 0;
+  else if constexpr (Kind == Arith::sub) return is_infinity(x) && is_infinity(y) && !opposite ? kVxIsi : 0;
+  else if constexpr (Kind == Arith::mul) return infinity_times_zero(x, y) ? kVxImz : 0;
+  else if constexpr (Kind == Arith::div) {
+    if (is_infinity(x) && is_infinity(y)) return kVxIdi;
+    return is_zero(x) && is_zero(y) ? kVxZdz : 0;
+  } else if constexpr (Kind == Arith::sqrt || Kind == Arith::reciprocal_sqrt) {
+    return is_negative(x) && !is_zero(x) ? kVxSqrt : 0;
+  } else if constexpr (Kind == Arith::reciprocal) {
+    return 0;
+  } else {
+    if (infinity_times_zero(x, y)) return kVxImz;
+    const bool subtracts = Kind == Arith::msub || Kind == Arith::nmsub;
+    const bool addend_negative = is_negative(z) != subtracts;
+    return (is_infinity(x) || is_infinity(y)) && is_infinity(z) && (opposite != addend_negative) ? kVxIsi : 0;
+  }
+}
+
 // The operation before any final negation; x, y, z are the operands in the
 // order the operation takes them, fused forms computing x * y + z.
 template <Arith Kind>

@@ -20,31 +20,6 @@ using namespace fp;
 // A-form FRC (bits 21:25).
 unsigned frc(const DecodedInsn& insn) { return bits(insn.word, 21, 25); }
 
-// The invalid-operation exception of x op y (op z), if any (Book I 4.4.1),
-// for operands that are not NaNs.
-template <Arith Kind>
-u64 invalid_cause(u64 x, u64 y, u64 z) {
-  const bool opposite = is_negative(x) != is_negative(y);
-  if constexpr (Kind == Arith::add) return is_infinity(x) && is_infinity(y) && opposite ? kVxIsi : 0;
-  else if constexpr (Kind == Arith::sub) return is_infinity(x) && is_infinity(y) && !opposite ? kVxIsi : 0;
-  else if constexpr (Kind == Arith::mul) {
-    return (is_zero(x) && is_infinity(y)) || (is_infinity(x) && is_zero(y)) ? kVxImz : 0;
-  } else if constexpr (Kind == Arith::div) {
-    if (is_infinity(x) && is_infinity(y)) return kVxIdi;
-    return is_zero(x) && is_zero(y) ? kVxZdz : 0;
-  } else if constexpr (Kind == Arith::sqrt || Kind == Arith::reciprocal_sqrt) {
-    return is_negative(x) && !is_zero(x) ? kVxSqrt : 0;
-  } else if constexpr (Kind == Arith::reciprocal) {
-    return 0;
-  } else {
-    if ((is_zero(x) && is_infinity(y)) || (is_infinity(x) && is_zero(y))) return kVxImz;
-    const bool product_infinite = is_infinity(x) || is_infinity(y);
-    const bool subtracts = Kind == Arith::msub || Kind == Arith::nmsub;
-    const bool addend_negative = is_negative(z) != subtracts;
-    return product_infinite && is_infinity(z) && (opposite != addend_negative) ? kVxIsi : 0;
-  }
-}
-
 template <Arith Kind, Precision P>
 Flow arithmetic(Cpu& cpu, const DecodedInsn& insn) {
   if (!available(cpu)) return unavailable(cpu);
