@@ -43,6 +43,25 @@ inline std::uint64_t indexed_effective_address(const Cpu& cpu, const DecodedInsn
   return (ra_or_zero(cpu, insn) + cpu.state.gpr[insn.rb]) & cpu.address_mask();
 }
 
+// The eight logical operations of VMX (on 128 bits) and VSX (on each
+// doubleword).
+template <class T>
+T and_op(T a, T b) { return a & b; }
+template <class T>
+T and_complement_op(T a, T b) { return a & ~b; }
+template <class T>
+T or_op(T a, T b) { return a | b; }
+template <class T>
+T xor_op(T a, T b) { return a ^ b; }
+template <class T>
+T nor_op(T a, T b) { return ~(a | b); }
+template <class T>
+T or_complement_op(T a, T b) { return a | ~b; }
+template <class T>
+T nand_op(T a, T b) { return ~(a & b); }
+template <class T>
+T equivalent_op(T a, T b) { return ~(a ^ b); }
+
 inline bool little_endian_mode(const Cpu& cpu) { return cpu.state.msr & ppc::msr::kLittleEndian; }
 
 // A quadword as the vector registers hold it: [0] is the most significant

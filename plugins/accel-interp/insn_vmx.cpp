@@ -108,14 +108,6 @@ Flow vector_logical(Cpu& cpu, const DecodedInsn& insn) {
   set_vrt(cpu, insn, Op(vra(cpu, insn), vrb(cpu, insn)));
   return Flow::next;
 }
-u128 and_op(u128 a, u128 b) { return a & b; }
-u128 and_complement_op(u128 a, u128 b) { return a & ~b; }
-u128 or_op(u128 a, u128 b) { return a | b; }
-u128 xor_op(u128 a, u128 b) { return a ^ b; }
-u128 nor_op(u128 a, u128 b) { return ~(a | b); }
-u128 or_complement_op(u128 a, u128 b) { return a | ~b; }
-u128 nand_op(u128 a, u128 b) { return ~(a & b); }
-u128 equivalent_op(u128 a, u128 b) { return ~(a ^ b); }
 
 Flow vsel(Cpu& cpu, const DecodedInsn& insn) {
   MOSAIC_REQUIRE_VECTOR(cpu);
@@ -339,14 +331,14 @@ void register_vmx_instructions(DecodeTable& table) {
 
   table.op4(1540, &mfvscr);
   table.op4(1604, &mtvscr);
-  table.op4(1028, &vector_logical<and_op>);              // vand
-  table.op4(1092, &vector_logical<and_complement_op>);   // vandc
-  table.op4(1156, &vector_logical<or_op>);               // vor
-  table.op4(1220, &vector_logical<xor_op>);              // vxor
-  table.op4(1284, &vector_logical<nor_op>);              // vnor
-  table.op4(1348, &vector_logical<or_complement_op>);    // vorc
-  table.op4(1412, &vector_logical<nand_op>);             // vnand
-  table.op4(1668, &vector_logical<equivalent_op>);       // veqv
+  table.op4(1028, &vector_logical<and_op<u128>>);              // vand
+  table.op4(1092, &vector_logical<and_complement_op<u128>>);   // vandc
+  table.op4(1156, &vector_logical<or_op<u128>>);               // vor
+  table.op4(1220, &vector_logical<xor_op<u128>>);              // vxor
+  table.op4(1284, &vector_logical<nor_op<u128>>);              // vnor
+  table.op4(1348, &vector_logical<or_complement_op<u128>>);    // vorc
+  table.op4(1412, &vector_logical<nand_op<u128>>);             // vnand
+  table.op4(1668, &vector_logical<equivalent_op<u128>>);       // veqv
   table.op4_va_form(42, &vsel);
   table.op4_va_form(43, &vperm);
   table.op4_va_form(44, &vsldoi);

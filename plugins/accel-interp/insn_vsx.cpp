@@ -204,14 +204,6 @@ Flow bitwise_unary(Cpu& cpu, const DecodedInsn& insn) {
   return Flow::next;
 }
 
-u64 op_and(u64 a, u64 b) { return a & b; }
-u64 op_andc(u64 a, u64 b) { return a & ~b; }
-u64 op_or(u64 a, u64 b) { return a | b; }
-u64 op_xor(u64 a, u64 b) { return a ^ b; }
-u64 op_nor(u64 a, u64 b) { return ~(a | b); }
-u64 op_orc(u64 a, u64 b) { return a | ~b; }
-u64 op_nand(u64 a, u64 b) { return ~(a & b); }
-u64 op_eqv(u64 a, u64 b) { return ~(a ^ b); }
 
 // Sign bits from A, everything else from B.
 template <u64 Signs>
@@ -297,14 +289,14 @@ void register_vsx_instructions(DecodeTable& table) {
   table.op31(211, &move_to_vsr<GprPart::word_signed>);   // mtvsrwa
   table.op31(243, &move_to_vsr<GprPart::word_zero>);     // mtvsrwz
 
-  table.op60_xx3(130, &bitwise_binary<&op_and>);   // xxland
-  table.op60_xx3(138, &bitwise_binary<&op_andc>);  // xxlandc
-  table.op60_xx3(146, &bitwise_binary<&op_or>);    // xxlor
-  table.op60_xx3(154, &bitwise_binary<&op_xor>);   // xxlxor
-  table.op60_xx3(162, &bitwise_binary<&op_nor>);   // xxlnor
-  table.op60_xx3(170, &bitwise_binary<&op_orc>);   // xxlorc
-  table.op60_xx3(178, &bitwise_binary<&op_nand>);  // xxlnand
-  table.op60_xx3(186, &bitwise_binary<&op_eqv>);   // xxleqv
+  table.op60_xx3(130, &bitwise_binary<&and_op<u64>>);   // xxland
+  table.op60_xx3(138, &bitwise_binary<&and_complement_op<u64>>);  // xxlandc
+  table.op60_xx3(146, &bitwise_binary<&or_op<u64>>);    // xxlor
+  table.op60_xx3(154, &bitwise_binary<&xor_op<u64>>);   // xxlxor
+  table.op60_xx3(162, &bitwise_binary<&nor_op<u64>>);   // xxlnor
+  table.op60_xx3(170, &bitwise_binary<&or_complement_op<u64>>);   // xxlorc
+  table.op60_xx3(178, &bitwise_binary<&nand_op<u64>>);  // xxlnand
+  table.op60_xx3(186, &bitwise_binary<&equivalent_op<u64>>);   // xxleqv
 
   table.op60_xx3(18, &merge_words<0>);  // xxmrghw
   table.op60_xx3(50, &merge_words<2>);  // xxmrglw
