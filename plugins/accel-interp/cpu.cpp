@@ -82,8 +82,7 @@ void Cpu::flush_translations() {
 
 void Cpu::flush_segment(const ppc::SlbEntry& old) {
   if (!(old.esid & ppc::slb::kValid)) return;
-  const bool is_1t = (old.vsid & ppc::slb::kSegmentSizeMask) == ppc::slb::kSegment1T;
-  const unsigned shift = is_1t ? 40 : 28;
+  const unsigned shift = ppc::slb::segment_shift(old);
   const std::uint64_t base = (old.esid >> shift) << shift;
   tlbs_.flush_range(base, std::uint64_t{1} << shift);
   fetch_page_ = nullptr;

@@ -130,8 +130,7 @@ Flow slbie(Cpu& cpu, const DecodedInsn& insn) {
   const std::uint64_t ea = cpu.state.gpr[insn.rb];
   for (ppc::SlbEntry& entry : cpu.state.slb) {
     if (!(entry.esid & ppc::slb::kValid)) continue;
-    const bool is_1t = (entry.vsid & ppc::slb::kSegmentSizeMask) == ppc::slb::kSegment1T;
-    const unsigned shift = is_1t ? 40 : 28;
+    const unsigned shift = ppc::slb::segment_shift(entry);
     if ((entry.esid >> shift) != (ea >> shift)) continue;
     cpu.flush_segment(entry);
     entry.esid &= ~ppc::slb::kValid;

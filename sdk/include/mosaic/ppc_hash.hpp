@@ -24,6 +24,11 @@ inline constexpr std::uint64_t kNoExecute = 1ull << 9;
 inline constexpr std::uint64_t kPageSizeMask = 0x130;  // L || LP
 inline constexpr unsigned kVsidShift256M = 12;
 inline constexpr unsigned kVsidShift1T = 24;
+
+// log2 of the size of the segment an entry maps: 1 TB or 256 MB.
+inline unsigned segment_shift(const SlbEntry& entry) {
+  return (entry.vsid & kSegmentSizeMask) == kSegment1T ? 40 : 28;
+}
 }  // namespace slb
 
 struct Segment {
