@@ -18,6 +18,7 @@ declare -A extra_groups=(
   [gdb]="gdb-multiarch"
   [fuzz]="clang libclang-rt-14-dev"
   [guest]="cpio gzip"
+  [cross]="g++-powerpc64le-linux-gnu qemu-user"
 )
 for group in "$@"; do
   [[ -n "${extra_groups[$group]:-}" ]] || { echo "install-deps: unknown group '$group' (known: ${!extra_groups[*]})" >&2; exit 2; }
