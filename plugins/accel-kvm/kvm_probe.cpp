@@ -11,23 +11,10 @@
 
 #include <fmt/format.h>
 
+#include "file_descriptor.hpp"
+
 namespace mosaic::kvm {
 namespace {
-
-// Closes a file descriptor on every path out of the probe.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::string host_machine() {
   utsname name{};

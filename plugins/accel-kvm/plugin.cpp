@@ -4,6 +4,9 @@
 
 #include "kvm_probe.hpp"
 #include "mosaic/plugin.hpp"
+#ifdef MOSAIC_KVM_PPC64
+#include "kvm_accelerator.hpp"
+#endif
 
 namespace {
 
@@ -12,13 +15,19 @@ std::unique_ptr<mosaic::Accelerator> create_kvm_accelerator(const mosaic::Accele
   const std::string device_path = setup.options.child("device").as_string("/dev/kvm");
   const auto probe = mosaic::kvm::probe_kvm_hv(device_path);
   if (!probe.usable) throw mosaic::PluginRefused(probe.reason);
-  // The host has everything KVM-HV needs; running vCPUs on it is the
-  // accel-kvm issue's work, so refuse rather than pretend.
-  throw mosaic::PluginRefused(fmt::format(
-      "{} offers KVM-HV, but this build of the kvm plugin cannot run vCPUs yet", device_path));
+#ifdef MOSAIC_KVM_PPC64
+  auto log = setup.host.logger("kvm");
+  if (!probe.optional.empty()) log->info("optional KVM capabilities: {}", fmt::join(probe.optional, ", "));
+  return mosaic::kvm::create_kvm_accelerator(device_path, setup.host.guest_memory(), std::move(log));
+#else
+  // Only reachable on a non-POWER host whose /dev/kvm claims every ppc
+  // capability: the register layout of <asm/kvm.h> is not this host's.
+  throw mosaic::PluginRefused(fmt::format("{} offers KVM-HV, but this kvm plugin was built for a non-POWER host",
+                                          device_path));
+#endif
 }
 
 }  // namespace
 
-MOSAIC_PLUGIN(accelerator, "kvm", "0.1.0", "KVM-HV accelerator for POWER hosts (probes /dev/kvm)",
+MOSAIC_PLUGIN(accelerator, "kvm", "0.2.0", "KVM-HV accelerator for POWER hosts (probes /dev/kvm)",
               create_kvm_accelerator)
