@@ -25,6 +25,18 @@ them, so that every case has one correct final state:
     round in any mode and does not use them;
   - the estimates (fre, frsqrte) are not used: their precision is the
     implementation's.
+Other fix-ups step around QEMU 7.2's departures from the ISA's FPSCR rules,
+each exactly where it shows (see the comments at each):
+  - FX is set only when an exception bit goes from 0 to 1; QEMU sets it
+    whenever it raises one, and not on mtfsb1. The two agree while FX is set
+    whenever an exception bit is: the initial FPSCR is so, and fix-ups
+    restore it after each FPSCR write that could break it;
+  - FR is never set by QEMU: not compared, and cleared before mffs or mcrfs
+    copies it;
+  - fcmpu/fcmpo clear FI, and fcmpo on a NaN sets C;
+  - fcfids, fcfidu and fcfidus leave FPRF unchanged: cleared after them;
+  - a single-format denormal result is classified as a normal double: C
+    (the only FPRF bit that differs) is cleared when the result is one.
 """
 
 import random
@@ -34,15 +46,23 @@ import struct
 GPRS = [0] + list(range(2, 32))
 
 # The state block: 8-byte words, laid out as in tests/difftest/guest.c.
-STATE_WORDS = 32 + 4 + 32 + 64
+# The scratch words after the VRs are where fix-ups spill the registers
+# they borrow; the guest clears them before comparing.
+STATE_WORDS = 32 + 4 + 32 + 64 + 4
 CR_WORD, XER_WORD, FPSCR_WORD = 32, 33, 34
-FPR_WORD, VR_WORD = 36, 68
+FPR_WORD, VR_WORD, SCRATCH_WORD = 36, 68, 132
 
 # The XER bits a POWER8 defines: SO, OV, CA and the string byte count.
 XER_DEFINED = 0xE000007F
 # The FPSCR bits the initial state sets: all but FEX and VX (summaries the
 # hardware computes), the reserved bit 52, the exception enables and NI.
 FPSCR_INITIAL = 0x9FFFF703
+FPSCR_FX = 0x80000000
+# The exception bits: OX, UX, ZX, XX, the VX* causes.
+FPSCR_EXCEPTIONS = 0x1FF80700
+# FPSCR[FR] (bit 45): QEMU 7.2 never sets it, so no FR is compared (the
+# guest masks it in the final FPSCR, and it is cleared before it is copied).
+FPSCR_FR_BIT = 45
 # mtfsb0/mtfsb1 never touch FEX, VX (set by the hardware), bit 52, the
 # enables or NI.
 FPSCR_BITS_NOT_SET = (33, 34, 52, 56, 57, 58, 59, 60, 61)
@@ -103,6 +123,92 @@ def ori(r, value):
 
 def oris(r, value):
     return d_form(25, r, r, value)
+
+
+def rlwinm(ra, rs, sh, mb, me):
+    return m_form(21, rs, ra, sh, mb, me, 0)
+
+
+def fpr_store(frs, word):  # stfd frs,8*word(r1)
+    return d_form(54, frs, 1, 8 * word)
+
+
+def fpr_load(frt, word):  # lfd frt,8*word(r1)
+    return d_form(50, frt, 1, 8 * word)
+
+
+def gpr_store(rs, word):  # std rs,8*word(r1)
+    return d_form(62, rs, 1, 8 * word)
+
+
+def gpr_load(rt, word):  # ld rt,8*word(r1)
+    return d_form(58, rt, 1, 8 * word)
+
+
+def mtfsb0(bit):
+    return x_form(63, bit - 32, 0, 0, 70)
+
+
+def mtfsb1(bit):
+    return x_form(63, bit - 32, 0, 0, 38)
+
+
+def mtfsf(flm, frb):
+    return (63 << 26) | (flm << 17) | (frb << 11) | (711 << 1)
+
+
+def clear_fprf():  # mtfsb0 47 (C); mtfsfi 4,0 (FPCC)
+    return [mtfsb0(47), x_form(63, 4 << 2, 0, 0, 134)]
+
+
+# Fix-ups that depend on the values the sequence computed borrow r0, r2 and
+# f0 (spilled to the scratch words) and change only the FPSCR bits they
+# mean to: they are branch-free and write neither CR nor XER.
+FPSCR_IMAGE = SCRATCH_WORD + 3
+
+
+def borrowing_r0_r2_f0(words):
+    spill = [gpr_store(0, SCRATCH_WORD), gpr_store(2, SCRATCH_WORD + 1), fpr_store(0, SCRATCH_WORD + 2)]
+    restore = [fpr_load(0, SCRATCH_WORD + 2), gpr_load(2, SCRATCH_WORD + 1), gpr_load(0, SCRATCH_WORD)]
+    return spill + words + restore
+
+
+def fpscr_to_r2():  # mffs f0, through the scratch word
+    return [x_form(63, 0, 0, 0, 583), fpr_store(0, FPSCR_IMAGE), gpr_load(2, FPSCR_IMAGE)]
+
+
+def r2_to_fpscr(flm):
+    return [gpr_store(2, FPSCR_IMAGE), fpr_load(0, FPSCR_IMAGE), mtfsf(flm, 0)]
+
+
+def set_fx_if_any_exception():
+    """FX |= (any exception bit set): the FPSCR as if each set exception
+    bit had been raised by an instruction."""
+    return borrowing_r0_r2_f0(fpscr_to_r2() + [
+        rlwinm(0, 2, 0, 3, 12),                              # r0 = OX..VXVC
+        m_form(20, 2, 0, 0, 21, 23, 0),                      # rlwimi r0,r2,0,21,23: | VXSOFT..VXCVI
+        xo_form(0, 0, 0, 0, 104, 0),                         # neg r0,r0: high word all ones iff r0 != 0
+        md_form(0, 0, 32, 32, 0, 0),                         # rldicl r0,r0,32,32
+        rlwinm(0, 0, 0, 0, 0),                               # r0 = FX or 0
+        x_form(31, 2, 2, 0, 444),                            # or r2,r2,r0
+    ] + r2_to_fpscr(0x80))
+
+
+def clear_class_if_single_denormal(frt):
+    """FPSCR[C] := 0 when FRT holds a single-format denormal, |x| in
+    (0, 2^-126)."""
+    return borrowing_r0_r2_f0([
+        fpr_store(frt, FPSCR_IMAGE), gpr_load(2, FPSCR_IMAGE),
+        md_form(2, 2, 0, 1, 0, 0),                           # rldicl r2,r2,0,1: |x|
+        xo_form(0, 2, 0, 0, 104, 0),                         # neg r0,r2: negative iff x != 0
+        md_form(2, 2, 12, 52, 0, 0),                         # rldicl r2,r2,12,52: the exponent field
+        d_form(14, 2, 2, -0x381),                            # negative iff below 2^-126's (0x381)
+        x_form(31, 2, 2, 0, 28),                             # and r2,r2,r0: negative iff denormal
+        md_form(2, 2, 1, 63, 0, 0),                          # rldicl r2,r2,1,63: 1 iff denormal
+        md_form(2, 0, 16, 47, 1, 0),                         # rldicr r0,r2,16,47: C's place
+    ] + fpscr_to_r2() + [
+        x_form(31, 2, 2, 0, 60),                             # andc r2,r2,r0
+    ] + r2_to_fpscr(0x10))
 
 
 def suffix(oe, rc):
@@ -169,6 +275,12 @@ class Generator:
         words[CR_WORD] = r.getrandbits(32)
         words[XER_WORD] = r.getrandbits(32) & XER_DEFINED
         words[FPSCR_WORD] = r.getrandbits(32) & FPSCR_INITIAL if r.randrange(2) else r.randrange(4)
+        if words[FPSCR_WORD] & FPSCR_EXCEPTIONS:
+            # FX as if the exception bits had been raised by instructions.
+            # The ISA sets FX only when an exception bit goes from 0 to 1;
+            # QEMU 7.2 sets it whenever it raises one, already set or not.
+            # With FX already set the two agree.
+            words[FPSCR_WORD] |= FPSCR_FX
         if not self.directed_rounding:
             words[FPSCR_WORD] &= ~2
         for i in range(32):
@@ -313,32 +425,45 @@ class Generator:
         if single:
             pre = [x_form(63, f, 0, f, 12) for f in sorted(set(operands[u] for u in uses))]
         word = (op << 26) | (frt << 21) | (operands["a"] << 16) | (operands["b"] << 11) | (operands["c"] << 6) | (xo << 1) | rc
-        return name + suffix(0, rc), pre + [word], len(pre)
+        post = clear_class_if_single_denormal(frt) if single else []
+        return name + suffix(0, rc), pre + [word] + post, len(pre)
 
-    def fp_unary(self, name, op, xo, convert_to_integer=False, two_operands=False):
+    def fp_unary(self, name, op, xo, clear_fprf_after=False, two_operands=False):
         rc = self.bit()
         frt = self.fpr()
         words = [x_form(op, frt, self.fpr() if two_operands else 0, self.fpr(), xo, rc)]
-        if convert_to_integer:
-            # mtfsb0 47 (FPSCR bit 15 of the low word); mtfsfi 4,0
-            words += [x_form(63, 15, 0, 0, 70), x_form(63, 4 << 2, 0, 0, 134)]
+        if clear_fprf_after:
+            words += clear_fprf()
+        if name == "frsp":
+            words += clear_class_if_single_denormal(frt)
         return name + suffix(0, rc), words
 
     def fp_compare(self, name, xo):
-        return name, [x_form(63, self.rng.randrange(8) << 2, self.fpr(), self.fpr(), xo)]
+        # fcmpu and fcmpo alter only FPCC and the exception bits of FPSCR
+        # (Book I 4.6.8). QEMU 7.2 clears FI (its status check after the
+        # compare sets FI from an inexact flag that a compare never raises),
+        # and fcmpo on a NaN sets C as well (it writes the quiet-NaN class).
+        # So FI is cleared first, and before fcmpo C is set.
+        word = x_form(63, self.rng.randrange(8) << 2, self.fpr(), self.fpr(), xo)
+        pre = [mtfsb0(46)] + ([mtfsb1(47)] if name == "fcmpo" else [])
+        return name, pre + [word], len(pre)
 
     def fp_test(self, name, xo, two_operands):
         return name, [x_form(63, self.rng.randrange(8) << 2, self.fpr() if two_operands else 0, self.fpr(), xo)]
 
     def mffs(self):
+        # FR cleared first: QEMU 7.2 never sets it, and mffs would copy it.
         rc = self.bit()
-        return "mffs" + suffix(0, rc), [x_form(63, self.fpr(), 0, 0, 583, rc)]
+        return "mffs" + suffix(0, rc), [mtfsb0(FPSCR_FR_BIT), x_form(63, self.fpr(), 0, 0, 583, rc)], 1
 
     def mtfsf(self):
         # Not fields 5-7: the reserved bit 52, the enables, NI, and RN.
         rc = self.bit()
         fxm = self.rng.getrandbits(8) & 0xF8
-        return "mtfsf" + suffix(0, rc), [(63 << 26) | (fxm << 17) | (self.fpr() << 11) | (711 << 1) | rc]
+        words = [(63 << 26) | (fxm << 17) | (self.fpr() << 11) | (711 << 1) | rc]
+        if fxm & 0xF0:  # fields 0-3: FX from FRB, exception bits without FX
+            words += set_fx_if_any_exception()
+        return "mtfsf" + suffix(0, rc), words
 
     def mtfsfi(self):
         r = self.rng
@@ -349,18 +474,36 @@ class Generator:
             u = 0  # the enables
         if bf == 7:
             u &= 3 if self.directed_rounding else 1  # RN only
-        return "mtfsfi" + suffix(0, rc), [(63 << 26) | (bf << 23) | (u << 12) | (134 << 1) | rc]
+        words = [(63 << 26) | (bf << 23) | (u << 12) | (134 << 1) | rc]
+        if bf in (0, 1, 2, 3, 5) and not (bf == 0 and u & 8):
+            words += set_fx_if_any_exception()
+        return "mtfsfi" + suffix(0, rc), words
 
     def mtfsb(self):
         r = self.rng
         rc, one = self.bit(), self.bit()
         excluded = FPSCR_BITS_NOT_SET + (() if self.directed_rounding else (62,))
         bt = r.choice([b for b in range(32, 64) if b not in excluded])
-        return ("mtfsb1" if one else "mtfsb0") + suffix(0, rc), [x_form(63, bt - 32, 0, 0, 38 if one else 70, rc)]
+        exception_bit = FPSCR_EXCEPTIONS >> (63 - bt) & 1
+        if one and exception_bit:
+            # Setting an exception bit that was 0 sets FX (Book I 4.6.10);
+            # QEMU 7.2's mtfsb1 does not. With FX already set whenever an
+            # exception bit is, FX after it is 1: set it after, and do not
+            # record FX in CR1 before that.
+            rc = 0
+        words = [x_form(63, bt - 32, 0, 0, 38 if one else 70, rc)]
+        if one and exception_bit:
+            words.append(mtfsb1(32))
+        if bt == 32 and not one:
+            words += set_fx_if_any_exception()
+        return ("mtfsb1" if one else "mtfsb0") + suffix(0, rc), words
 
     def mcrfs(self):
         r = self.rng
-        return "mcrfs", [(63 << 26) | (r.randrange(8) << 23) | (r.randrange(8) << 18) | (64 << 1)]
+        bf, bfa = r.randrange(8), r.randrange(8)
+        pre = [mtfsb0(FPSCR_FR_BIT)] if bfa == 3 else []  # as for mffs
+        post = set_fx_if_any_exception() if bfa == 0 else []  # FX and OX cleared
+        return "mcrfs", pre + [(63 << 26) | (bf << 23) | (bfa << 18) | (64 << 1)] + post, len(pre)
 
     def fp_kinds(self):
         k = []
@@ -371,12 +514,15 @@ class Generator:
             k.append((1, lambda name=name, xo=xo, uses=uses: self.fp_arith(name + "s", 59, xo, uses, True)))
         k.append((2, lambda: self.fp_arith("fsel", 63, 23, "abc", False)))
         for name, xo in [("fmr", 72), ("fneg", 40), ("fabs", 264), ("fnabs", 136), ("frsp", 12), ("fcfid", 846),
-                         ("fcfidu", 974), ("frin", 392), ("friz", 424), ("frip", 456), ("frim", 488)]:
+                         ("frin", 392), ("friz", 424), ("frip", 456), ("frim", 488)]:
             k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 63, xo)))
+        # QEMU 7.2 leaves FPRF unchanged on fcfids, fcfidu and fcfidus (the
+        # ISA sets it, as for fcfid): it is cleared after them.
+        k.append((1, lambda: self.fp_unary("fcfidu", 63, 974, clear_fprf_after=True)))
         for name, xo in [("fcfids", 846), ("fcfidus", 974)]:
-            k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 59, xo)))
+            k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 59, xo, clear_fprf_after=True)))
         for name, xo in [("fctid", 814), ("fctidz", 815), ("fctidu", 942), ("fctiduz", 943)]:
-            k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 63, xo, convert_to_integer=True)))
+            k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 63, xo, clear_fprf_after=True)))
         # Not fctiw*: clearing their undefined FRT[0:31] takes fmrgow, and
         # Mosaic has neither fmrgow nor fmrgew yet (illegal instruction).
         k.append((1, lambda: self.fp_unary("fcpsgn", 63, 8, two_operands=True)))

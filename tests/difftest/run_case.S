@@ -3,7 +3,8 @@
  * stores the registers back into the same block. The sequence may write any
  * GPR but r1, which holds the block while it runs; the C caller's stack
  * pointer waits in run_case_saved_sp meanwhile. Layout (8-byte words): GPRs
- * 0-31, CR, XER, FPSCR, pad, FPRs 0-31, VRs 0-31 (16 bytes each). */
+ * 0-31, CR, XER, FPSCR, pad, FPRs 0-31, VRs 0-31 (16 bytes each), then the
+ * scratch words that fix-ups in the sequence spill registers to. */
 #define CR 256
 #define XER 264
 #define FPSCR 272
