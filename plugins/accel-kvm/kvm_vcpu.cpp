@@ -33,6 +33,18 @@ void install_kick_handler() {
   });
 }
 
+// The calling thread must take the kick even if whoever created it blocked
+// signals; done once per thread.
+void accept_kick_on_this_thread() {
+  thread_local bool accepted = false;
+  if (accepted) return;
+  sigset_t kick;
+  sigemptyset(&kick);
+  sigaddset(&kick, kKickSignal);
+  pthread_sigmask(SIG_UNBLOCK, &kick, nullptr);
+  accepted = true;
+}
+
 // Under the emulated POWER9 host the kernel has been seen returning from a
 // vCPU's first KVM_RUN with guest values in the non-volatile FPRs and VRs.
 // Declaring them clobbered makes this function save and restore them for
@@ -84,6 +96,7 @@ bool KvmVcpu::guest_little_endian() const {
 }
 
 VcpuExit KvmVcpu::run() {
+  accept_kick_on_this_thread();
   thread_ = pthread_self();
   thread_known_.store(true);
   std::atomic_ref<std::uint8_t> immediate_exit(run_->immediate_exit);
