@@ -97,8 +97,19 @@ bool KvmVcpu::guest_little_endian() const {
 
 VcpuExit KvmVcpu::run() {
   accept_kick_on_this_thread();
-  thread_ = pthread_self();
-  thread_known_.store(true);
+  {
+    std::lock_guard lock(thread_mutex_);
+    running_thread_ = pthread_self();
+  }
+  // Forgotten on every way out, so that a kick never targets a thread that
+  // may have ended.
+  struct ForgetThread {
+    KvmVcpu& vcpu;
+    ~ForgetThread() {
+      std::lock_guard lock(vcpu.thread_mutex_);
+      vcpu.running_thread_.reset();
+    }
+  } forget{*this};
   std::atomic_ref<std::uint8_t> immediate_exit(run_->immediate_exit);
   for (;;) {
     // Cleared before the flag is read, so a request_stop() that comes later
@@ -157,7 +168,8 @@ void KvmVcpu::complete_mmio_read(std::uint64_t value) {
 void KvmVcpu::request_stop() {
   stop_requested_.store(true);
   std::atomic_ref<std::uint8_t>(run_->immediate_exit).store(1);
-  if (thread_known_.load()) pthread_kill(thread_, kKickSignal);
+  std::lock_guard lock(thread_mutex_);
+  if (running_thread_) pthread_kill(*running_thread_, kKickSignal);
 }
 
 void KvmVcpu::set_external_interrupt(bool asserted) {

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <cstddef>
+#include <mutex>
+#include <optional>
 
 #include "mosaic/accelerator.hpp"
 
@@ -44,9 +46,9 @@ class KvmVcpu final : public Vcpu {
   kvm_run* run_;
   SoftwareBreakpoints& breakpoints_;
   std::atomic<bool> stop_requested_{false};
-  // The thread inside run(), for the kick; written before it enters KVM_RUN.
-  std::atomic<bool> thread_known_{false};
-  pthread_t thread_{};
+  // The thread inside run(), for the kick.
+  std::mutex thread_mutex_;
+  std::optional<pthread_t> running_thread_;
 };
 
 }  // namespace mosaic::kvm
