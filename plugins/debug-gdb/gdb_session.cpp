@@ -13,6 +13,7 @@ namespace {
 constexpr const char* kBadArguments = "E22";  // EINVAL
 constexpr const char* kBadAddress = "E14";    // EFAULT
 constexpr const char* kNoSuchThread = "E03";  // ESRCH
+constexpr const char* kNotSupported = "E95";  // EOPNOTSUPP: the accelerator cannot single-step
 constexpr std::size_t kMaxTransfer = (kMaxPacketSize - 16) / 2;  // bytes of memory per m reply
 
 // "addr,length" with both in hex.
@@ -144,7 +145,7 @@ std::string GdbSession::dispatch(const std::string& packet) {
     case 'q':
     case 'Q': return query(view);
     case 'v':
-      if (view == "vCont?") return "vCont;c;C;s;S";
+      if (view == "vCont?") return target_.debug_features().single_step ? "vCont;c;C;s;S" : "vCont;c;C";
       return "";
     default: return "";  // unsupported: the empty reply, per the protocol
   }
@@ -312,6 +313,7 @@ void GdbSession::apply_debug_state() { target_.set_debug(debug_); }
 
 std::optional<std::string> GdbSession::resume(std::string_view packet) {
   // c[addr] / s[addr]: an address means "resume there".
+  if (packet[0] == 's' && !target_.debug_features().single_step) return kNotSupported;
   if (packet.size() > 1) {
     const auto address = parse_hex_number(packet.substr(1));
     if (!address) return kBadArguments;
@@ -343,6 +345,7 @@ std::optional<std::string> GdbSession::resume_with_actions(std::string_view acti
     }
     if ((verb == 's' || verb == 'S') && !step) step = vcpu;
   }
+  if (step && !target_.debug_features().single_step) return kNotSupported;
   running_ = true;
   target_.resume_all(step);
   return std::nullopt;

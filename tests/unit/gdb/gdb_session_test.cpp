@@ -20,7 +20,7 @@ class FakeTarget final : public DebugTarget {
     for (auto& registers : vcpus) registers.msr = ppc::msr::kSixtyFour;
   }
   std::size_t vcpu_count() const override { return vcpus.size(); }
-  DebugFeatures debug_features() const override { return {true, 2, 1, true}; }
+  DebugFeatures debug_features() const override { return features; }
   void stop_all() override { ++stops; }
   void resume_all(std::optional<std::size_t> step) override {
     ++resumes;
@@ -49,6 +49,7 @@ class FakeTarget final : public DebugTarget {
   void end_run(std::string reason) override { ended = std::move(reason); }
 
   std::array<ppc::Registers, 2> vcpus{};
+  DebugFeatures features{true, 2, 1, true};
   std::string ended;
   std::vector<std::byte> memory;
   GuestDebug applied;
@@ -174,6 +175,20 @@ TEST_F(GdbSessionTest, ContinueThenStopReportsTheReasonAndThread) {
   session.receive("\x03");
   EXPECT_NE(sent.find("T02"), std::string::npos) << sent;
   EXPECT_FALSE(session.running());
+}
+
+// KVM-HV cannot single-step: gdb must hear so instead of the guest running on.
+TEST_F(GdbSessionTest, StepsAreRefusedWhenTheAcceleratorCannotStep) {
+  target.features.single_step = false;
+  EXPECT_EQ(exchange("vCont?"), "vCont;c;C");
+  const std::uint64_t nip = target.vcpus[0].nip;
+  EXPECT_EQ(exchange("sc000000000000100"), "E95");
+  EXPECT_EQ(exchange("vCont;s:1;c"), "E95");
+  EXPECT_EQ(target.resumes, 0);
+  EXPECT_EQ(target.vcpus[0].nip, nip);
+  EXPECT_FALSE(session.running());
+  target.features.single_step = true;
+  EXPECT_EQ(exchange("vCont?"), "vCont;c;C;s;S");
 }
 
 TEST_F(GdbSessionTest, ThreadsAreVcpusAndBadThreadsAreRefused) {
