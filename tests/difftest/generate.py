@@ -14,7 +14,8 @@ them, so that every case has one correct final state:
     implementation-defined (the guest masks them in the final XER too);
   - single-precision arithmetic needs operands representable in single
     format: each is rounded with frsp first;
-  - fctid* leave FPRF undefined: cleared afterwards;
+  - fctid* and fctiw* leave FPRF undefined: cleared afterwards; fctiw*
+    leave FRT[0:31] undefined: cleared afterwards;
   - FPSCR[NI] (non-IEEE mode) is never set, nor the reserved bit 52;
   - no FP exception is ever enabled (VE, OE, UE, ZE, XE): the ISA then
     leaves the target unchanged, which QEMU 7.2 does not do when MSR[FE0,FE1]
@@ -51,6 +52,8 @@ GPRS = [0] + list(range(2, 32))
 STATE_WORDS = 32 + 4 + 32 + 64 + 4
 CR_WORD, XER_WORD, FPSCR_WORD = 32, 33, 34
 FPR_WORD, VR_WORD, SCRATCH_WORD = 36, 68, 132
+# The scratch word that a register or the FPSCR is copied through.
+IMAGE_WORD = SCRATCH_WORD + 3
 
 # The XER bits a POWER8 defines: SO, OV, CA and the string byte count.
 XER_DEFINED = 0xE000007F
@@ -157,6 +160,14 @@ def mtfsf(flm, frb):
     return (63 << 26) | (flm << 17) | (frb << 11) | (711 << 1)
 
 
+def clear_fpr_high_word(frt):
+    """FRT[0:31] := 0, through the scratch words (the guest is
+    little-endian: the high word is the second)."""
+    return [fpr_store(frt, IMAGE_WORD), gpr_store(0, SCRATCH_WORD), li(0, 0),
+            d_form(36, 0, 1, 8 * IMAGE_WORD + 4),  # stw r0
+            fpr_load(frt, IMAGE_WORD), gpr_load(0, SCRATCH_WORD)]
+
+
 def clear_fprf():  # mtfsb0 47 (C); mtfsfi 4,0 (FPCC)
     return [mtfsb0(47), x_form(63, 4 << 2, 0, 0, 134)]
 
@@ -164,9 +175,6 @@ def clear_fprf():  # mtfsb0 47 (C); mtfsfi 4,0 (FPCC)
 # Fix-ups that depend on the values the sequence computed borrow r0, r2 and
 # f0 (spilled to the scratch words) and change only the FPSCR bits they
 # mean to: they are branch-free and write neither CR nor XER.
-FPSCR_IMAGE = SCRATCH_WORD + 3
-
-
 def borrowing_r0_r2_f0(words):
     spill = [gpr_store(0, SCRATCH_WORD), gpr_store(2, SCRATCH_WORD + 1), fpr_store(0, SCRATCH_WORD + 2)]
     restore = [fpr_load(0, SCRATCH_WORD + 2), gpr_load(2, SCRATCH_WORD + 1), gpr_load(0, SCRATCH_WORD)]
@@ -174,11 +182,11 @@ def borrowing_r0_r2_f0(words):
 
 
 def fpscr_to_r2():  # mffs f0, through the scratch word
-    return [x_form(63, 0, 0, 0, 583), fpr_store(0, FPSCR_IMAGE), gpr_load(2, FPSCR_IMAGE)]
+    return [x_form(63, 0, 0, 0, 583), fpr_store(0, IMAGE_WORD), gpr_load(2, IMAGE_WORD)]
 
 
 def r2_to_fpscr(flm):
-    return [gpr_store(2, FPSCR_IMAGE), fpr_load(0, FPSCR_IMAGE), mtfsf(flm, 0)]
+    return [gpr_store(2, IMAGE_WORD), fpr_load(0, IMAGE_WORD), mtfsf(flm, 0)]
 
 
 def set_fx_if_any_exception():
@@ -198,7 +206,7 @@ def clear_class_if_single_denormal(frt):
     """FPSCR[C] := 0 when FRT holds a single-format denormal, |x| in
     (0, 2^-126)."""
     return borrowing_r0_r2_f0([
-        fpr_store(frt, FPSCR_IMAGE), gpr_load(2, FPSCR_IMAGE),
+        fpr_store(frt, IMAGE_WORD), gpr_load(2, IMAGE_WORD),
         md_form(2, 2, 0, 1, 0, 0),                           # rldicl r2,r2,0,1: |x|
         xo_form(0, 2, 0, 0, 104, 0),                         # neg r0,r2: negative iff x != 0
         md_form(2, 2, 12, 52, 0, 0),                         # rldicl r2,r2,12,52: the exponent field
@@ -428,12 +436,14 @@ class Generator:
         post = clear_class_if_single_denormal(frt) if single else []
         return name + suffix(0, rc), pre + [word] + post, len(pre)
 
-    def fp_unary(self, name, op, xo, clear_fprf_after=False, two_operands=False):
-        rc = self.bit()
+    def fp_unary(self, name, op, xo, clear_fprf_after=False, two_operands=False, word_result=False, has_rc=True):
+        rc = self.bit() if has_rc else 0
         frt = self.fpr()
         words = [x_form(op, frt, self.fpr() if two_operands else 0, self.fpr(), xo, rc)]
         if clear_fprf_after:
             words += clear_fprf()
+        if word_result:
+            words += clear_fpr_high_word(frt)
         if name == "frsp":
             words += clear_class_if_single_denormal(frt)
         return name + suffix(0, rc), words
@@ -523,8 +533,11 @@ class Generator:
             k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 59, xo, clear_fprf_after=True)))
         for name, xo in [("fctid", 814), ("fctidz", 815), ("fctidu", 942), ("fctiduz", 943)]:
             k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 63, xo, clear_fprf_after=True)))
-        # Not fctiw*: clearing their undefined FRT[0:31] takes fmrgow, and
-        # Mosaic has neither fmrgow nor fmrgew yet (illegal instruction).
+        for name, xo in [("fctiw", 14), ("fctiwz", 15), ("fctiwu", 142), ("fctiwuz", 143)]:
+            k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 63, xo, clear_fprf_after=True,
+                                                                word_result=True)))
+        for name, xo in [("fmrgew", 966), ("fmrgow", 838)]:
+            k.append((1, lambda name=name, xo=xo: self.fp_unary(name, 63, xo, two_operands=True, has_rc=False)))
         k.append((1, lambda: self.fp_unary("fcpsgn", 63, 8, two_operands=True)))
         k.append((2, lambda: self.fp_compare("fcmpu", 0)))
         k.append((2, lambda: self.fp_compare("fcmpo", 32)))
