@@ -16,12 +16,17 @@ timings=""
 
 fail() {
   echo "FAIL [$current]: $*"
+  failures=$((failures + 1))
+  current_failed=1
+}
+check() { current=$1 current_failed=0; echo "=== $current"; }
+# After a failed boot: what the guest and mosaic said.
+show_run_if_failed() {
+  [ "$current_failed" -eq 0 ] && return
   echo "--- guest console"; tail -n 20 "$work/stdout"
   echo "--- mosaic log"; tail -n 20 "$work/stderr"
   echo "---"
-  failures=$((failures + 1))
 }
-check() { current=$1; echo "=== $current"; }
 uptime_seconds() { cut -d ' ' -f 1 /proc/uptime; }
 
 # timed_mosaic ARGS...: mosaic run ARGS with stdin closed and a time limit;
@@ -63,6 +68,7 @@ boot_hello() {
   expect_status 0
   expect_line "Hello from a pseries guest"
   grep -q "accelerator: $1" "$work/stderr" || fail "the log does not name accelerator $1"
+  show_run_if_failed
   record_time "$1" hello "status $status"
 }
 
@@ -78,6 +84,7 @@ boot_linux() {
   expect_line "MOSAIC-INIT: powering off"
   grep -q "accelerator: $1" "$work/stderr" || fail "the log does not name accelerator $1"
   grep "^MOSAIC-CHECK cpu-model" "$work/stdout"
+  show_run_if_failed
   record_time "$1" linux "status $status"
 }
 
