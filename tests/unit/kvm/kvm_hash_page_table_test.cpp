@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "kvm_accelerator.hpp"
+#include "mosaic/ppc_hash.hpp"
 
 namespace {
 
@@ -109,6 +110,35 @@ TEST_F(KvmHashPageTableTest, LongRunsOfInvalidEntriesAreClampedToTheRequest) {
   write(kEntries - 1, entry);  // the run before it spans almost the whole table
   expect_reads_back(5, 3);
   expect_reads_back(kEntries - 9, 9);
+}
+
+// What the gdb stub does for `x/s <kernel address>` under KVM: the
+// machine's debug translation walks the SLB and the in-kernel HPT.
+TEST_F(KvmHashPageTableTest, DebuggerTranslatesThroughTheInKernelTable) {
+  constexpr std::uint64_t kVsid = 0x5a5a5;
+  constexpr std::uint64_t kSegment = 0xc000000010000000;  // a 256M segment with 4K pages
+  mosaic::ppc::Registers registers;
+  registers.msr = mosaic::ppc::msr::kSixtyFour | mosaic::ppc::msr::kDataRelocate;
+  registers.slb[0] = {kSegment | mosaic::ppc::slb::kValid, kVsid << 12};
+  const auto page_sizes = accelerator_->capabilities().segment_page_sizes;
+  // Power ISA 2.07 5.7.7.3: the primary hash of a 256M segment is the VSID
+  // XOR the page index; the secondary is its complement. The AVPN is the
+  // VSID and the top bits of the 16-bit-aligned page offset.
+  const auto install = [&](std::uint64_t page_offset, bool secondary, std::uint64_t real_page) {
+    const std::uint64_t hash = kVsid ^ (page_offset >> 12);
+    const std::uint64_t group = (secondary ? ~hash : hash) & ((kEntries / 8) - 1);
+    const std::uint64_t v = (kVsid << 12) | ((page_offset >> 16) & 0xf80) | (secondary ? 2 : 0) | 1;
+    write(group * 8 + 5, Hpte{v, real_page | 0x10 | 0x2});
+  };
+  install(0x0123000, false, 0x2a000);
+  install(0x7654000, true, 0x3b000);
+  const auto translate = [&](std::uint64_t address) {
+    return mosaic::ppc::debug_translate(registers, accelerator_->hash_page_table(), page_sizes, address);
+  };
+  EXPECT_EQ(translate(kSegment + 0x0123abc), std::optional<std::uint64_t>(0x2aabc));
+  EXPECT_EQ(translate(kSegment + 0x7654008), std::optional<std::uint64_t>(0x3b008));
+  EXPECT_EQ(translate(kSegment + 0x0124000), std::nullopt);  // no HPTE
+  EXPECT_EQ(translate(0xc000000020000000), std::nullopt);    // no SLB entry
 }
 
 TEST_F(KvmHashPageTableTest, RequestsPastTheTableAreRefused) {
