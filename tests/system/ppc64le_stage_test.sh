@@ -4,16 +4,14 @@
 # can be loaded: the version, the plugins found where the installed mosaic looks,
 # the hello guest on the interpreter, and the staged unit tests. It proves the stage
 # is complete before it is copied to a POWER host, where the kvm accelerator runs.
-# Exits 77 (skipped) when there is no stage, no qemu-ppc64le or no hello guest: the
-# default build does not cross-build.
 #
 # Usage: ppc64le_stage_test.sh SOURCE_DIR HELLO_ELF [STAGE_DIR]
 set -uo pipefail
 source_dir=$1 hello_elf=$2
 stage=${3:-$source_dir/build-ppc64le/stage}
-[[ -x $stage/usr/bin/mosaic ]] || { echo "no staged mosaic in $stage: run scripts/build-ppc64le"; exit 77; }
-command -v qemu-ppc64le >/dev/null || { echo "no qemu-ppc64le: run scripts/install-deps.sh cross"; exit 77; }
-[[ -n $hello_elf && -f $hello_elf ]] || { echo "no hello guest (MOSAIC_BUILD_GUESTS=OFF?)"; exit 77; }
+[[ -x $stage/usr/bin/mosaic ]] || { echo "no staged mosaic in $stage: run scripts/build-ppc64le"; exit 1; }
+command -v qemu-ppc64le >/dev/null || { echo "no qemu-ppc64le: run scripts/install-deps.sh cross"; exit 1; }
+[[ -n $hello_elf && -f $hello_elf ]] || { echo "no hello guest (MOSAIC_BUILD_GUESTS=OFF?)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 unset MOSAIC_PLUGIN_PATH
