@@ -16,17 +16,8 @@ trap 'rm -rf "$work"' EXIT
 # The environment ctest runs in must not change the search path.
 unset MOSAIC_PLUGIN_PATH
 
-failures=0
-current=""
-status=0
+source "$(dirname "$0")/expectations.sh"
 
-# check NAME: starts a group of expectations about one command.
-check() { current=$1; }
-fail() {
-  echo "FAIL [$current]: $*"
-  echo "--- stdout"; cat "$work/stdout"; echo "--- stderr"; cat "$work/stderr"; echo "---"
-  failures=$((failures + 1))
-}
 # mosaic ARGS...: runs mosaic with stdin closed, capturing both streams.
 mosaic() {
   status=0
@@ -110,7 +101,7 @@ expect_stdout "$work/from-env/mosaic-kvm.so\": shadowed by an earlier plugin nam
 
 if [[ -z $hello_elf ]]; then
   echo "guests not built: skipping the checks that boot or check a config"
-  ((failures == 0)) || { echo "$failures check(s) failed"; exit 1; }
+  finish
   exit 0
 fi
 
@@ -222,5 +213,4 @@ mosaic run "$work/throwing-factory.yaml" --set devices[0].type=plain-device
 expect_status 0
 expect_stdout "Hello from a pseries guest"
 
-((failures == 0)) || { echo "$failures check(s) failed"; exit 1; }
-echo "mosaic CLI: all checks passed"
+finish
