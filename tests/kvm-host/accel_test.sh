@@ -88,9 +88,92 @@ boot_linux() {
   record_time "$1" linux "status $status"
 }
 
+# rsp_packet PAYLOAD: a gdb remote-protocol packet, $PAYLOAD#checksum.
+rsp_packet() {
+  printf '$%s#%s' "$1" "$(printf '%s' "$1" | od -An -tu1 -v |
+                          awk '{ for (i = 1; i <= NF; i++) sum += $i } END { printf "%02x", sum % 256 }')"
+}
+
+# banner_address BANNER: the virtual address of the kernel's banner, found
+# in vmlinux (the host has no nm): its file offset in the first loadable
+# segment, which is linked at 0xc000000000000000.
+banner_address() {
+  local vmlinux=/mosaic/guest-cache/vmlinux phoff segment_offset vaddr offset
+  phoff=$(od -An -tu8 -j 32 -N 8 "$vmlinux" | tr -d ' ')
+  segment_offset=$(od -An -tu8 -j $((phoff + 8)) -N 8 "$vmlinux" | tr -d ' ')
+  vaddr=$(od -An -tx8 -j $((phoff + 16)) -N 8 "$vmlinux" | tr -d ' ')
+  [ "$vaddr" = c000000000000000 ] || return 1
+  offset=$(strings -t x -n 20 "$vmlinux" | grep -F -- "$1" | awk '{ print $1; exit }')
+  [ -n "$offset" ] && printf 'c%015x' $((0x$offset - segment_offset))
+}
+
+# gdb_by_virtual_address ACCEL: the gdb stub, asked by a remote-protocol
+# client (busybox nc: the host has no gdb), stops the running kernel and
+# reads its banner by virtual address, which the machine translates
+# through the vCPU's SLB and the accelerator's HPT (in the kernel for kvm).
+gdb_by_virtual_address() {
+  check "gdb reads kernel memory by virtual address on $1"
+  ip link set lo up
+  cat >"$work/gdb.yaml" <<YAML
+machine:
+  type: pseries
+  memory: 1G
+  kernel: /mosaic/guest-cache/vmlinux
+  initrd: /mosaic/guest-cache/initramfs.cpio.gz
+  cmdline: "console=hvc0 quiet"
+accel: $1
+debug: {gdb: {port: 1234}}
+YAML
+  rm -f "$work/console-in"
+  mkfifo "$work/console-in"
+  exec 3<>"$work/console-in"
+  mosaic run "$work/gdb.yaml" <&3 >"$work/stdout" 2>"$work/stderr" &
+  guest=$!
+  # The shell on the console says which kernel runs (/proc/version is
+  # its banner) once it is up.
+  banner=""
+  for _ in $(seq 300); do
+    if grep -q "MOSAIC-INIT: up" "$work/stdout"; then
+      echo "sed 's/^/MOSAIC-VERSION /' /proc/version" >&3
+      sleep 1
+      banner=$(tr -d '\r' <"$work/stdout" | sed -n 's/^MOSAIC-VERSION //p' | head -n 1)
+      [ -n "$banner" ] && break
+    fi
+    sleep 1
+  done
+  address=$(banner_address "$banner")
+  if [ -z "$banner" ] || [ -z "$address" ]; then
+    fail "no banner address (the guest printed '$banner')"
+  else
+    # The stub stops the guest when gdb connects (an interrupt, 0x03, does no
+    # harm); "?" asks why it stopped, then the banner's first 40 bytes, kill.
+    { sleep 1; printf '\003'; rsp_packet '?'; sleep 3; rsp_packet "m$address,28"; sleep 3; rsp_packet k; sleep 1; } |
+      timeout 60 nc 127.0.0.1 1234 >"$work/rsp" 2>&1
+    expected=$(printf '%s' "$banner" | cut -c 1-40 | tr -d '\n' | od -An -tx1 -v | tr -d ' \n')
+    grep -q '[$]T' "$work/rsp" || fail "the stub did not report the guest stopped"
+    grep -q "$expected" "$work/rsp" || fail "gdb read no banner at $address"
+  fi
+  # Bounded: a stub that missed the kill must not hang the whole run.
+  for _ in $(seq 60); do
+    kill -0 "$guest" 2>/dev/null || break
+    sleep 1
+  done
+  if kill -0 "$guest" 2>/dev/null; then
+    fail "the run did not end after gdb's kill"
+    kill -9 "$guest"
+  fi
+  status=0
+  wait "$guest" || status=$?
+  exec 3>&-
+  expect_status 1  # gdb's kill ends the run with status 1
+  [ "$current_failed" -eq 0 ] || { echo "--- gdb remote protocol"; cat "$work/rsp"; echo; }
+  show_run_if_failed
+}
+
 for accelerator in $accelerators; do
   boot_hello "$accelerator"
   boot_linux "$accelerator"
+  gdb_by_virtual_address "$accelerator"
 done
 
 echo "=== boot to power-off, wall time inside the emulated host"
