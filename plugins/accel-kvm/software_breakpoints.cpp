@@ -43,6 +43,7 @@ std::vector<std::uint64_t> SoftwareBreakpoints::apply(const std::vector<std::uin
     std::memcpy(host, &trap, sizeof trap);
     sync_instruction_cache(host);
     planted_.emplace(address, planted);
+    log_->debug("software breakpoint at {:#x}: real address {:#x}", address, *real);
   }
   return unplaced;
 }

@@ -109,8 +109,12 @@ banner_address() {
 
 # gdb_by_virtual_address ACCEL: the gdb stub, asked by a remote-protocol
 # client (busybox nc: the host has no gdb), stops the running kernel and
-# reads its banner by virtual address, which the machine translates
-# through the vCPU's SLB and the accelerator's HPT (in the kernel for kvm).
+# reads its banner by virtual address, which the machine translates through
+# the vCPU's SLB and the accelerator's HPT (in the kernel for kvm).
+# Breakpoints are left to tests/system/gdb_test.sh (interp, real gdb): under
+# kvm here they cannot work, as KVM-HV reads the trapping instruction from
+# HEIR, which QEMU 7.2's POWER9 never sets, so KVM cannot tell its debug
+# instruction and gives the guest an illegal-instruction interrupt.
 gdb_by_virtual_address() {
   check "gdb reads kernel memory by virtual address on $1"
   ip link set lo up
@@ -124,21 +128,22 @@ machine:
 accel: $1
 debug: {gdb: {port: 1234}}
 YAML
-  rm -f "$work/console-in"
+  rm -f "$work/console-in" "$work/rsp"
   mkfifo "$work/console-in"
   exec 3<>"$work/console-in"
   mosaic run "$work/gdb.yaml" <&3 >"$work/stdout" 2>"$work/stderr" &
   guest=$!
-  # The shell on the console says which kernel runs (/proc/version is
-  # its banner) once it is up.
+  # Once the shell is up it says which kernel runs (/proc/version is its
+  # banner); asked once, as the interpreter inside QEMU is slow to answer.
   banner=""
-  for _ in $(seq 300); do
-    if grep -q "MOSAIC-INIT: up" "$work/stdout"; then
+  asked=no
+  for _ in $(seq 600); do
+    if [ $asked = no ] && grep -q "MOSAIC-INIT: up" "$work/stdout"; then
       echo "sed 's/^/MOSAIC-VERSION /' /proc/version" >&3
-      sleep 1
-      banner=$(tr -d '\r' <"$work/stdout" | sed -n 's/^MOSAIC-VERSION //p' | head -n 1)
-      [ -n "$banner" ] && break
+      asked=yes
     fi
+    banner=$(tr -d '\r' <"$work/stdout" | sed -n 's/^MOSAIC-VERSION //p' | head -n 1)
+    [ -n "$banner" ] && break
     sleep 1
   done
   address=$(banner_address "$banner")
@@ -146,7 +151,7 @@ YAML
     fail "no banner address (the guest printed '$banner')"
   else
     # The stub stops the guest when gdb connects (an interrupt, 0x03, does no
-    # harm); "?" asks why it stopped, then the banner's first 40 bytes, kill.
+    # harm); "?" asks why it stopped; then the banner's first 40 bytes; kill.
     { sleep 1; printf '\003'; rsp_packet '?'; sleep 3; rsp_packet "m$address,28"; sleep 3; rsp_packet k; sleep 1; } |
       timeout 60 nc 127.0.0.1 1234 >"$work/rsp" 2>&1
     expected=$(printf '%s' "$banner" | cut -c 1-40 | tr -d '\n' | od -An -tx1 -v | tr -d ' \n')
@@ -166,7 +171,7 @@ YAML
   wait "$guest" || status=$?
   exec 3>&-
   expect_status 1  # gdb's kill ends the run with status 1
-  [ "$current_failed" -eq 0 ] || { echo "--- gdb remote protocol"; cat "$work/rsp"; echo; }
+  [ "$current_failed" -eq 0 ] || { echo "--- gdb remote protocol"; cat "$work/rsp" 2>/dev/null; echo; }
   show_run_if_failed
 }
 
