@@ -49,12 +49,16 @@ if ! sh /mosaic/tests/kvm-host/host_check.sh; then
 fi
 command -v mosaic >/dev/null || { echo "FAIL: no mosaic: run scripts/kvm-host with the staged tree"; exit 1; }
 
-# The kvm plugin's own tests; kvm_hv_tests (built for ppc64 hosts only)
-# talks to /dev/kvm.
-for test_binary in "$tests_dir"/kvm_*; do
+# The cross-built unit tests on a POWER CPU; kvm_hv_tests (built for ppc64
+# hosts only) talks to /dev/kvm. QEMU 7.2 emulates 16-byte atomics wrongly
+# (lqarx/stqcx., which libatomic uses here: a lone 16-byte compare-and-swap
+# never completes), so the interpreter's tests of stqcx. are left out.
+for test_binary in "$tests_dir"/*_unit_tests "$tests_dir"/kvm_hv_tests; do
   [ -x "$test_binary" ] || continue
   check "$(basename "$test_binary")"
-  "$test_binary" --gtest_brief=1 || failures=$((failures + 1))
+  filter=*
+  [ "$(basename "$test_binary")" = interp_unit_tests ] && filter=-*StoreQuadwordConditional*
+  "$test_binary" --gtest_brief=1 "--gtest_filter=$filter" || failures=$((failures + 1))
 done
 
 # boot_hello ACCEL: the bare-metal guest prints one line and powers off.
