@@ -86,7 +86,6 @@ static void arithmetic(void) {
 }
 
 /* The instructions take an immediate after the register operands. */
-#undef UNARY
 #define UNARY_IMM(insn, imm, xer_in)                                                                       \
   for (int i = 0; i < VALUE_COUNT; ++i) {                                                                  \
     uint64_t out[3];                                                                                       \
@@ -95,15 +94,6 @@ static void arithmetic(void) {
                      : "r"(values[i]), "r"((uint64_t)(xer_in)), "r"(0ul)                                   \
                      : "cr0", "cr1", "cr2", "cr3", "cr4", "cr5", "cr6", "cr7", "xer");                     \
     report_case(insn " " #imm, i, -1, 3, out);                                                             \
-  }
-#define UNARY(insn, xer_in)                                                                                \
-  for (int i = 0; i < VALUE_COUNT; ++i) {                                                                  \
-    uint64_t out[3];                                                                                       \
-    __asm__ volatile("mtxer %4\n\tmtcrf 0xff,%5\n\t" insn " %0,%3\n\tmfxer %1\n\tmfcr %2"                 \
-                     : "=&r"(out[0]), "=&r"(out[1]), "=&r"(out[2])                                         \
-                     : "r"(values[i]), "r"((uint64_t)(xer_in)), "r"(0ul)                                   \
-                     : "cr0", "cr1", "cr2", "cr3", "cr4", "cr5", "cr6", "cr7", "xer");                     \
-    report_case(insn, i, -1, 3, out);                                                                      \
   }
 
 static void immediates(void) {
