@@ -1,7 +1,6 @@
 #include "kvm_accelerator.hpp"
 
 #include <asm/kvm.h>
-#include <fcntl.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 
 #include "file_descriptor.hpp"
 #include "kvm_hash_page_table.hpp"
+#include "kvm_probe.hpp"
 #include "kvm_registers.hpp"
 #include "kvm_vcpu.hpp"
 #include "mosaic/errors.hpp"
@@ -54,12 +54,10 @@ std::vector<ppc::SegmentPageSizes> usable_page_sizes(const kvm_ppc_smmu_info& in
 
 class KvmAccelerator final : public Accelerator {
  public:
-  KvmAccelerator(const std::string& device_path, GuestMemory& memory, std::shared_ptr<spdlog::logger> log)
-      : memory_(memory), log_(std::move(log)),
-        system_(open(device_path.c_str(), O_RDWR | O_CLOEXEC)) {
-    if (!system_.valid()) refuse(fmt::format("cannot open {}", device_path));
-    vm_ = FileDescriptor(ioctl(system_.get(), KVM_CREATE_VM, KVM_VM_PPC_HV));
-    if (!vm_.valid()) refuse("KVM_CREATE_VM(KVM_VM_PPC_HV)");
+  // `probe` is usable: its device and VM become this accelerator's.
+  KvmAccelerator(const std::string& device_path, KvmProbeResult probe, GuestMemory& memory,
+                 std::shared_ptr<spdlog::logger> log)
+      : memory_(memory), log_(std::move(log)), system_(std::move(probe.system)), vm_(std::move(probe.vm)) {
     const int run_bytes = ioctl(system_.get(), KVM_GET_VCPU_MMAP_SIZE, 0);
     if (run_bytes <= 0) refuse("KVM_GET_VCPU_MMAP_SIZE");
     run_bytes_ = static_cast<std::size_t>(run_bytes);
@@ -144,7 +142,10 @@ class KvmAccelerator final : public Accelerator {
 
 std::unique_ptr<Accelerator> create_kvm_accelerator(const std::string& device_path, GuestMemory& memory,
                                                     std::shared_ptr<spdlog::logger> log) {
-  return std::make_unique<KvmAccelerator>(device_path, memory, std::move(log));
+  KvmProbeResult probe = probe_kvm_hv(device_path);
+  if (!probe.usable) throw PluginRefused(probe.reason);
+  if (!probe.optional.empty()) log->info("optional KVM capabilities: {}", fmt::join(probe.optional, ", "));
+  return std::make_unique<KvmAccelerator>(device_path, std::move(probe), memory, std::move(log));
 }
 
 }  // namespace mosaic::kvm

@@ -12,8 +12,8 @@
 
 namespace mosaic::kvm {
 
-// Opens `device_path` and sets up the VM; throws PluginRefused when the host
-// cannot run it, naming the step that failed.
+// Probes `device_path` and sets up the VM in what the probe opened; throws
+// PluginRefused when the host cannot run it, naming the step that failed.
 std::unique_ptr<Accelerator> create_kvm_accelerator(const std::string& device_path, GuestMemory& memory,
                                                     std::shared_ptr<spdlog::logger> log);
 

@@ -11,7 +11,6 @@
 
 #include <fmt/format.h>
 
-#include "file_descriptor.hpp"
 
 namespace mosaic::kvm {
 namespace {
@@ -77,6 +76,8 @@ KvmProbeResult probe_kvm_hv(const std::string& device_path) {
     if (ioctl(vm.get(), KVM_CHECK_EXTENSION, capability.number) > 0) result.optional.push_back(capability.name);
   }
   result.usable = true;
+  result.system = std::move(kvm);
+  result.vm = std::move(vm);
   return result;
 }
 

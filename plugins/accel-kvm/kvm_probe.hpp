@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "file_descriptor.hpp"
+
 namespace mosaic::kvm {
 
 struct KvmCapability {
@@ -16,6 +18,10 @@ struct KvmProbeResult {
   bool usable = false;
   std::string reason;                 // why not, when !usable
   std::vector<std::string> optional;  // optional capabilities found (for the log)
+  // When usable: the open device and the KVM-HV VM the probe created, for
+  // the accelerator to use rather than open and create again.
+  FileDescriptor system;
+  FileDescriptor vm;
 };
 
 // Capabilities without which the pseries machine cannot run under KVM-HV:

@@ -13,13 +13,11 @@ namespace {
 std::unique_ptr<mosaic::Accelerator> create_kvm_accelerator(const mosaic::AcceleratorSetup& setup) {
   setup.options.expect_keys({"device"});
   const std::string device_path = setup.options.child("device").as_string("/dev/kvm");
+#ifdef MOSAIC_KVM_PPC64
+  return mosaic::kvm::create_kvm_accelerator(device_path, setup.host.guest_memory(), setup.host.logger("kvm"));
+#else
   const auto probe = mosaic::kvm::probe_kvm_hv(device_path);
   if (!probe.usable) throw mosaic::PluginRefused(probe.reason);
-#ifdef MOSAIC_KVM_PPC64
-  auto log = setup.host.logger("kvm");
-  if (!probe.optional.empty()) log->info("optional KVM capabilities: {}", fmt::join(probe.optional, ", "));
-  return mosaic::kvm::create_kvm_accelerator(device_path, setup.host.guest_memory(), std::move(log));
-#else
   // Only reachable on a non-POWER host whose /dev/kvm claims every ppc
   // capability: the register layout of <asm/kvm.h> is not this host's.
   throw mosaic::PluginRefused(fmt::format("{} offers KVM-HV, but this kvm plugin was built for a non-POWER host",
