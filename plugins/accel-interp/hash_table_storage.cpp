@@ -4,12 +4,6 @@
 
 namespace mosaic::interp {
 
-namespace {
-// PAPR's bounds on the HPT size (log2 bytes).
-constexpr unsigned kMinOrder = 18;
-constexpr unsigned kMaxOrder = 46;
-}  // namespace
-
 ppc::HptStatus HashTableStorage::allocate(unsigned order) {
   if (order < kMinOrder || order > kMaxOrder) return ppc::HptStatus::out_of_range;
   {
@@ -26,15 +20,9 @@ unsigned HashTableStorage::order() const {
   return order_;
 }
 
-ppc::HptStatus HashTableStorage::check_range(std::uint64_t ptex, std::uint64_t count) const {
-  if (order_ == 0) return ppc::HptStatus::no_table;
-  if (ptex > entries_.size() || count > entries_.size() - ptex) return ppc::HptStatus::out_of_range;
-  return ppc::HptStatus::ok;
-}
-
 ppc::HptStatus HashTableStorage::read_hptes(std::uint64_t ptex, std::span<ppc::Hpte> out) {
   std::lock_guard lock(mutex_);
-  if (const auto status = check_range(ptex, out.size()); status != ppc::HptStatus::ok) return status;
+  if (const auto status = check_range(order_, ptex, out.size()); status != ppc::HptStatus::ok) return status;
   std::copy_n(entries_.begin() + static_cast<std::ptrdiff_t>(ptex), out.size(), out.begin());
   return ppc::HptStatus::ok;
 }
@@ -43,7 +31,7 @@ ppc::HptStatus HashTableStorage::write_hpte(std::uint64_t ptex, const ppc::Hpte&
   bool replaced_a_translation = false;
   {
     std::lock_guard lock(mutex_);
-    if (const auto status = check_range(ptex, 1); status != ppc::HptStatus::ok) return status;
+    if (const auto status = check_range(order_, ptex, 1); status != ppc::HptStatus::ok) return status;
     replaced_a_translation = entries_[ptex].v & ppc::hpte::kValid;
     // Invalid entries read back as zero (the HashPageTable contract).
     entries_[ptex] = (entry.v & ppc::hpte::kValid) ? entry : ppc::Hpte{};
@@ -56,7 +44,7 @@ ppc::HptStatus HashTableStorage::write_hpte(std::uint64_t ptex, const ppc::Hpte&
 
 void HashTableStorage::record_reference(std::uint64_t ptex, std::uint64_t expected_v, std::uint64_t bits) {
   std::lock_guard lock(mutex_);
-  if (check_range(ptex, 1) == ppc::HptStatus::ok && entries_[ptex].v == expected_v) entries_[ptex].r |= bits;
+  if (check_range(order_, ptex, 1) == ppc::HptStatus::ok && entries_[ptex].v == expected_v) entries_[ptex].r |= bits;
 }
 
 }  // namespace mosaic::interp

@@ -30,8 +30,6 @@ class HashTableStorage final : public ppc::HashPageTable {
   void record_reference(std::uint64_t ptex, std::uint64_t expected_v, std::uint64_t bits);
 
  private:
-  ppc::HptStatus check_range(std::uint64_t ptex, std::uint64_t count) const;
-
   std::atomic<std::uint64_t>& translation_generation_;
   mutable std::mutex mutex_;  // entries are two doublewords: no torn reads
   unsigned order_ = 0;

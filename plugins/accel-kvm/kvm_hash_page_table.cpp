@@ -16,9 +16,6 @@
 namespace mosaic::kvm {
 namespace {
 
-// PAPR's bounds on the HPT size (ibm,pft-size), which KVM also enforces.
-constexpr unsigned kMinOrder = 18;
-constexpr unsigned kMaxOrder = 46;
 // Bounds one read() so that a lookup of a whole table stays in small steps.
 constexpr std::size_t kEntriesPerRead = 1024;
 
@@ -42,15 +39,8 @@ ppc::HptStatus KvmHashPageTable::allocate(unsigned order) {
   return ppc::HptStatus::ok;
 }
 
-ppc::HptStatus KvmHashPageTable::check_range(std::uint64_t ptex, std::uint64_t count) const {
-  const std::uint64_t entries = entry_count();
-  if (entries == 0) return ppc::HptStatus::no_table;
-  if (ptex > entries || count > entries - ptex) return ppc::HptStatus::out_of_range;
-  return ppc::HptStatus::ok;
-}
-
 ppc::HptStatus KvmHashPageTable::read_hptes(std::uint64_t ptex, std::span<ppc::Hpte> out) {
-  if (const auto status = check_range(ptex, out.size()); status != ppc::HptStatus::ok) return status;
+  if (const auto status = check_range(order(), ptex, out.size()); status != ppc::HptStatus::ok) return status;
   if (out.empty()) return ppc::HptStatus::ok;
   std::lock_guard lock(stream_mutex_);
   // A read fd reports only entries modified since its previous pass, so each
@@ -80,7 +70,7 @@ ppc::HptStatus KvmHashPageTable::read_hptes(std::uint64_t ptex, std::span<ppc::H
 }
 
 ppc::HptStatus KvmHashPageTable::write_hpte(std::uint64_t ptex, const ppc::Hpte& entry) {
-  if (const auto status = check_range(ptex, 1); status != ppc::HptStatus::ok) return status;
+  if (const auto status = check_range(order(), ptex, 1); status != ppc::HptStatus::ok) return status;
   std::lock_guard lock(stream_mutex_);
   const FileDescriptor stream = open_stream(vm_fd_, 0, KVM_GET_HTAB_WRITE);
   if (!stream.valid()) {

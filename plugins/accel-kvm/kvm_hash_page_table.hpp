@@ -23,8 +23,6 @@ class KvmHashPageTable final : public ppc::HashPageTable {
   ppc::HptStatus write_hpte(std::uint64_t ptex, const ppc::Hpte& entry) override;
 
  private:
-  ppc::HptStatus check_range(std::uint64_t ptex, std::uint64_t count) const;
-
   const int vm_fd_;
   std::shared_ptr<spdlog::logger> log_;
   std::atomic<unsigned> order_{0};

@@ -11,7 +11,8 @@ std::unique_ptr<mosaic::Machine> create_pseries(const mosaic::MachineSetup& setu
   mosaic::pseries::PseriesOptions pseries;
   if (options.child("dump-dtb").defined()) pseries.dump_dtb = options.child("dump-dtb").as_path();
   // PAPR bounds the HPT between 256 KiB and 64 TiB.
-  pseries.hpt_order = static_cast<unsigned>(options.child("hpt-order").as_uint(18, 46, 0));
+  using Table = mosaic::ppc::HashPageTable;
+  pseries.hpt_order = static_cast<unsigned>(options.child("hpt-order").as_uint(Table::kMinOrder, Table::kMaxOrder, 0));
   // restart, as a PC or QEMU does; exit suits runs that should end there.
   if (options.child("on-reboot").defined() && options.child("on-reboot").as_choice({"restart", "exit"}) == "exit") {
     pseries.on_reboot = mosaic::pseries::OnReboot::exit;

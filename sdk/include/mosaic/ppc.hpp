@@ -118,11 +118,26 @@ class HashPageTable {
  public:
   virtual ~HashPageTable() = default;
 
-  // (Re)creates an empty table of 2^order bytes (PAPR: 18 <= order <= 46).
+  // PAPR's bounds on the table's size, log2 bytes (ibm,pft-size).
+  static constexpr unsigned kMinOrder = 18;
+  static constexpr unsigned kMaxOrder = 46;
+
+  // (Re)creates an empty table of 2^order bytes, kMinOrder <= order <=
+  // kMaxOrder (out_of_range otherwise).
   virtual HptStatus allocate(unsigned order) = 0;
   // log2 of the table size in bytes; 0 before allocate().
   virtual unsigned order() const = 0;
   std::uint64_t entry_count() const { return order() ? (std::uint64_t{1} << order()) / hpte::kBytes : 0; }
+  // Whether entries [ptex, ptex + count) of a table of 2^order bytes can be
+  // accessed: ok, no_table for order 0 (not allocated), out_of_range past
+  // the table's end. Static so that an implementation can pass the order
+  // it holds under its own lock.
+  static HptStatus check_range(unsigned order, std::uint64_t ptex, std::uint64_t count) {
+    if (order == 0) return HptStatus::no_table;
+    const std::uint64_t entries = (std::uint64_t{1} << order) / hpte::kBytes;
+    if (ptex > entries || count > entries - ptex) return HptStatus::out_of_range;
+    return HptStatus::ok;
+  }
 
   // Reads entries ptex .. ptex+out.size()-1 exactly as the table holds them;
   // entries that are not valid read back as zero in both doublewords.
