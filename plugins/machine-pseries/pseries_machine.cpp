@@ -59,6 +59,7 @@ void PseriesMachine::build(Accelerator& accelerator) {
   vty_ = std::make_unique<Vty>(host_.console(), kVtyUnitAddress,
                                [this](bool asserted) { xics_->set_level(vty_interrupt_, asserted); });
   rtas_ = std::make_unique<Rtas>(memory(), host_.logger("pseries.rtas"));
+  phb_ = std::make_unique<Phb>(*xics_, [this] { return allocate_interrupt(); }, host_.logger("pseries.pci"));
   hpt_hypercalls_ = std::make_unique<HptHypercalls>(accelerator.hash_page_table(), caps_.segment_page_sizes,
                                                     spec_.memory_bytes);
   register_machine_hypercalls();
@@ -221,6 +222,11 @@ void PseriesMachine::set_interrupt(std::uint32_t source, bool asserted) {
     return;
   }
   xics_->set_level(source, asserted);
+}
+
+void PseriesMachine::add_pci_function(std::shared_ptr<pci::Function> function) {
+  if (!phb_) throw SetupError("PCI: the machine was not built");
+  phb_->add_function(std::move(function));
 }
 
 void PseriesMachine::on_debug_stop(std::function<void(std::size_t, const DebugExit&)> handler) {

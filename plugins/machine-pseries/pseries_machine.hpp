@@ -14,6 +14,7 @@
 #include "hcall_hpt.hpp"
 #include "hypercall_table.hpp"
 #include "mosaic/plugin.hpp"
+#include "phb.hpp"
 #include "rtas.hpp"
 #include "vcpu_threads.hpp"
 #include "vty.hpp"
@@ -61,6 +62,7 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   void add_device_tree_node(DeviceTreeNode node) override;
   std::uint32_t allocate_interrupt() override;
   void set_interrupt(std::uint32_t source, bool asserted) override;
+  void add_pci_function(std::shared_ptr<pci::Function> function) override;
   std::shared_ptr<spdlog::logger> logger(std::string_view name) override { return host_.logger(name); }
 
   // DebugTarget
@@ -115,6 +117,7 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   std::unique_ptr<Xics> xics_;
   std::unique_ptr<Rtas> rtas_;
   std::unique_ptr<Vty> vty_;
+  std::unique_ptr<Phb> phb_;
   std::uint32_t vty_interrupt_ = 0;
   std::uint32_t next_interrupt_ = kFirstDeviceSource;
   std::vector<MmioRegion> mmio_regions_;

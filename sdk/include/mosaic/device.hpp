@@ -12,6 +12,7 @@
 
 #include "mosaic/device_tree.hpp"
 #include "mosaic/guest_memory.hpp"
+#include "mosaic/pci.hpp"
 
 namespace mosaic {
 
@@ -49,6 +50,10 @@ class DeviceContext {
   virtual std::uint32_t allocate_interrupt() = 0;
   // Level-triggered: asserted until the device lowers it.
   virtual void set_interrupt(std::uint32_t source, bool asserted) = 0;
+  // Puts a PCI function on the machine's host bridge, which attaches its
+  // interrupt sink, places its BARs and describes it to the guest. Throws
+  // SetupError when the bus is full.
+  virtual void add_pci_function(std::shared_ptr<pci::Function> function) = 0;
   virtual std::shared_ptr<spdlog::logger> logger(std::string_view name) = 0;
 };
 

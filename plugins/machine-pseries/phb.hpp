@@ -1,0 +1,79 @@
+// The PAPR PCI host bridge (PHB): one logical PHB on which device plugins
+// put PCI functions (mosaic/pci.hpp). It owns everything bus-side: the slot
+// each function sits in, where its BARs are placed, which XICS source its
+// INTx pin and its MSI-X vectors reach, the MMIO windows through which the
+// guest reaches the BARs, and config space through RTAS (phb_rtas.cpp).
+// The device-tree node Linux's pseries PCI code reads is built in
+// phb_device_tree.cpp.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "mosaic/device_tree.hpp"
+#include "mosaic/pci.hpp"
+#include "xics.hpp"
+
+namespace mosaic::pseries {
+
+// Where the PHB sits, as QEMU's first spapr PHB does (so guests and tools
+// that know that layout find it): its BUID (the "reg" of its node, which
+// the ibm,*-pci-config RTAS calls name), a 2 GiB 32-bit window seen on the
+// bus at 2 GiB, and a 1 TiB 64-bit window at the same bus and CPU address.
+// Both sit far above any RAM a guest can have.
+struct PhbLayout {
+  static constexpr std::uint64_t kBuid = 0x800000020000000;
+  static constexpr std::uint64_t kWindow32Cpu = 0x200080000000;
+  static constexpr std::uint64_t kWindow32Bus = 0x80000000;
+  static constexpr std::uint64_t kWindow32Size = 0x80000000;
+  static constexpr std::uint64_t kWindow64Cpu = 0x210000000000;
+  static constexpr std::uint64_t kWindow64Bus = kWindow64Cpu;
+  static constexpr std::uint64_t kWindow64Size = 0x10000000000;
+};
+
+class Phb {
+ public:
+  // Bus 0 only, one function per device number (PCI's 32 devices).
+  static constexpr unsigned kSlots = 32;
+
+  // `allocate_source` hands out XICS sources (the machine's allocator,
+  // which throws SetupError when none is left).
+  Phb(Xics& xics, std::function<std::uint32_t()> allocate_source, std::shared_ptr<spdlog::logger> log);
+  ~Phb();
+  Phb(const Phb&) = delete;
+  Phb& operator=(const Phb&) = delete;
+
+  // Puts the function in the next free slot and gives it its interrupt
+  // sink and an INTx source. Throws SetupError when the bus is full.
+  void add_function(std::shared_ptr<pci::Function> function);
+  std::size_t function_count() const { return slots_.size(); }
+
+  // The XICS source the function in `slot` drives with its INTx pin.
+  std::uint32_t intx_source(unsigned slot) const { return slots_.at(slot)->intx_source; }
+
+ private:
+  // A function in its slot; it is also the function's interrupt sink.
+  struct Slot final : pci::InterruptSink {
+    Slot(Phb& phb, unsigned number, std::shared_ptr<pci::Function> function)
+        : phb(phb), number(number), function(std::move(function)) {}
+    void set_intx(bool asserted) override;
+    void signal_msi(std::uint64_t address, std::uint32_t data) override;
+
+    Phb& phb;
+    unsigned number;  // the PCI device number on bus 0
+    std::shared_ptr<pci::Function> function;
+    std::uint32_t intx_source = 0;
+  };
+
+  Xics& xics_;
+  std::function<std::uint32_t()> allocate_source_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::vector<std::unique_ptr<Slot>> slots_;  // index = PCI device number
+};
+
+}  // namespace mosaic::pseries
