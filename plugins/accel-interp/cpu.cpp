@@ -403,7 +403,7 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
     ~StopWatching() { cpu.watchpoints_ = nullptr; }
   } stop_watching{*this};
   for (;;) {
-    if (stop.load(std::memory_order_relaxed)) {
+    if (stop.load(std::memory_order_relaxed) || instructions_retired_ >= instruction_limit_) {
       exit_.reason = ExitReason::stopped;
       return;
     }
@@ -451,7 +451,7 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
   // interrupt: its earlier accesses have already reached the device.
   bool replaying = !mmio_log_.empty();
   for (;;) {
-    if (stop.load(std::memory_order_relaxed)) {
+    if (stop.load(std::memory_order_relaxed) || instructions_retired_ >= instruction_limit_) {
       exit_.reason = ExitReason::stopped;
       return;
     }

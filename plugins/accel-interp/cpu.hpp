@@ -278,6 +278,9 @@ class Cpu {
   void complete_mmio_read(std::uint64_t value);
   void set_lpcr(std::uint64_t value) { state.lpcr = value; }
   std::uint64_t instructions_retired() const { return instructions_retired_; }
+  // Deterministic scheduling: run() also ends (`stopped`) once this many
+  // instructions have retired, at its next check for stop requests.
+  void set_instruction_limit(std::uint64_t retired) { instruction_limit_ = retired; }
 
   std::uint64_t address_mask() const {
     return (state.msr & ppc::msr::kSixtyFour) ? ~std::uint64_t{0} : 0xffffffffull;
@@ -321,6 +324,7 @@ class Cpu {
   std::uint64_t instructions_retired_ = 0;
   bool deterministic_ = false;
   std::uint64_t timebase_offset_ = 0;
+  std::uint64_t instruction_limit_ = ~std::uint64_t{0};
   // The decrementer interrupt is raised when DEC's sign bit goes from 0 to
   // 1 and stays pending until taken or DEC is rewritten (Book III 9.2).
   bool decrementer_armed_ = false;

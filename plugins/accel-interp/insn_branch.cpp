@@ -66,11 +66,15 @@ Flow branch_conditional_to_lr(Cpu& cpu, const DecodedInsn& insn) {
   return finish_branch(cpu, insn, taken, target);
 }
 
-// bcctr cannot decrement the CTR it branches through: that form is invalid.
+// bcctr with BO_2 = 0 decrements the CTR it branches through: an invalid
+// form in the ISA, but POWER8 (its user manual, as QEMU follows) decrements
+// and tests CTR, branching to its value from before. Linux's count-cache
+// flush ("bcctr 2,0,0", H_GET_CPU_CHARACTERISTICS' BCCTR_FLUSH_ASSIST)
+// relies on that form not trapping.
 Flow branch_conditional_to_ctr(Cpu& cpu, const DecodedInsn& insn) {
-  if (!(insn.rt & kBoKeepCtr)) return cpu.illegal_instruction();
+  const u64 target = cpu.state.ctr & ~u64{3};
   const bool taken = branch_condition_met(cpu, insn.rt, insn.ra);
-  return finish_branch(cpu, insn, taken, cpu.state.ctr & ~u64{3});
+  return finish_branch(cpu, insn, taken, target);
 }
 
 Flow branch_conditional_to_tar(Cpu& cpu, const DecodedInsn& insn) {

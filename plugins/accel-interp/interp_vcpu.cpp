@@ -13,13 +13,53 @@ InterpVcpu::InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint3
 }
 
 VcpuExit InterpVcpu::run() {
+  enter_shared_time();
   if (ceded_) {
     ceded_ = false;
     idle_until_interrupt();
+    leave_shared_time();
+    // Dispatched again: the machine sees it before any guest instruction.
+    stop_requested_.store(false);
+    return VcpuExit{};
   }
   cpu_.run(stop_requested_, external_interrupt_, debug_active_ ? &debug_ : nullptr);
+  leave_shared_time();
   if (cpu_.exit().reason == ExitReason::stopped) stop_requested_.store(false);
   return cpu_.exit();
+}
+
+VcpuExit InterpVcpu::run_for(std::uint64_t instructions) {
+  enter_shared_time();
+  if (ceded_) {
+    cpu_.set_msr(cpu_.state.msr | ppc::msr::kExternalEnable);
+    if (!stop_requested_.load() && !cpu_.interrupt_deliverable(external_interrupt_.load())) {
+      VcpuExit idle;
+      idle.reason = ExitReason::idle;
+      idle.idle_until = cpu_.decrementer_deadline();
+      return idle;
+    }
+    ceded_ = false;
+    stop_requested_.store(false);
+    return VcpuExit{};  // dispatched again, as run() does after idling
+  }
+  cpu_.set_instruction_limit(cpu_.instructions_retired() + instructions);
+  cpu_.run(stop_requested_, external_interrupt_, debug_active_ ? &debug_ : nullptr);
+  cpu_.set_instruction_limit(~std::uint64_t{0});
+  leave_shared_time();
+  if (cpu_.exit().reason == ExitReason::stopped) stop_requested_.store(false);
+  return cpu_.exit();
+}
+
+void InterpVcpu::advance_idle_time(std::uint64_t timebase) {
+  if (clock_ != nullptr && timebase > clock_->timebase) clock_->timebase = timebase;
+}
+
+void InterpVcpu::enter_shared_time() {
+  if (clock_ != nullptr) cpu_.advance_timebase_to(clock_->timebase);
+}
+
+void InterpVcpu::leave_shared_time() {
+  if (clock_ != nullptr) clock_->timebase = cpu_.timebase();
 }
 
 void InterpVcpu::idle_until_interrupt() {
@@ -91,6 +131,7 @@ ppc::Registers InterpVcpu::registers() const {
   r.dar = s.dar;
   r.dsisr = s.dsisr;
   r.dec = cpu_.decrementer();
+  r.tb = cpu_.timebase();
   r.pvr = s.pvr;
   r.pir = s.pir;
   r.lpcr = s.lpcr;

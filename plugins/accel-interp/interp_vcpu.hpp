@@ -11,16 +11,29 @@
 
 namespace mosaic::interp {
 
+// Deterministic mode's guest clock, shared by all vCPUs: the timebase
+// that the instructions retired so far (by whichever vCPU) and the idle
+// warps add up to. Only one vCPU runs at a time in that mode.
+struct DeterministicClock {
+  std::uint64_t timebase = 0;
+};
+
 class InterpVcpu final : public Vcpu {
  public:
   // `retired_total` receives this vCPU's instruction count when it goes.
   InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr,
              std::atomic<std::uint64_t>& retired_total);
   ~InterpVcpu() override { retired_total_ += cpu_.instructions_retired(); }
-  void set_deterministic(bool deterministic) { cpu_.set_deterministic(deterministic); }
+  // With a clock, guest time counts instructions (DESIGN.md section 5).
+  void set_deterministic_clock(DeterministicClock* clock) {
+    clock_ = clock;
+    cpu_.set_deterministic(clock != nullptr);
+  }
 
   std::uint32_t id() const override { return id_; }
   VcpuExit run() override;
+  VcpuExit run_for(std::uint64_t instructions) override;
+  void advance_idle_time(std::uint64_t timebase) override;
   void complete_hypercall(std::int64_t status, std::span<const std::uint64_t> outputs) override;
   void complete_mmio_read(std::uint64_t value) override { cpu_.complete_mmio_read(value); }
   void request_stop() override;
@@ -35,8 +48,14 @@ class InterpVcpu final : public Vcpu {
   // stop is requested.
   void idle_until_interrupt();
 
+  // Deterministic mode: this vCPU's timebase catches up with the shared
+  // clock before it runs, and the clock takes this vCPU's after.
+  void enter_shared_time();
+  void leave_shared_time();
+
   std::uint32_t id_;
   Cpu cpu_;
+  DeterministicClock* clock_ = nullptr;
   std::atomic<std::uint64_t>& retired_total_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> external_interrupt_{false};

@@ -45,6 +45,7 @@ class InterpAccelerator final : public Accelerator {
     caps.pvr = kPower8Pvr;
     caps.segment_page_sizes = memory_system_.segment_page_sizes;
     caps.hpt_in_kernel = false;
+    caps.deterministic = deterministic_;
     // Breakpoints are compared against every instruction's address, so
     // there is no hardware limit on their number.
     caps.debug = DebugFeatures{true, 64, 4, true};
@@ -55,13 +56,14 @@ class InterpAccelerator final : public Accelerator {
 
   std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) override {
     auto vcpu = std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr, retired_);
-    vcpu->set_deterministic(deterministic_);
+    vcpu->set_deterministic_clock(deterministic_ ? &clock_ : nullptr);
     return vcpu;
   }
 
  private:
   std::shared_ptr<spdlog::logger> log_;
   bool deterministic_;
+  DeterministicClock clock_;
   const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
   std::atomic<std::uint64_t> retired_{0};
   std::atomic<std::uint64_t> generation_{0};

@@ -46,7 +46,16 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
   const std::string stdout_path = fmt::format("/vdevice/vty@{:x}", vty_->unit_address());
   tree.add({"/",
             {P::cells("#address-cells", {2}), P::cells("#size-cells", {2}), P::string("device_type", "chrp"),
-             P::string("model", "IBM pSeries (emulated by Mosaic)"), P::string("compatible", "IBM,pSeries")}});
+             P::string("model", "IBM pSeries (emulated by Mosaic)"),
+             // "qemu,pseries" is what userspace (lscpu, systemd-detect-virt,
+             // lshw) matches for a paravirtualised pseries guest; Linux's
+             // pseries probe needs only device_type "chrp". "IBM,pSeries"
+             // stays for software that looks for PowerVM's name.
+             string_list_property("compatible", {"qemu,pseries", "IBM,pSeries"})}});
+  // Under KVM-HV, as QEMU does: Linux's is_kvm_guest() and
+  // systemd-detect-virt look for this node. No hcall-instructions: those
+  // are the KVM-PR (ePAPR) paravirtual calls, which an HV guest does not use.
+  if (caps_.hpt_in_kernel) tree.add({"/hypervisor", {P::string("compatible", "linux,kvm")}});
 
   std::vector<P> chosen{P::string("bootargs", spec_.cmdline), P::string("linux,stdout-path", stdout_path),
                         P::string("stdout-path", stdout_path)};

@@ -10,13 +10,14 @@ namespace mosaic::pseries {
 namespace {
 
 namespace hcall {
+constexpr std::uint64_t kSetSprg0 = 0x24;
 constexpr std::uint64_t kSetDabr = 0x28;
 constexpr std::uint64_t kRegisterVpa = 0xdc;
 constexpr std::uint64_t kCede = 0xe0;
 constexpr std::uint64_t kConfer = 0xe4;
 constexpr std::uint64_t kProd = 0x108;
 constexpr std::uint64_t kSetXdabr = 0x134;
-constexpr std::uint64_t kGetCpuCharacteristics = 0x1ac;
+constexpr std::uint64_t kGetCpuCharacteristics = 0x1c8;
 }  // namespace hcall
 
 constexpr std::int64_t kResource = -16;  // H_RESOURCE
@@ -35,11 +36,36 @@ constexpr std::uint64_t kVpaMinimumSize = 640;
 constexpr std::uint64_t kDispatchTraceLogMinimumSize = 48;
 constexpr std::uint64_t kSlbShadowMinimumSize = 8;
 constexpr std::uint64_t kCacheLine = 128;
+// The VPA's dispatch (yield) count, a 32-bit big-endian word: even while
+// the virtual processor is dispatched, odd while it is not (ceded or
+// preempted). Linux's vcpu_is_preempted() and its spinlock yield read it.
+constexpr std::uint64_t kVpaDispatchCounter = 0x100;
 constexpr std::uint64_t kDabrxHypervisor = 1 << 2;
 
-// PAPR's "favour security" behaviour and no speculation workarounds: the
-// interpreter executes nothing speculatively.
-constexpr std::uint64_t kBehaviourFavourSecurity = 1ull << 63;
+// H_GET_CPU_CHARACTERISTICS, answered as QEMU 7.2's pseries does for a
+// POWER8 partition with its default capabilities: cap-cfpc, cap-sbbc and
+// cap-ibs "workaround", cap-ccf-assist on. Bits are numbered from the most
+// significant, as PAPR does.
+namespace characteristic {
+constexpr std::uint64_t kSpeculationBarrierOri31 = papr::flag_bit(0);
+constexpr std::uint64_t kL1dFlushOri30 = papr::flag_bit(2);
+constexpr std::uint64_t kL1dFlushTrig2 = papr::flag_bit(3);
+constexpr std::uint64_t kL1dThreadPrivate = papr::flag_bit(4);
+constexpr std::uint64_t kHonoursBranchHints = papr::flag_bit(5);
+constexpr std::uint64_t kBcctrFlushAssist = papr::flag_bit(9);
+}  // namespace characteristic
+namespace behaviour {
+constexpr std::uint64_t kFavourSecurity = papr::flag_bit(0);
+constexpr std::uint64_t kL1dFlushOnPrivilegeChange = papr::flag_bit(1);
+constexpr std::uint64_t kBoundsCheckBarrier = papr::flag_bit(2);
+constexpr std::uint64_t kFlushCountCache = papr::flag_bit(5);
+}  // namespace behaviour
+
+void write_be32(GuestMemory& memory, std::uint64_t address, std::uint32_t value) {
+  std::array<std::byte, 4> raw{};
+  for (unsigned i = 0; i < 4; ++i) raw[i] = static_cast<std::byte>(value >> (24 - 8 * i));
+  memory.write(address, raw);
+}
 
 std::uint64_t read_be(const GuestMemory& memory, std::uint64_t address, unsigned bytes) {
   std::array<std::byte, 4> raw{};
@@ -51,8 +77,29 @@ std::uint64_t read_be(const GuestMemory& memory, std::uint64_t address, unsigned
 
 }  // namespace
 
+void PseriesMachine::advance_dispatch_counter(std::size_t index, bool dispatched) {
+  const std::uint64_t vpa = vcpu_areas_[index].vpa;
+  if (vpa == 0) return;
+  auto count = static_cast<std::uint32_t>(read_be(memory(), vpa + kVpaDispatchCounter, 4) + 1);
+  // A guest that wrote the counter may have left the wrong parity.
+  if ((count & 1) != (dispatched ? 0u : 1u)) ++count;
+  write_be32(memory(), vpa + kVpaDispatchCounter, count);
+}
+
+void PseriesMachine::vcpu_dispatched(std::size_t index) {
+  std::lock_guard lock(vcpu_areas_mutex_);
+  if (!vcpu_areas_[index].ceded) return;
+  vcpu_areas_[index].ceded = false;
+  advance_dispatch_counter(index, true);
+}
+
 void PseriesMachine::register_vcpu_hypercalls() {
   hypercalls_.add(hcall::kCede, [this](HypercallCall& call) {
+    {
+      std::lock_guard lock(vcpu_areas_mutex_);
+      vcpu_areas_[call.vcpu].ceded = true;
+      advance_dispatch_counter(call.vcpu, false);
+    }
     vcpus_[call.vcpu]->cede();
     return papr::kSuccess;
   });
@@ -127,10 +174,27 @@ void PseriesMachine::register_vcpu_hypercalls() {
     return papr::kSuccess;
   });
 
+  // Linux reads these at every boot and patches its mitigations to match:
+  // the L1D flush becomes "ori 30,30,0; mtspr TRIG2" (a no-op SPR here),
+  // the speculation barrier "ori 31,31,0", and the count-cache flush the
+  // POWER8 "bcctr 2,0,0" assist. All are cheap to interpret, unlike the
+  // software displacement flush Linux falls back to without an answer.
   hypercalls_.add(hcall::kGetCpuCharacteristics, [](HypercallCall& call) {
-    call.outputs[0] = 0;  // no speculation barriers or flushes are needed
-    call.outputs[1] = kBehaviourFavourSecurity;
+    call.outputs[0] = characteristic::kSpeculationBarrierOri31 | characteristic::kL1dFlushOri30 |
+                      characteristic::kL1dFlushTrig2 | characteristic::kL1dThreadPrivate |
+                      characteristic::kHonoursBranchHints | characteristic::kBcctrFlushAssist;
+    call.outputs[1] = behaviour::kFavourSecurity | behaviour::kL1dFlushOnPrivilegeChange |
+                      behaviour::kBoundsCheckBarrier | behaviour::kFlushCountCache;
     call.output_count = 2;
+    return papr::kSuccess;
+  });
+  // H_SET_SPRG0 (LoPAPR, processor register hypercalls): sets the
+  // caller's SPRG0, which a partition can also move itself.
+  hypercalls_.add(hcall::kSetSprg0, [this](HypercallCall& call) {
+    Vcpu& vcpu = *vcpus_[call.vcpu];
+    ppc::Registers registers = vcpu.registers();
+    registers.sprg[0] = call.args[0];
+    vcpu.set_registers(registers);
     return papr::kSuccess;
   });
 }

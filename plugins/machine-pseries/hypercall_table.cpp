@@ -27,7 +27,9 @@ std::int64_t HypercallTable::dispatch(HypercallCall& call) {
   if (found == handlers_.end()) {
     std::lock_guard lock(unknown_mutex_);
     if (reported_unknown_.insert(call.number).second) {
-      log_->warn("vCPU {}: unsupported hypercall {:#x}, answering H_FUNCTION", call.vcpu, call.number);
+      // Guests probe for optional hypercalls and expect H_FUNCTION: that
+      // is no fault, so it is not a warning.
+      log_->debug("vCPU {}: unsupported hypercall {:#x}, answering H_FUNCTION", call.vcpu, call.number);
     }
     return papr::kFunction;
   }

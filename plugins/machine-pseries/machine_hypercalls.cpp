@@ -1,6 +1,5 @@
 // The pseries machine's own hypercalls and RTAS functions: console, RTAS,
 // HPT, XICS, idle, mode setting, power and CPU control.
-#include <chrono>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -37,6 +36,7 @@ constexpr unsigned kLpcrAilShift = 23;                            // LPCR[AIL]
 constexpr std::uint32_t kCpuStopped = 0;
 constexpr std::uint32_t kCpuRunning = 2;
 constexpr std::size_t kMaxOsTermMessage = 1024;
+constexpr std::int64_t kNanosecondsPerSecond = 1'000'000'000;
 
 bool has_counts(const RtasCall& call, std::size_t args, std::size_t rets) {
   if (call.args.size() == args && call.rets.size() == rets) return true;
@@ -140,8 +140,15 @@ void PseriesMachine::register_rtas_functions() {
     host_.console().write(std::span(&byte, 1));
     status(call, rtas_status::kSuccess);
   });
-  rtas_->add("set-time-of-day", [this, status](RtasCall& call) {
+  // Guest time, for the clock in deterministic mode: the caller's
+  // timebase (the clock ignores it otherwise).
+  const auto guest_timebase = [this](const RtasCall& call) { return vcpus_[call.vcpu]->registers().tb; };
+  rtas_->add("set-time-of-day", [this, status, guest_timebase](RtasCall& call) {
     if (!has_counts(call, 7, 1)) return;
+    if (call.args[1] < 1 || call.args[1] > 12 || call.args[2] < 1 || call.args[2] > 31 || call.args[3] > 23 ||
+        call.args[4] > 59 || call.args[5] > 60 || call.args[6] >= kNanosecondsPerSecond) {
+      return status(call, rtas_status::kParameterError);
+    }
     std::tm requested{};
     requested.tm_year = static_cast<int>(call.args[0]) - 1900;
     requested.tm_mon = static_cast<int>(call.args[1]) - 1;
@@ -149,29 +156,30 @@ void PseriesMachine::register_rtas_functions() {
     requested.tm_hour = static_cast<int>(call.args[3]);
     requested.tm_min = static_cast<int>(call.args[4]);
     requested.tm_sec = static_cast<int>(call.args[5]);
-    if (call.args[1] < 1 || call.args[1] > 12 || call.args[2] < 1 || call.args[2] > 31 || call.args[3] > 23 ||
-        call.args[4] > 59 || call.args[5] > 60) {
-      return status(call, rtas_status::kParameterError);
-    }
-    const std::time_t wanted = timegm(&requested);
-    time_of_day_offset_ = wanted - std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    const std::int64_t seconds = timegm(&requested);
+    rtc_->set(seconds * kNanosecondsPerSecond + call.args[6], guest_timebase(call));
     status(call, rtas_status::kSuccess);
   });
-  rtas_->add("get-time-of-day", [this, status](RtasCall& call) {
+  rtas_->add("get-time-of-day", [this, status, guest_timebase](RtasCall& call) {
     if (!has_counts(call, 0, 8)) return;
-    const auto now = std::chrono::system_clock::now() + std::chrono::seconds(time_of_day_offset_);
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    const auto nanoseconds = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() %
-                             1'000'000'000;
+    const std::int64_t now = rtc_->now(guest_timebase(call));
+    // Floor division: a clock set before 1970 still splits correctly.
+    std::int64_t seconds = now / kNanosecondsPerSecond;
+    std::int64_t nanoseconds = now % kNanosecondsPerSecond;
+    if (nanoseconds < 0) {
+      nanoseconds += kNanosecondsPerSecond;
+      --seconds;
+    }
+    const auto time = static_cast<std::time_t>(seconds);
+    std::tm fields{};
+    gmtime_r(&time, &fields);
     status(call, rtas_status::kSuccess);
-    call.rets[1] = static_cast<std::uint32_t>(utc.tm_year + 1900);
-    call.rets[2] = static_cast<std::uint32_t>(utc.tm_mon + 1);
-    call.rets[3] = static_cast<std::uint32_t>(utc.tm_mday);
-    call.rets[4] = static_cast<std::uint32_t>(utc.tm_hour);
-    call.rets[5] = static_cast<std::uint32_t>(utc.tm_min);
-    call.rets[6] = static_cast<std::uint32_t>(utc.tm_sec);
+    call.rets[1] = static_cast<std::uint32_t>(fields.tm_year + 1900);
+    call.rets[2] = static_cast<std::uint32_t>(fields.tm_mon + 1);
+    call.rets[3] = static_cast<std::uint32_t>(fields.tm_mday);
+    call.rets[4] = static_cast<std::uint32_t>(fields.tm_hour);
+    call.rets[5] = static_cast<std::uint32_t>(fields.tm_min);
+    call.rets[6] = static_cast<std::uint32_t>(fields.tm_sec);
     call.rets[7] = static_cast<std::uint32_t>(nanoseconds);
   });
   rtas_->add("event-scan", [](RtasCall& call) {

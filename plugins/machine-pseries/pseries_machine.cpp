@@ -51,15 +51,19 @@ void PseriesMachine::build(Accelerator& accelerator) {
   vcpu_areas_.resize(spec_.cpus);
   threads_ = std::make_unique<VcpuThreads>(
       vcpus_, [this](std::size_t index, Vcpu& vcpu, const VcpuExit& exit) { handle_exit(index, vcpu, exit); },
-      host_.logger("pseries.vcpu"));
+      [this](std::size_t index) { vcpu_dispatched(index); }, caps_.deterministic, host_.logger("pseries.vcpu"));
   xics_ = std::make_unique<Xics>(spec_.cpus, kInterruptSources, [this](std::uint32_t server, bool asserted) {
     vcpus_[server]->set_external_interrupt(asserted);
   });
   vty_interrupt_ = allocate_interrupt();
-  vty_ = std::make_unique<Vty>(host_.console(), kVtyUnitAddress,
-                               [this](bool asserted) { xics_->set_level(vty_interrupt_, asserted); });
+  // Deterministic mode polls the vty: an interrupt raised when input
+  // reaches the host would come at a host-timed moment.
+  std::function<void(bool)> vty_line;
+  if (!caps_.deterministic) vty_line = [this](bool asserted) { xics_->set_level(vty_interrupt_, asserted); };
+  vty_ = std::make_unique<Vty>(host_.console(), kVtyUnitAddress, std::move(vty_line));
   rtas_ = std::make_unique<Rtas>(memory(), host_.logger("pseries.rtas"));
   phb_ = std::make_unique<Phb>(*xics_, [this] { return allocate_interrupt(); }, host_.logger("pseries.pci"));
+  rtc_ = std::make_unique<RealTimeClock>(options_.rtc, caps_.deterministic);
   hpt_hypercalls_ = std::make_unique<HptHypercalls>(accelerator.hash_page_table(), caps_.segment_page_sizes,
                                                     spec_.memory_bytes);
   register_machine_hypercalls();
@@ -165,6 +169,7 @@ void PseriesMachine::handle_exit(std::size_t index, Vcpu& vcpu, const VcpuExit& 
       threads_->shutdown({RunOutcome::Kind::failure, fmt::format("vCPU {} halted: {}", index, exit.halt_reason)});
       return;
     case ExitReason::debug:
+    case ExitReason::idle:
     case ExitReason::stopped: return;  // handled by VcpuThreads
   }
 }

@@ -16,6 +16,7 @@
 #include "mosaic/plugin.hpp"
 #include "phb.hpp"
 #include "rtas.hpp"
+#include "rtc.hpp"
 #include "vcpu_threads.hpp"
 #include "vty.hpp"
 #include "xics.hpp"
@@ -29,6 +30,7 @@ struct PseriesOptions {
   std::string dump_dtb;  // empty: do not write the device tree out
   unsigned hpt_order = 0;  // 0: sized from RAM as PAPR suggests
   OnReboot on_reboot = OnReboot::restart;
+  RtcBase rtc;  // machine.rtc.base
 };
 
 // Where build() put things in guest real memory.
@@ -86,6 +88,10 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   void load_images();
   void register_machine_hypercalls();
   void register_vcpu_hypercalls();    // hcall_vcpu.cpp
+  // The VPA's dispatch counter (hcall_vcpu.cpp): H_CEDE makes it odd, and
+  // the vCPU's next dispatch even again.
+  void advance_dispatch_counter(std::size_t index, bool dispatched);
+  void vcpu_dispatched(std::size_t index);
   void register_memory_hypercalls();  // hcall_memory.cpp
   void register_rtas_functions();
   std::vector<std::byte> build_device_tree();
@@ -132,10 +138,11 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
     std::uint64_t dispatch_trace_log = 0;
     std::uint64_t dabr = 0;
     std::uint64_t dabrx = 0;
+    bool ceded = false;  // from H_CEDE until the vCPU is dispatched again
   };
   std::vector<VcpuAreas> vcpu_areas_;
   std::mutex vcpu_areas_mutex_;
-  std::int64_t time_of_day_offset_ = 0;  // set-time-of-day, seconds from the host clock
+  std::unique_ptr<RealTimeClock> rtc_;
 };
 
 }  // namespace mosaic::pseries

@@ -1,10 +1,14 @@
 #include "vcpu_threads.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 namespace mosaic::pseries {
 
-VcpuThreads::VcpuThreads(std::vector<std::unique_ptr<Vcpu>>& vcpus, ExitHandler on_exit,
-                         std::shared_ptr<spdlog::logger> log)
-    : vcpus_(vcpus), on_exit_(std::move(on_exit)), log_(std::move(log)), slots_(vcpus.size()) {}
+VcpuThreads::VcpuThreads(std::vector<std::unique_ptr<Vcpu>>& vcpus, ExitHandler on_exit, DispatchHandler on_dispatch,
+                         bool deterministic, std::shared_ptr<spdlog::logger> log)
+    : vcpus_(vcpus), on_exit_(std::move(on_exit)), on_dispatch_(std::move(on_dispatch)), deterministic_(deterministic),
+      log_(std::move(log)), slots_(vcpus.size()) {}
 
 VcpuThreads::~VcpuThreads() {
   shutdown({RunOutcome::Kind::failure, "machine destroyed"});
@@ -51,7 +55,11 @@ void VcpuThreads::wait_until_out_of_guest_locked(std::unique_lock<std::mutex>& l
 }
 
 RunOutcome VcpuThreads::run() {
-  for (std::size_t i = 0; i < vcpus_.size(); ++i) threads_.emplace_back([this, i] { thread_main(i); });
+  if (deterministic_) {
+    threads_.emplace_back([this] { round_robin_main(); });
+  } else {
+    for (std::size_t i = 0; i < vcpus_.size(); ++i) threads_.emplace_back([this, i] { thread_main(i); });
+  }
   {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return shutting_down_; });
@@ -88,35 +96,92 @@ void VcpuThreads::restart(const std::function<void()>& reset) {
   next_outcome_.reset();
 }
 
+void VcpuThreads::prepare_to_run_locked(std::size_t index) {
+  Vcpu& vcpu = *vcpus_[index];
+  VcpuSlot& slot = slots_[index];
+  for (auto& change : slot.pending_changes) change(vcpu);
+  slot.pending_changes.clear();
+  if (slot.applied_debug_generation != debug_generation_) {
+    GuestDebug debug = debug_;
+    debug.single_step = step_vcpu_ == index;
+    vcpu.set_debug(debug);
+    slot.applied_debug_generation = debug_generation_;
+  }
+  slot.in_guest = true;
+}
+
+void VcpuThreads::after_run(std::size_t index, const VcpuExit& exit) {
+  if (exit.reason == ExitReason::idle) return;
+  if (on_dispatch_) on_dispatch_(index);
+  if (exit.reason == ExitReason::stopped) return;
+  if (exit.reason == ExitReason::debug) {
+    debug_stop(index, exit.debug);
+  } else {
+    on_exit_(index, *vcpus_[index], exit);
+  }
+}
+
 void VcpuThreads::thread_main(std::size_t index) {
   Vcpu& vcpu = *vcpus_[index];
   std::unique_lock lock(mutex_);
   for (;;) {
     changed_.wait(lock, [&] { return shutting_down_ || may_run(index); });
     if (shutting_down_) return;
-    VcpuSlot& slot = slots_[index];
-    for (auto& change : slot.pending_changes) change(vcpu);
-    slot.pending_changes.clear();
-    if (slot.applied_debug_generation != debug_generation_) {
-      GuestDebug debug = debug_;
-      debug.single_step = step_vcpu_ == index;
-      vcpu.set_debug(debug);
-      slot.applied_debug_generation = debug_generation_;
-    }
-    slot.in_guest = true;
+    prepare_to_run_locked(index);
     lock.unlock();
     const VcpuExit exit = vcpu.run();
     lock.lock();
-    slot.in_guest = false;
+    slots_[index].in_guest = false;
     changed_.notify_all();
-    if (exit.reason == ExitReason::stopped) continue;
     lock.unlock();
-    if (exit.reason == ExitReason::debug) {
-      debug_stop(index, exit.debug);
-    } else {
-      on_exit_(index, vcpu, exit);
-    }
+    after_run(index, exit);
     lock.lock();
+  }
+}
+
+void VcpuThreads::round_robin_main() {
+  std::unique_lock lock(mutex_);
+  const auto any_may_run = [this] {
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (may_run(i)) return true;
+    }
+    return false;
+  };
+  for (;;) {
+    changed_.wait(lock, [&] { return shutting_down_ || any_may_run(); });
+    if (shutting_down_) return;
+    // One round: each runnable vCPU in index order gets one turn.
+    bool all_idle = true;
+    std::uint64_t earliest_wake = ~std::uint64_t{0};
+    std::optional<std::size_t> last_idle;
+    for (std::size_t index = 0; index < vcpus_.size(); ++index) {
+      if (shutting_down_) return;
+      if (!may_run(index)) continue;
+      prepare_to_run_locked(index);
+      lock.unlock();
+      const VcpuExit exit = vcpus_[index]->run_for(kDeterministicQuantum);
+      lock.lock();
+      slots_[index].in_guest = false;
+      changed_.notify_all();
+      if (exit.reason == ExitReason::idle) {
+        earliest_wake = std::min(earliest_wake, exit.idle_until);
+        last_idle = index;
+        continue;
+      }
+      all_idle = false;
+      lock.unlock();
+      after_run(index, exit);
+      lock.lock();
+    }
+    if (!all_idle || !last_idle) continue;
+    if (earliest_wake != ~std::uint64_t{0}) {
+      // Nobody runs until a decrementer fires: guest time jumps there.
+      vcpus_[*last_idle]->advance_idle_time(earliest_wake);
+      continue;
+    }
+    // Only an event from outside the guest (a device, the debugger, a
+    // shutdown) can end this; it is not guest-timed, so poll for it.
+    changed_.wait_for(lock, std::chrono::milliseconds(1));
   }
 }
 

@@ -2,6 +2,10 @@
 // the guest (RTAS start-cpu / stop-self), paused for the debugger, or
 // shutting down. All vCPU scheduling decisions live here. A run ends at
 // shutdown; restart() readies another (a guest reboot).
+//
+// With a deterministic accelerator, one thread runs the vCPUs round-robin
+// in fixed instruction quanta instead (as QEMU's icount does), so that
+// host thread timing never decides which vCPU does what first.
 #pragma once
 
 #include <condition_variable>
@@ -24,8 +28,17 @@ class VcpuThreads {
   // Handles an exit on the vCPU's own thread (hypercall, MMIO, ...).
   using ExitHandler = std::function<void(std::size_t index, Vcpu& vcpu, const VcpuExit& exit)>;
   using DebugStopHandler = std::function<void(std::size_t index, const DebugExit& exit)>;
+  // After each return from the vCPU other than `idle`, before its exit is
+  // handled: the vCPU is (again) dispatched.
+  using DispatchHandler = std::function<void(std::size_t index)>;
 
-  VcpuThreads(std::vector<std::unique_ptr<Vcpu>>& vcpus, ExitHandler on_exit, std::shared_ptr<spdlog::logger> log);
+  // Instructions a vCPU runs per turn in deterministic mode: short enough
+  // for a prompt IPI answer, long enough that switching costs little.
+  static constexpr std::uint64_t kDeterministicQuantum = 10'000;
+
+  // `deterministic`: round-robin on one thread (AcceleratorCaps).
+  VcpuThreads(std::vector<std::unique_ptr<Vcpu>>& vcpus, ExitHandler on_exit, DispatchHandler on_dispatch,
+              bool deterministic, std::shared_ptr<spdlog::logger> log);
   ~VcpuThreads();
 
   // Lets vCPU `index` run (boot CPU, RTAS start-cpu) or parks it for good
@@ -60,6 +73,12 @@ class VcpuThreads {
 
  private:
   void thread_main(std::size_t index);
+  void round_robin_main();
+  // With the lock held, before vCPU `index` enters the guest: applies
+  // change_all()'s changes and the debug state.
+  void prepare_to_run_locked(std::size_t index);
+  // Without the lock: what follows a return from the guest.
+  void after_run(std::size_t index, const VcpuExit& exit);
   bool may_run(std::size_t index) const;
   void request_stop_all_locked();
   void wait_until_out_of_guest_locked(std::unique_lock<std::mutex>& lock, std::optional<std::size_t> except);
@@ -73,6 +92,8 @@ class VcpuThreads {
 
   std::vector<std::unique_ptr<Vcpu>>& vcpus_;
   ExitHandler on_exit_;
+  DispatchHandler on_dispatch_;
+  bool deterministic_;
   std::shared_ptr<spdlog::logger> log_;
 
   mutable std::mutex mutex_;

@@ -16,15 +16,25 @@ constexpr std::size_t kMaxBytes = 16;
 
 Vty::Vty(Console& console, std::uint32_t unit_address, std::function<void(bool)> set_interrupt)
     : console_(console), unit_address_(unit_address), set_interrupt_(std::move(set_interrupt)) {
-  console_.on_input([this] { set_interrupt_(true); });
+  if (set_interrupt_) console_.on_input([this] { set_interrupt_(true); });
 }
 
-Vty::~Vty() { console_.on_input(nullptr); }
+Vty::~Vty() {
+  if (set_interrupt_) console_.on_input(nullptr);
+}
+
+// Terminal number 0 is the default console, as QEMU and PowerVM accept it
+// on the early-debug path (before the device tree gives the vty's reg).
+bool Vty::addresses_this(std::uint64_t terminal) const { return terminal == unit_address_ || terminal == 0; }
+
+void Vty::set_interrupt(bool asserted) {
+  if (set_interrupt_) set_interrupt_(asserted);
+}
 
 std::int64_t Vty::put_chars(HypercallCall& call) {
   const std::uint64_t terminal = call.args[0];
   const std::uint64_t length = call.args[1];
-  if (terminal != unit_address_ || length > kMaxBytes) return papr::kParameter;
+  if (!addresses_this(terminal) || length > kMaxBytes) return papr::kParameter;
   std::array<std::byte, kMaxBytes> bytes{};
   for (std::size_t i = 0; i < length; ++i) {
     const std::uint64_t word = call.args[2 + i / 8];
@@ -35,13 +45,13 @@ std::int64_t Vty::put_chars(HypercallCall& call) {
 }
 
 std::int64_t Vty::get_chars(HypercallCall& call) {
-  if (call.args[0] != unit_address_) return papr::kParameter;
+  if (!addresses_this(call.args[0])) return papr::kParameter;
   // Lowered before reading, so that input arriving meanwhile raises it
   // again; raised again when the read may have left bytes behind.
-  set_interrupt_(false);
+  set_interrupt(false);
   std::array<std::byte, kMaxBytes> bytes{};
   const std::size_t length = console_.read(bytes);
-  if (length == kMaxBytes) set_interrupt_(true);
+  if (length == kMaxBytes) set_interrupt(true);
   std::array<std::uint64_t, 2> words{};
   for (std::size_t i = 0; i < length; ++i) {
     words[i / 8] |= std::uint64_t{std::to_integer<std::uint8_t>(bytes[i])} << (56 - 8 * (i % 8));
@@ -54,10 +64,13 @@ std::int64_t Vty::get_chars(HypercallCall& call) {
 }
 
 DeviceTreeNode Vty::device_tree_node(std::uint32_t interrupt) const {
-  return {fmt::format("/vdevice/vty@{:x}", unit_address_),
-          {DeviceTreeProperty::string("name", "vty"), DeviceTreeProperty::string("device_type", "serial"),
-           DeviceTreeProperty::string("compatible", "hvterm1"), DeviceTreeProperty::cells("reg", {unit_address_}),
-           DeviceTreeProperty::cells("interrupts", {interrupt, 0})}};
+  DeviceTreeNode node{fmt::format("/vdevice/vty@{:x}", unit_address_),
+                      {DeviceTreeProperty::string("name", "vty"), DeviceTreeProperty::string("device_type", "serial"),
+                       DeviceTreeProperty::string("compatible", "hvterm1"),
+                       DeviceTreeProperty::cells("reg", {unit_address_})}};
+  // Without "interrupts", Linux's hvc_vio polls H_GET_TERM_CHAR.
+  if (set_interrupt_) node.properties.push_back(DeviceTreeProperty::cells("interrupts", {interrupt, 0}));
+  return node;
 }
 
 }  // namespace mosaic::pseries

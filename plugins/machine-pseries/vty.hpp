@@ -13,7 +13,9 @@ namespace mosaic::pseries {
 class Vty {
  public:
   // `unit_address` is the vty's reg in /vdevice; `set_interrupt` drives its
-  // interrupt line.
+  // interrupt line. Without one the vty has no interrupt and the guest
+  // polls: input then reaches it only at its H_GET_TERM_CHAR calls, never
+  // at a moment the host's I/O decides (deterministic mode).
   Vty(Console& console, std::uint32_t unit_address, std::function<void(bool)> set_interrupt);
   // Takes its input handler back: the console outlives this plugin's code.
   ~Vty();
@@ -27,6 +29,9 @@ class Vty {
   std::uint32_t unit_address() const { return unit_address_; }
 
  private:
+  bool addresses_this(std::uint64_t terminal) const;
+  void set_interrupt(bool asserted);
+
   Console& console_;
   std::uint32_t unit_address_;
   std::function<void(bool)> set_interrupt_;

@@ -157,6 +157,11 @@ mosaic run "$hello" --set machine.memroy=1G
 expect_status 2
 expect_stderr "--set machine.memroy=1G: 'machine.memroy': unknown key; did you mean 'memory'?"
 
+check "--set machine.rtc.base with no such date"
+mosaic run "$hello" --set machine.rtc.base=2006-02-30T00:00:00
+expect_status 2
+expect_stderr "--set machine.rtc.base=2006-02-30T00:00:00: 'machine.rtc.base': '2006-02-30T00:00:00' is not utc"
+
 check "--log-level off keeps stderr quiet"
 mosaic run "$hello" --log-level off
 expect_status 0

@@ -19,6 +19,7 @@ enum class ExitReason {
   debug,      // breakpoint, watchpoint or completed single-step
   stopped,    // request_stop() was honoured
   halted,     // the vCPU stopped itself for good (e.g. checkstop)
+  idle,       // run_for() only: ceded, with nothing to take before idle_until
 };
 
 struct HypercallExit {
@@ -46,6 +47,9 @@ struct VcpuExit {
   MmioExit mmio;
   DebugExit debug;
   std::string halt_reason;  // for ExitReason::halted
+  // For ExitReason::idle: the guest timebase at which the vCPU's
+  // decrementer fires (~0: only an external interrupt or H_PROD wakes it).
+  std::uint64_t idle_until = ~std::uint64_t{0};
 };
 
 enum class WatchKind { write, read, access };
@@ -83,8 +87,26 @@ class Vcpu {
   // Any thread: the level of the external interrupt line (from the XICS).
   virtual void set_external_interrupt(bool asserted) = 0;
   // H_CEDE: in its next run() the vCPU idles, with MSR[EE] set, until an
-  // interrupt is pending (or request_stop()).
+  // interrupt is pending (or request_stop()), and then returns `stopped`
+  // before executing anything, so that the machine sees the vCPU
+  // dispatched again (the VPA's dispatch counter). Accelerators that cede
+  // in the kernel (KVM-HV) never get here.
   virtual void cede() = 0;
+
+  // Deterministic accelerators (AcceleratorCaps::deterministic): guest
+  // time is a count of instructions shared by all vCPUs, and the machine
+  // runs them one at a time, round-robin, in quanta of `instructions`.
+  // run_for returns `stopped` when the quantum is spent, and `idle` at once
+  // while the vCPU is ceded with no interrupt to take. Other accelerators
+  // have no instruction count: their run_for is run().
+  virtual VcpuExit run_for(std::uint64_t instructions) {
+    static_cast<void>(instructions);
+    return run();
+  }
+  // Deterministic accelerators, when every vCPU is idle: guest time jumps
+  // to `timebase`, the earliest idle_until (QEMU's icount warp does the
+  // same). Time never goes back. Others have host time and ignore it.
+  virtual void advance_idle_time(std::uint64_t timebase) { static_cast<void>(timebase); }
 
   // Only while run() is not executing.
   virtual ppc::Registers registers() const = 0;
@@ -103,6 +125,10 @@ struct AcceleratorCaps {
   std::uint32_t pvr = 0;  // processor version the guest will see
   std::vector<ppc::SegmentPageSizes> segment_page_sizes;
   bool hpt_in_kernel = false;  // the HPT storage is not in this process
+  // Guest time counts retired instructions, so that a run repeats exactly
+  // when the machine schedules vCPUs with run_for (no host time or host
+  // thread timing may reach the guest).
+  bool deterministic = false;
   DebugFeatures debug;
 };
 

@@ -45,6 +45,11 @@ struct Registers {
   std::uint64_t dar = 0;
   std::uint32_t dsisr = 0;
   std::uint32_t dec = 0;
+  // The guest timebase when the registers were read; set_registers()
+  // ignores it (partitions cannot write the timebase). 0 from accelerators
+  // that cannot read it (KVM); the machine needs it only in deterministic
+  // mode, where it is the guest's clock.
+  std::uint64_t tb = 0;
   std::uint64_t pvr = 0;
   std::uint64_t pir = 0;
   std::uint64_t lpcr = 0;  // written by the machine (H_SET_MODE: ILE, AIL)
