@@ -88,6 +88,8 @@ const DecodeTable& decode_table() {
     register_spr_instructions(built);
     register_float_instructions(built);
     register_vmx_instructions(built);
+    register_vmx_crypto_instructions(built);
+    register_bcd_instructions(built);
     register_vsx_instructions(built);
     return built;
   }();

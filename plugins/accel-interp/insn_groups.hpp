@@ -14,6 +14,8 @@ void register_spr_instructions(DecodeTable& table);
 void register_float_instructions(DecodeTable& table);  // insn_float.cpp
 void register_vmx_instructions(DecodeTable& table);    // insn_vmx.cpp
 void register_vmx_arithmetic_instructions(DecodeTable& table);  // insn_vmx_arith.cpp
+void register_vmx_crypto_instructions(DecodeTable& table);  // insn_vmx_crypto.cpp
+void register_bcd_instructions(DecodeTable& table);         // insn_bcd.cpp
 void register_vsx_instructions(DecodeTable& table);    // insn_vsx.cpp
 void register_vsx_float_instructions(DecodeTable& table);  // insn_vsx_float.cpp
 

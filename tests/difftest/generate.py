@@ -43,6 +43,8 @@ each exactly where it shows (see the comments at each):
 import random
 import struct
 
+import vector_kinds
+
 # r1 holds the state block while a sequence runs (tests/difftest/run_case.S).
 GPRS = [0] + list(range(2, 32))
 
@@ -50,7 +52,7 @@ GPRS = [0] + list(range(2, 32))
 # The scratch words after the VRs are where fix-ups spill the registers
 # they borrow; the guest clears them before comparing.
 STATE_WORDS = 32 + 4 + 32 + 64 + 4
-CR_WORD, XER_WORD, FPSCR_WORD = 32, 33, 34
+CR_WORD, XER_WORD, FPSCR_WORD, VSCR_WORD = 32, 33, 34, 35
 FPR_WORD, VR_WORD, SCRATCH_WORD = 36, 68, 132
 # The scratch word that a register or the FPSCR is copied through.
 IMAGE_WORD = SCRATCH_WORD + 3
@@ -611,16 +613,26 @@ class Case:
         return [w for _, ws, _ in self.instructions for w in ws]
 
 
-def generate(seed, count, length, floating_point=True):
-    """`count` cases of `length` random instructions each (plus fix-ups)."""
+def generate(seed, count, length, floating_point=True, vector=False):
+    """`count` cases of `length` random instructions each (plus fix-ups).
+    With `vector`, only the vector kinds of vector_kinds.py."""
     gen = Generator(seed)
-    kinds = gen.kinds() + (gen.fp_kinds() if floating_point else [])
+    vectors = vector_kinds.VectorKinds(gen.rng) if vector else None
+    if vector:
+        kinds = vectors.kinds()
+    else:
+        kinds = gen.kinds() + (gen.fp_kinds() if floating_point else [])
     weights = [w for w, _ in kinds]
     makers = [m for _, m in kinds]
     cases = []
     for index in range(count):
         gen.directed_rounding = gen.rng.randrange(2) == 1
         state = gen.state()
+        if vector:
+            values, state[VSCR_WORD] = vectors.state_vectors()
+            for i, value in enumerate(values):
+                state[VR_WORD + 2 * i] = value & 0xFFFFFFFFFFFFFFFF
+                state[VR_WORD + 2 * i + 1] = value >> 64
         instructions = []
         for _ in range(length):
             made = gen.rng.choices(makers, weights)[0]()

@@ -3,11 +3,14 @@
  * stores the registers back into the same block. The sequence may write any
  * GPR but r1, which holds the block while it runs; the C caller's stack
  * pointer waits in run_case_saved_sp meanwhile. Layout (8-byte words): GPRs
- * 0-31, CR, XER, FPSCR, pad, FPRs 0-31, VRs 0-31 (16 bytes each), then the
- * scratch words that fix-ups in the sequence spill registers to. */
+ * 0-31, CR, XER, FPSCR, VSCR (in the word's low 32 bits), FPRs 0-31, VRs
+ * 0-31 (16 bytes each), then the scratch words that fix-ups in the sequence
+ * spill registers to (the first two also carry VSCR out). */
 #define CR 256
 #define XER 264
 #define FPSCR 272
+#define VSCR 280
+#define SCRATCH 1056
 #define FPR 288
 #define VR 544
 #define FRAME 592   /* 112 ABI + 18 GPRs + 18 FPRs + 12 VRs */
@@ -84,6 +87,13 @@ run_case:
   lfd f0, FPSCR(r3)
   mtfsf 0xff, f0
   for_each 0, 31, load_fpr, r3
+  /* mtvscr takes VSCR from the register's last word: the quadword at FPSCR
+   * holds VSCR in its high half (the guest is little-endian), so the halves
+   * are swapped first. */
+  li r4, FPSCR
+  lvx v0, r3, r4
+  vsldoi v0, v0, v0, 8
+  mtvscr v0
   for_each 0, 31, load_vr, r3
   ld r0, XER(r3)
   mtxer r0
@@ -102,6 +112,12 @@ run_case:
   mffs f0
   stfd f0, FPSCR(r1)
   for_each 0, 31, store_vr, r1
+  /* mfvscr puts VSCR in the last word, the low half's low word in memory. */
+  mfvscr v0
+  li r4, SCRATCH
+  stvx v0, r1, r4
+  ld r0, SCRATCH(r1)
+  std r0, VSCR(r1)
 
   lis r5, run_case_saved_sp@ha
   ld r1, run_case_saved_sp@l(r5)
