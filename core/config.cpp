@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -66,6 +67,51 @@ std::string normalised_path(const std::vector<PathStep>& steps) {
   return path;
 }
 
+// Aliases let a small file name a huge (or, through an anchor inside its
+// own node, endless) tree; a config never needs more than this many nodes.
+constexpr std::size_t kMaxConfigNodes = 100'000;
+
+// yaml-cpp keeps every pair of a mapping, a repeated key included, and a
+// lookup finds the first: `{memory: 256M, memory: 512M}` would silently run
+// with 256M. YAML 1.2 (3.2.1.1) requires the keys of a mapping to be unique,
+// so a repeated one is an error naming both places: lines in a file,
+// columns in a --set value (`in_file` false).
+void reject_duplicate_keys(const YAML::Node& root, const std::string& origin, bool in_file) {
+  const auto place = [&](const YAML::Mark& mark) {
+    return mark.is_null() || !in_file ? origin : fmt::format("{}:{}:{}", origin, mark.line + 1, mark.column + 1);
+  };
+  std::size_t visited = 0;
+  std::vector<YAML::Node> pending{root};
+  while (!pending.empty()) {
+    const YAML::Node node = pending.back();
+    pending.pop_back();
+    if (++visited > kMaxConfigNodes) {
+      throw ConfigError(fmt::format("{}: more than {} values (aliases expanding too far?)", place(node.Mark()),
+                                    kMaxConfigNodes));
+    }
+    if (node.IsSequence()) {
+      for (const YAML::Node& element : node) pending.push_back(element);
+    } else if (node.IsMap()) {
+      std::map<std::string, YAML::Mark> seen;
+      for (const auto& entry : node) {
+        pending.push_back(entry.first);
+        pending.push_back(entry.second);
+        // Keys compare by their text, as lookups do; a key that is itself a
+        // collection matches no lookup (and is reported as unknown).
+        if (!entry.first.IsScalar()) continue;
+        const std::string& key = entry.first.Scalar();
+        const auto [first, inserted] = seen.emplace(key, entry.first.Mark());
+        if (!inserted) {
+          const std::string earlier = in_file ? fmt::format("line {}", first->second.line + 1)
+                                              : fmt::format("column {}", first->second.column + 1);
+          throw ConfigError(fmt::format("{}: duplicate key '{}' (first at {}); a key may appear once in a mapping",
+                                        place(entry.first.Mark()), key, earlier));
+        }
+      }
+    }
+  }
+}
+
 // Applies one "key.path=value" override; the value is YAML (so lists work).
 void apply_override(YAML::Node root, const std::string& argument, ConfigSource& source) {
   const std::size_t equals = argument.find('=');
@@ -80,6 +126,7 @@ void apply_override(YAML::Node root, const std::string& argument, ConfigSource& 
   } catch (const YAML::Exception& error) {
     throw ConfigError(fmt::format("{}: the value is not valid YAML: {}", origin, error.msg));
   }
+  reject_duplicate_keys(value, origin, false);
   // yaml-cpp nodes are handles: walking with reassignment would rebind, so
   // collect the chain and assign from the leaf's parent.
   std::vector<YAML::Node> chain{root};
@@ -120,14 +167,16 @@ void apply_override(YAML::Node root, const std::string& argument, ConfigSource& 
 YAML::Node read_yaml(const std::filesystem::path& file) {
   std::ifstream stream(file);
   if (!stream) throw ConfigError(fmt::format("{}: cannot open the config file", file.string()));
+  YAML::Node root;
   try {
-    YAML::Node root = YAML::Load(stream);
-    if (root.IsNull() || !root.IsDefined()) root = YAML::Node(YAML::NodeType::Map);
-    return root;
+    root = YAML::Load(stream);
   } catch (const YAML::Exception& error) {
     throw ConfigError(fmt::format("{}:{}:{}: invalid YAML: {}", file.string(), error.mark.line + 1,
                                   error.mark.column + 1, error.msg));
   }
+  if (root.IsNull() || !root.IsDefined()) return YAML::Node(YAML::NodeType::Map);
+  reject_duplicate_keys(root, file.string(), true);
+  return root;
 }
 
 // as_path() resolves against the config file's directory, which is relative

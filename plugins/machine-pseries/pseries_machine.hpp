@@ -33,6 +33,10 @@ struct PseriesOptions {
   RtcBase rtc;  // machine.rtc.base
 };
 
+// Reads the machine section's pseries keys; throws ConfigError naming the
+// key's place, also for a command line the guest kernel cannot take.
+PseriesOptions parse_pseries_options(const OptionNode& options);
+
 // Where build() put things in guest real memory.
 struct MemoryLayout {
   std::uint64_t kernel_base = 0;

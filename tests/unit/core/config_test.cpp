@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -350,6 +351,44 @@ TEST_F(ConfigTest, DeviceWithoutATypeIsReported) {
   EXPECT_EQ(error_of(kMinimal + "devices:\n  - greeting: hi\n"), at(6, 5, "devices[0].type") + "required key is missing");
   EXPECT_EQ(error_of(kMinimal + "devices:\n  - just-a-name\n"),
             at(6, 5, "devices[0]") + "expected a mapping with a 'type' key and the plugin's options");
+}
+
+// YAML 1.2 section 3.2.1.1: the keys of a mapping are unique. yaml-cpp
+// keeps both pairs and finds the first, so the second would vanish unseen.
+TEST_F(ConfigTest, DuplicateKeyNamesBothLines) {
+  EXPECT_EQ(error_of(kMinimal + "log:\n  level: info\n  level: debug\n"),
+            config_file() + ":7:3: duplicate key 'level' (first at line 6); a key may appear once in a mapping");
+}
+
+TEST_F(ConfigTest, DuplicateKeyInAFlowMappingIsRejected) {
+  const std::string yaml =
+      "machine: {type: pseries, kernel: vmlinux, memory: 256M, memory: 512M}\n"
+      "accel: interp\n";
+  EXPECT_EQ(error_of(yaml),
+            config_file() + ":1:57: duplicate key 'memory' (first at line 1); a key may appear once in a mapping");
+}
+
+TEST_F(ConfigTest, DuplicateTopLevelKeyAndOneInAListAreRejected) {
+  EXPECT_THAT(error_of(kMinimal + "accel: kvm\n"), StartsWith(config_file() + ":5:1: duplicate key 'accel' (first at line 4)"));
+  EXPECT_THAT(error_of(kMinimal + "devices:\n  - {type: a, type: b}\n"),
+              StartsWith(config_file() + ":6:15: duplicate key 'type' (first at line 6)"));
+}
+
+TEST_F(ConfigTest, DuplicateKeyInASetValueNamesTheArgument) {
+  EXPECT_EQ(error_of(kMinimal, with_set({"log={level: info, level: off}"})),
+            "--set log={level: info, level: off}: duplicate key 'level' (first at column 2); a key may appear once "
+            "in a mapping");
+}
+
+// Aliases can make a few lines name billions of values; they are refused
+// rather than walked.
+TEST_F(ConfigTest, AliasesExpandingTooFarAreRejected) {
+  std::string yaml = kMinimal + "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 8; ++i) {
+    yaml += fmt::format("a{0}: &a{0} [*a{1}, *a{1}, *a{1}, *a{1}, *a{1}, *a{1}, *a{1}, *a{1}, *a{1}, *a{1}]\n", i,
+                        i - 1);
+  }
+  EXPECT_THAT(error_of(yaml), HasSubstr("more than 100000 values"));
 }
 
 TEST_F(ConfigTest, DescribeRoundTripsTheResolvedValues) {
