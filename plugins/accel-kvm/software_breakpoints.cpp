@@ -7,8 +7,12 @@ namespace mosaic::kvm {
 namespace {
 
 // The vCPUs fetch the patched word through their instruction caches:
-// make the store visible to instruction fetch.
-void sync_instruction_cache(std::byte* at) { __builtin___clear_cache(at, at + sizeof(std::uint32_t)); }
+// make the store visible to instruction fetch. (clang's builtin takes
+// char pointers only.)
+void sync_instruction_cache(std::byte* at) {
+  char* start = reinterpret_cast<char*>(at);
+  __builtin___clear_cache(start, start + sizeof(std::uint32_t));
+}
 
 }  // namespace
 

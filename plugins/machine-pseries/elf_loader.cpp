@@ -56,6 +56,10 @@ LoadedImage load_elf(const std::string& path, GuestMemory& memory) {
   stream.seekg(0);
   stream.read(reinterpret_cast<char*>(contents.data()), static_cast<std::streamsize>(contents.size()));
   if (!stream) throw SetupError(fmt::format("{}: cannot read the kernel image", path));
+  return load_elf_image(path, std::move(contents), memory);
+}
+
+LoadedImage load_elf_image(const std::string& path, std::vector<std::uint8_t> contents, GuestMemory& memory) {
   ElfReader elf(path, std::move(contents));
   const auto& bytes = elf.bytes();
   if (bytes.size() < EI_NIDENT || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) elf.fail("no ELF magic");

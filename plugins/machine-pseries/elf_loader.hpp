@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "mosaic/guest_memory.hpp"
 
@@ -18,5 +19,7 @@ struct LoadedImage {
 
 // Throws SetupError naming the file and what is wrong with it.
 LoadedImage load_elf(const std::string& path, GuestMemory& memory);
+// The same for an image already read; `name` is what errors call it.
+LoadedImage load_elf_image(const std::string& name, std::vector<std::uint8_t> contents, GuestMemory& memory);
 
 }  // namespace mosaic::pseries
