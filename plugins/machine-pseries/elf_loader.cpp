@@ -86,6 +86,9 @@ LoadedImage load_elf_image(const std::string& path, std::vector<std::uint8_t> co
     const auto file_size = elf.read<std::uint64_t>(header + offsetof(Elf64_Phdr, p_filesz));
     const auto memory_size = elf.read<std::uint64_t>(header + offsetof(Elf64_Phdr, p_memsz));
     if (file_size > memory_size) elf.fail(fmt::format("segment {} has more file bytes than memory bytes", i));
+    // An empty segment loads nothing (and must not make an image of
+    // nothing but empty segments look loaded: found by fuzzing).
+    if (memory_size == 0) continue;
     if (offset > bytes.size() || file_size > bytes.size() - offset) elf.fail(fmt::format("segment {} is truncated", i));
     if (!memory.contains(address, memory_size)) {
       throw SetupError(fmt::format("{}: segment {} [{:#x}, {:#x}) does not fit in {} MiB of guest memory", path, i,
@@ -97,7 +100,7 @@ LoadedImage load_elf_image(const std::string& path, std::vector<std::uint8_t> co
     image.lowest = std::min(image.lowest, address);
     image.end = std::max(image.end, address + memory_size);
   }
-  if (image.end == 0) elf.fail("no loadable segment");
+  if (image.lowest == ~std::uint64_t{0}) elf.fail("no loadable segment");
   image.entry = elf.read<std::uint64_t>(offsetof(Elf64_Ehdr, e_entry)) & kRealAddressMask;
   if (!memory.contains(image.entry, 4)) elf.fail(fmt::format("entry point {:#x} is outside guest memory", image.entry));
   return image;

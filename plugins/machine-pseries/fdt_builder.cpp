@@ -10,6 +10,31 @@ namespace mosaic::pseries {
 namespace {
 // Room for the tree while it is built; finish() packs it.
 constexpr std::size_t kWorkingSize = 1 << 20;
+
+// The characters the Devicetree Specification (v0.4, 2.2.1 and 2.2.4)
+// allows in node names (with the unit address after '@') and in property
+// names. Linux parses nothing else; and as libfdt takes C strings, a NUL
+// would even make a node or property other than the one asked for (found
+// by fuzzing: "/a\0b/c" became /a/c).
+bool valid_name(std::string_view name, std::string_view punctuation) {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    const bool alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alphanumeric && punctuation.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+constexpr std::string_view kNodeNamePunctuation = ",._+-@";
+constexpr std::string_view kPropertyNamePunctuation = ",._+?#-";
+// A name as an error message can show it: other bytes as \xNN.
+std::string printable(std::string_view text) {
+  std::string shown;
+  for (const char c : text) {
+    if (c >= 0x20 && c < 0x7f) shown += c;
+    else shown += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+  }
+  return shown;
+}
 }  // namespace
 
 FdtBuilder::FdtBuilder() : buffer_(kWorkingSize) { check(fdt_create_empty_tree(buffer_.data(), kWorkingSize), "create"); }
@@ -28,6 +53,10 @@ int FdtBuilder::node_offset(const std::string& path) {
     if (end == std::string::npos) end = path.size();
     const std::string name = path.substr(start, end - start);
     if (name.empty()) throw SetupError(fmt::format("device tree: '{}' has an empty node name", path));
+    if (!valid_name(name, kNodeNamePunctuation)) {
+      throw SetupError(fmt::format("device tree: '{}': a node name holds letters, digits and '{}' only",
+                                   printable(path), kNodeNamePunctuation));
+    }
     int child = fdt_subnode_offset(buffer_.data(), offset, name.c_str());
     if (child == -FDT_ERR_NOTFOUND) child = fdt_add_subnode(buffer_.data(), offset, name.c_str());
     check(child, fmt::format("node '{}'", path));
@@ -40,6 +69,10 @@ int FdtBuilder::node_offset(const std::string& path) {
 void FdtBuilder::add(const DeviceTreeNode& node) {
   const int offset = node_offset(node.path);
   for (const DeviceTreeProperty& property : node.properties) {
+    if (!valid_name(property.name, kPropertyNamePunctuation)) {
+      throw SetupError(fmt::format("device tree: '{}' of '{}': a property name holds letters, digits and '{}' only",
+                                   printable(property.name), printable(node.path), kPropertyNamePunctuation));
+    }
     check(fdt_setprop(buffer_.data(), offset, property.name.c_str(), property.value.data(),
                       static_cast<int>(property.value.size())),
           fmt::format("property '{}' of '{}'", property.name, node.path));

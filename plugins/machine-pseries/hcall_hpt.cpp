@@ -53,6 +53,9 @@ std::int64_t HptHypercalls::enter(HypercallCall& call) {
   if (page_shift == 0) return papr::kParameter;  // an LP encoding we do not offer
   const std::uint64_t real_address = (entry.r & kRpnMask) & ~((std::uint64_t{1} << page_shift) - 1);
   if (real_address < ram_size_) {
+    // The whole page must be RAM: a large page running past its end would
+    // map I/O space as cacheable memory (found by fuzzing).
+    if ((std::uint64_t{1} << page_shift) > ram_size_ - real_address) return papr::kParameter;
     // RAM must be mapped cacheable and coherent, as on PowerVM.
     if ((entry.r & kWimgMask) != kCoherent) return papr::kParameter;
   } else {

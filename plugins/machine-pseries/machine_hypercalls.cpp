@@ -37,6 +37,9 @@ constexpr std::uint32_t kCpuStopped = 0;
 constexpr std::uint32_t kCpuRunning = 2;
 constexpr std::size_t kMaxOsTermMessage = 1024;
 constexpr std::int64_t kNanosecondsPerSecond = 1'000'000'000;
+// set-time-of-day's years: within a century or two of any host's clock.
+constexpr std::uint32_t kEarliestYear = 1900;
+constexpr std::uint32_t kLatestYear = 2199;
 
 bool has_counts(const RtasCall& call, std::size_t args, std::size_t rets) {
   if (call.args.size() == args && call.rets.size() == rets) return true;
@@ -145,6 +148,10 @@ void PseriesMachine::register_rtas_functions() {
   const auto guest_timebase = [this](const RtasCall& call) { return vcpus_[call.vcpu]->registers().tb; };
   rtas_->add("set-time-of-day", [this, status, guest_timebase](RtasCall& call) {
     if (!has_counts(call, 7, 1)) return;
+    // The time becomes nanoseconds (64 bits: about 292 years from 1970) and
+    // the year an int: a year far out is refused rather than overflowing
+    // either (found by fuzzing).
+    if (call.args[0] < kEarliestYear || call.args[0] > kLatestYear) return status(call, rtas_status::kParameterError);
     if (call.args[1] < 1 || call.args[1] > 12 || call.args[2] < 1 || call.args[2] > 31 || call.args[3] > 23 ||
         call.args[4] > 59 || call.args[5] > 60 || call.args[6] >= kNanosecondsPerSecond) {
       return status(call, rtas_status::kParameterError);

@@ -72,6 +72,20 @@ TEST_F(HptHypercallTest, EnterRejectsHostileArguments) {
   EXPECT_EQ(enter(0, 0, 0x1001, kRam | kCacheInhibited), papr::kSuccess);
 }
 
+// PAPR 14.5.4.1.1: the page must lie within the partition's memory. With
+// 100 MiB of RAM, the 16M page at 96M is a quarter RAM, the rest not.
+TEST_F(HptHypercallTest, EnterRefusesALargePageRunningPastTheEndOfRam) {
+  HptHypercalls odd_sized{table, kPower8Sizes, 100ull << 20};
+  const std::uint64_t v = 0x1000 | ppc::hpte::kLarge | 1;
+  last = HypercallCall{};
+  last.args = {0, 0, v, (96ull << 20) | kCoherent};
+  EXPECT_EQ(odd_sized.enter(last), papr::kParameter);
+  last.args = {0, 0, v, (80ull << 20) | kCoherent};  // [80M, 96M): all RAM
+  EXPECT_EQ(odd_sized.enter(last), papr::kSuccess);
+  last.args = {0, 8, 0x2001, ((100ull << 20) - 4096) | kCoherent};  // the last 4K page
+  EXPECT_EQ(odd_sized.enter(last), papr::kSuccess);
+}
+
 TEST_F(HptHypercallTest, EnterAcceptsLargePagesAndDropsHypervisorBits) {
   // 16M page: L set, LP bits 12-23 zero (base 16M encoding 0).
   ASSERT_EQ(enter(0, 8, 0x1000 | 0x60 | ppc::hpte::kLarge | 1, 0x1000000 | kCoherent), papr::kSuccess);
