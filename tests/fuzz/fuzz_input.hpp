@@ -43,7 +43,6 @@ class FuzzInput {
     const auto bytes = take_bytes(length);
     return std::string(bytes.begin(), bytes.end());
   }
-  std::span<const std::uint8_t> rest() { return take_bytes(remaining()); }
 
  private:
   const std::uint8_t* data_;
