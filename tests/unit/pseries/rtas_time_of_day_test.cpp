@@ -38,7 +38,9 @@ class RtasTimeOfDayTest : public ::testing::Test {
   }
   // Boots once to learn the tokens the device tree publishes.
   std::uint32_t token(const std::string& name) {
-    if (harness.rtas_tokens().empty()) EXPECT_FALSE(harness.run({}));
+    if (harness.rtas_tokens().empty()) {
+      EXPECT_FALSE(harness.run({}));
+    }
     return harness.rtas_tokens().at(name);
   }
 
