@@ -80,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   interp::MemorySystem memory_system{ram.memory(), storage, power8_page_sizes(), generation, invalidations};
   std::atomic<std::uint64_t> retired{0};
   interp::InterpVcpu vcpu(0, memory_system, 0x004d0200, retired);
-  vcpu.set_deterministic(true);
+  interp::DeterministicClock clock;
+  vcpu.set_deterministic_clock(&clock);
 
   ppc::Registers registers = random_state(input);
   // A few HPTEs, so that relocated accesses can translate.
@@ -121,6 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!exit.mmio.is_write) vcpu.complete_mmio_read(input.take<std::uint64_t>());
         break;
       case ExitReason::halted: return 0;
+      case ExitReason::idle:
       case ExitReason::debug:
       case ExitReason::stopped: break;
     }
