@@ -17,7 +17,7 @@ declare -A extra_groups=(
   [qemu]="qemu-system-ppc"
   [gdb]="gdb-multiarch"
   [fuzz]="clang libclang-rt-14-dev"
-  [guest]="cpio gzip"
+  [guest]="cpio gzip kmod e2fsprogs"
   [cross]="g++-powerpc64le-linux-gnu qemu-user"
 )
 for group in "$@"; do
