@@ -227,14 +227,18 @@ RunConfig load_config(const std::filesystem::path& file, const CommandLineOverri
   for (const std::string& argument : overrides.set) apply_override(root, argument, *source);
   if (overrides.accel) apply_override(root, "accel=" + *overrides.accel, *source);
   if (overrides.log_level) apply_override(root, "log.level=" + *overrides.log_level, *source);
+  if (overrides.control_socket) {
+    apply_override(root, "control.socket=" + std::filesystem::absolute(*overrides.control_socket).string(), *source);
+    source->overrides["control.socket"] = "--control " + *overrides.control_socket;
+  }
   // Overrides recorded as --accel / --log-level read better than --set.
   if (overrides.accel) source->overrides["accel"] = "--accel " + *overrides.accel;
   if (overrides.log_level) source->overrides["log.level"] = "--log-level " + *overrides.log_level;
 
   const OptionNode top(source, root, "");
-  top.expect_keys({"machine", "accel", "accel-options", "debug", "devices", "plugin-path", "log"});
+  top.expect_keys({"machine", "accel", "accel-options", "debug", "devices", "plugin-path", "log", "control"});
 
-  RunConfig config{source, {"", top}, {}, {}, top.child("accel-options"), std::nullopt, {}, {}, "info"};
+  RunConfig config{source, {"", top}, {}, {}, top.child("accel-options"), std::nullopt, {}, {}, "info", std::nullopt};
 
   const OptionNode machine = top.child("machine");
   if (!machine.defined()) machine.as_string();  // reports the missing key
@@ -273,6 +277,10 @@ RunConfig load_config(const std::filesystem::path& file, const CommandLineOverri
       if (!std::filesystem::is_directory(directory)) path.fail(fmt::format("'{}' is not a directory", directory.string()));
       config.plugin_paths.push_back(directory);
     }
+  }
+  if (const OptionNode control = top.child("control"); control.defined()) {
+    control.expect_keys({"socket"});
+    config.control_socket = absolute_path(control.child("socket"));
   }
   const OptionNode log = top.child("log");
   log.expect_keys({"level"});
@@ -314,6 +322,10 @@ std::string describe(const RunConfig& config) {
     out << YAML::Key << "plugin-path" << YAML::Value << YAML::BeginSeq;
     for (const auto& path : config.plugin_paths) out << path.string();
     out << YAML::EndSeq;
+  }
+  if (config.control_socket) {
+    out << YAML::Key << "control" << YAML::Value << YAML::BeginMap << YAML::Key << "socket" << YAML::Value
+        << config.control_socket->string() << YAML::EndMap;
   }
   out << YAML::Key << "log" << YAML::Value << YAML::BeginMap << YAML::Key << "level" << YAML::Value
       << config.log_level << YAML::EndMap;

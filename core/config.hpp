@@ -30,6 +30,7 @@ struct RunConfig {
   std::vector<PluginChoice> devices;
   std::vector<std::filesystem::path> plugin_paths;
   std::string log_level;
+  std::optional<std::filesystem::path> control_socket;  // control: {socket: PATH}
 
   // The options of accelerator `name` (an empty node when absent).
   OptionNode accelerator_options(const std::string& name) const;
@@ -39,6 +40,7 @@ struct CommandLineOverrides {
   std::vector<std::string> set;  // "key.path=value"
   std::optional<std::string> accel;
   std::optional<std::string> log_level;
+  std::optional<std::string> control_socket;  // --control PATH, relative to the working directory
 };
 
 // Reads and validates `file`; throws ConfigError naming file:line:column

@@ -6,6 +6,7 @@
 #include <fmt/std.h>
 
 #include "config.hpp"
+#include "control_client.hpp"
 #include "mosaic/errors.hpp"
 #include "plugin_loader.hpp"
 #include "vm.hpp"
@@ -54,11 +55,19 @@ int main(int argc, char** argv) {
   };
   CLI::App* run = app.add_subcommand("run", "boot the guest a config describes");
   add_config_options(run);
+  std::string control_socket;
+  run->add_option("--control", control_socket, "serve the control socket (JSON lines, like QMP) at this path");
   CLI::App* check = app.add_subcommand("check", "validate a config and load its plugins; run nothing");
   add_config_options(check);
   CLI::App* plugins = app.add_subcommand("plugins", "list the plugins found and the files rejected");
   std::vector<std::string> plugin_paths;
   plugins->add_option("--plugin-path", plugin_paths, "extra directories to search first");
+
+  CLI::App* ctl = app.add_subcommand("ctl", "send one command to a running mosaic's control socket");
+  std::string ctl_socket, ctl_command, ctl_arguments;
+  ctl->add_option("socket", ctl_socket, "the control socket's path")->required();
+  ctl->add_option("command", ctl_command, "a command, e.g. query-status, stop, cont, quit")->required();
+  ctl->add_option("arguments", ctl_arguments, "the command's arguments as a JSON object");
 
   try {
     app.parse(argc, argv);
@@ -72,7 +81,9 @@ int main(int argc, char** argv) {
       print_plugins(core::PluginLoader({plugin_paths.begin(), plugin_paths.end()}));
       return 0;
     }
+    if (ctl->parsed()) return core::run_control_command(ctl_socket, ctl_command, ctl_arguments);
     if (!accel.empty()) overrides.accel = accel;
+    if (!control_socket.empty()) overrides.control_socket = control_socket;
     if (!log_level.empty()) overrides.log_level = log_level;
     const core::RunConfig config = core::load_config(config_file, overrides);
     if (check->parsed()) {

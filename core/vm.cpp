@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 #include <fmt/std.h>
 
+#include "control_server.hpp"
 #include "core_host.hpp"
+#include "machine_control.hpp"
 #include "mosaic/plugin.hpp"
 
 namespace mosaic::core {
@@ -128,10 +130,12 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader) 
   log->info("machine: {} ({})", machine.plugin.info.name, machine.plugin.info.path);
 
   std::vector<PluginObject<Device>> devices;
+  std::vector<VmControl::DeviceInfo> device_infos;
   for (const PluginChoice& choice : config.devices) {
     LoadedPlugin plugin = loader.load(choice.name, PluginKind::device);
     auto device = call_factory<Device, DeviceFactory>(plugin, DeviceSetup{host, choice.options});
     log->info("device: {} ({})", plugin.info.name, plugin.info.path);
+    device_infos.push_back({plugin.info.name, plugin.info.path.string()});
     devices.push_back({std::move(plugin), std::move(device)});
   }
 
@@ -150,6 +154,14 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader) 
   // The console is served before the guest starts or the debugger holds it.
   host.start_io();
   if (debugger) debugger->object->attach(machine.object->debug_target());
+  std::optional<ControlServer> control_server;
+  std::optional<MachineControl> control;
+  if (config.control_socket) {
+    control.emplace(*machine.object, std::move(device_infos), [&control_server](std::string line) {
+      if (control_server) control_server->broadcast(std::move(line));
+    });
+    control_server.emplace(host.io_context(), *config.control_socket, *control, host.logger("control"));
+  }
 
   boost::asio::signal_set signals(host.io_context(), SIGINT, SIGTERM);
   signals.async_wait([&machine](const boost::system::error_code& error, int signal_number) {
@@ -160,6 +172,10 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader) 
   running_machine.store(machine.object.get());
   const RunOutcome outcome = machine.object->run();
   running_machine.store(nullptr);
+  if (control_server) {
+    control->shutdown(outcome);
+    control_server->close();
+  }
   // The I/O thread must end before the objects its handlers use.
   host.stop_io();
   return exit_status(outcome, *log);

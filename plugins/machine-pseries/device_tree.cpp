@@ -106,6 +106,7 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
              P::empty("interrupt-controller")}});
   tree.add(vty_->device_tree_node(vty_interrupt_));
 
+  for (DeviceTreeNode& node : epow_->device_tree_nodes()) tree.add(std::move(node));
   for (const DeviceTreeNode& node : device_nodes_) tree.add(node);
   tree.reserve(layout_.rtas_base, Rtas::kReservedSize);
   return tree.finish();

@@ -193,11 +193,11 @@ void PseriesMachine::register_rtas_functions() {
     constexpr std::int32_t kNoErrorsFound = 1;
     call.rets[0] = kNoErrorsFound;
   });
-  // No platform errors are ever logged, so there is never an exception to
-  // report.
-  rtas_->add("check-exception", [](RtasCall& call) {
-    constexpr std::int32_t kNoErrorsFound = 1;
-    call.rets[0] = kNoErrorsFound;
+  // The only exception ever reported is a shutdown request (EPOW).
+  rtas_->add("check-exception", [this, status](RtasCall& call) {
+    status(call, epow_->check_exception(call.args, [this](std::uint64_t address, std::span<const std::byte> log) {
+      return memory().write(address, log);
+    }));
   });
   // No system parameters (SPLPAR characteristics, ...) are offered.
   rtas_->add("ibm,get-system-parameter", [status](RtasCall& call) {

@@ -61,6 +61,9 @@ void PseriesMachine::build(Accelerator& accelerator) {
   std::function<void(bool)> vty_line;
   if (!caps_.deterministic) vty_line = [this](bool asserted) { xics_->set_level(vty_interrupt_, asserted); };
   vty_ = std::make_unique<Vty>(host_.console(), kVtyUnitAddress, std::move(vty_line));
+  const std::uint32_t epow_interrupt = allocate_interrupt();
+  epow_ = std::make_unique<Epow>(epow_interrupt,
+                                 [this, epow_interrupt](bool asserted) { xics_->set_level(epow_interrupt, asserted); });
   rtas_ = std::make_unique<Rtas>(memory(), host_.logger("pseries.rtas"));
   phb_ = std::make_unique<Phb>(*xics_, [this] { return allocate_interrupt(); }, host_.logger("pseries.pci"));
   rtc_ = std::make_unique<RealTimeClock>(options_.rtc, caps_.deterministic);
@@ -113,9 +116,11 @@ RunOutcome PseriesMachine::run() {
   boot();
   for (;;) {
     RunOutcome outcome = threads_->run();
-    if (!reboot_requested_ || options_.on_reboot != OnReboot::restart) return outcome;
-    log_->info("guest reboot: restarting");
+    const bool reset_by_control = reset_requested_.exchange(false);
+    if (!reset_by_control && (!reboot_requested_ || options_.on_reboot != OnReboot::restart)) return outcome;
+    log_->info("{}: restarting", reset_by_control ? "system reset" : "guest reboot");
     threads_->restart([this] { reset(); });
+    if (on_reset_) on_reset_();
     boot();
   }
 }

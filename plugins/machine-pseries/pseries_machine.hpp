@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "epow.hpp"
 #include "hcall_hpt.hpp"
 #include "hypercall_table.hpp"
 #include "mosaic/plugin.hpp"
@@ -59,6 +60,12 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   DebugTarget& debug_target() override { return *this; }
   RunOutcome run() override;
   void request_shutdown(RunOutcome outcome) override;
+  void pause() override;
+  void resume() override;
+  void request_reset() override;
+  void request_powerdown() override;
+  std::vector<VcpuStatus> vcpu_status() override;
+  void on_reset(std::function<void()> handler) override;
   void end_run(std::string reason) override { request_shutdown({RunOutcome::Kind::failure, std::move(reason)}); }
 
   // DeviceContext
@@ -119,6 +126,9 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   // Set by RTAS system-reboot when its shutdown ended the run; read after
   // the vCPU threads are joined.
   bool reboot_requested_ = false;
+  // Set by request_reset(): restart whatever on-reboot says.
+  std::atomic<bool> reset_requested_{false};
+  std::function<void()> on_reset_;
 
   std::vector<std::unique_ptr<Vcpu>> vcpus_;
   std::unique_ptr<VcpuThreads> threads_;
@@ -128,6 +138,7 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   std::unique_ptr<Rtas> rtas_;
   std::unique_ptr<Vty> vty_;
   std::unique_ptr<Phb> phb_;
+  std::unique_ptr<Epow> epow_;
   std::uint32_t vty_interrupt_ = 0;
   std::uint32_t next_interrupt_ = kFirstDeviceSource;
   std::vector<MmioRegion> mmio_regions_;

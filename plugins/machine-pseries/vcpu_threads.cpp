@@ -36,7 +36,7 @@ bool VcpuThreads::started(std::size_t index) const {
 }
 
 bool VcpuThreads::may_run(std::size_t index) const {
-  if (!slots_[index].started || paused_) return false;
+  if (!slots_[index].started || paused_ || holds_ > 0) return false;
   return !step_vcpu_ || *step_vcpu_ == index;
 }
 
@@ -70,7 +70,7 @@ RunOutcome VcpuThreads::run() {
   return outcome_;
 }
 
-bool VcpuThreads::shutdown(RunOutcome outcome) {
+bool VcpuThreads::shutdown(RunOutcome outcome, const std::function<void()>& if_first) {
   {
     std::lock_guard lock(mutex_);
     if (shutting_down_) {
@@ -79,6 +79,7 @@ bool VcpuThreads::shutdown(RunOutcome outcome) {
     }
     shutting_down_ = true;
     outcome_ = std::move(outcome);
+    if (if_first) if_first();
     request_stop_all_locked();
   }
   changed_.notify_all();
@@ -195,6 +196,27 @@ void VcpuThreads::change_all(std::optional<std::size_t> calling_vcpu, const std:
     }
   }
   if (calling_vcpu) change(*vcpus_[*calling_vcpu]);
+}
+
+void VcpuThreads::hold() {
+  std::unique_lock lock(mutex_);
+  ++holds_;
+  request_stop_all_locked();
+  wait_until_out_of_guest_locked(lock, std::nullopt);
+}
+
+void VcpuThreads::release() {
+  {
+    std::lock_guard lock(mutex_);
+    if (holds_ > 0) --holds_;
+  }
+  changed_.notify_all();
+}
+
+std::string VcpuThreads::state(std::size_t index) const {
+  std::lock_guard lock(mutex_);
+  if (!slots_.at(index).started) return "stopped";
+  return paused_ || holds_ > 0 ? "paused" : "running";
 }
 
 void VcpuThreads::stop_all() {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -52,7 +53,9 @@ class VcpuThreads {
   // Any thread; the first outcome wins, and true says it was this one.
   // The first one that comes too late is kept for the next run, so that a
   // shutdown (a signal, the debugger's kill) is not lost across a restart.
-  bool shutdown(RunOutcome outcome);
+  // `if_first` runs under the lock when this outcome wins, before run()
+  // can return it.
+  bool shutdown(RunOutcome outcome, const std::function<void()>& if_first = {});
   // After run() returned: runs `reset` (which may replace the vCPUs) while
   // the debugger cannot stop them, then readies run() for another run with
   // every vCPU stopped. The debugger's pause and breakpoints carry over.
@@ -61,6 +64,15 @@ class VcpuThreads {
   // Applies `change` to every vCPU on the vCPU's own thread before it next
   // enters the guest; the calling vCPU (if any) is changed at once.
   void change_all(std::optional<std::size_t> calling_vcpu, const std::function<void(Vcpu&)>& change);
+
+  // Holds every vCPU out of the guest until as many release()s: the
+  // control socket's pause, and brief holds to read registers. Separate
+  // from the debugger's pause, which neither sets nor clears it.
+  void hold();
+  void release();
+  // "running", "paused" (held or stopped by the debugger) or "stopped"
+  // (not started, or stopped itself).
+  std::string state(std::size_t index) const;
 
   // The debugger's controls (DebugTarget).
   void stop_all();
@@ -102,7 +114,8 @@ class VcpuThreads {
   bool shutting_down_ = false;
   RunOutcome outcome_;
   std::optional<RunOutcome> next_outcome_;
-  bool paused_ = false;
+  bool paused_ = false;  // by the debugger
+  unsigned holds_ = 0;    // by hold()
   bool reporting_debug_stop_ = false;
   std::optional<std::size_t> step_vcpu_;
   GuestDebug debug_;

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mosaic/accelerator.hpp"
 #include "mosaic/debugger.hpp"
@@ -27,6 +30,14 @@ struct RunOutcome {
   std::string message;
 };
 
+// One vCPU as a control client sees it. The machine names the registers
+// (the core knows no PowerPC): pseries reports "nip" and "msr".
+struct VcpuStatus {
+  std::uint32_t index = 0;
+  std::string state;  // "running", "paused" (stopped by a control client or the debugger), "stopped" (never started or stopped itself)
+  std::vector<std::pair<std::string, std::uint64_t>> registers;
+};
+
 class Machine {
  public:
   virtual ~Machine() = default;
@@ -38,6 +49,23 @@ class Machine {
   virtual RunOutcome run() = 0;
   // Any thread: end the run with `outcome` (console escape, signal).
   virtual void request_shutdown(RunOutcome outcome) = 0;
+
+  // The control socket's verbs; any thread except a vCPU's, while run()
+  // runs. A pause is the control client's own: the debugger's stops are
+  // separate, so resume() never releases a stop that the debugger holds.
+  // pause() returns once no vCPU executes guest code.
+  virtual void pause() = 0;
+  virtual void resume() = 0;
+  // Resets the machine to power-on state and boots the guest again, as a
+  // guest reboot does, whatever the machine's on-reboot choice.
+  virtual void request_reset() = 0;
+  // Asks the guest to shut down cleanly (on pseries, a PAPR EPOW event);
+  // the run ends when the guest powers off.
+  virtual void request_powerdown() = 0;
+  virtual std::vector<VcpuStatus> vcpu_status() = 0;
+  // Called on a vCPU or control thread whenever the guest is reset (its
+  // own reboot or request_reset()), before it boots again.
+  virtual void on_reset(std::function<void()> handler) = 0;
 };
 
 }  // namespace mosaic

@@ -1,0 +1,101 @@
+// The control protocol over a fake VM: replies, ids, errors as QMP has them.
+#include "control_protocol.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace mosaic::core {
+namespace {
+
+using nlohmann::json;
+
+class FakeVm : public VmControl {
+ public:
+  bool paused() const override { return paused_; }
+  void stop() override { paused_ = true; }
+  void cont() override { paused_ = false; }
+  void powerdown() override { ++powerdowns; }
+  void reset() override { ++resets; }
+  void quit() override { ++quits; }
+  std::vector<VcpuStatus> vcpus() override {
+    return {{0, "running", {{"nip", 0xc000000000001000}, {"msr", 0x8000000000001033}}}};
+  }
+  std::vector<DeviceInfo> devices() const override { return {{"virtio-rng", "/p/mosaic-virtio-rng.so"}}; }
+
+  bool paused_ = false;
+  int powerdowns = 0, resets = 0, quits = 0;
+};
+
+class ControlProtocolTest : public ::testing::Test {
+ protected:
+  json ask(std::string_view line) { return json::parse(protocol.handle(line)); }
+  std::string error_class(std::string_view line) { return ask(line)["error"]["class"].get<std::string>(); }
+
+  FakeVm vm;
+  ControlProtocol protocol{vm};
+};
+
+TEST_F(ControlProtocolTest, GreetingNamesTheVersion) {
+  const json greeting = json::parse(ControlProtocol::greeting("1.2"));
+  EXPECT_EQ(greeting["QMP"]["version"]["mosaic"], "1.2");
+  EXPECT_TRUE(greeting["QMP"]["capabilities"].is_array());
+}
+
+TEST_F(ControlProtocolTest, StopAndContChangeTheStatus) {
+  EXPECT_EQ(ask(R"({"execute": "query-status"})")["return"], json({{"status", "running"}, {"running", true}}));
+  EXPECT_EQ(ask(R"({"execute": "stop", "id": 7})"), json({{"return", json::object()}, {"id", 7}}));
+  EXPECT_EQ(ask(R"({"execute": "query-status"})")["return"]["status"], "paused");
+  ask(R"({"execute": "cont"})");
+  EXPECT_FALSE(vm.paused_);
+}
+
+TEST_F(ControlProtocolTest, TheIdComesBackWhateverItsType) {
+  EXPECT_EQ(ask(R"({"execute": "cont", "id": {"seq": [1, "a"]}})")["id"], json::parse(R"({"seq": [1, "a"]})"));
+  EXPECT_EQ(ask(R"({"execute": "nope", "id": "x"})")["id"], "x");
+}
+
+TEST_F(ControlProtocolTest, VerbsReachTheVm) {
+  ask(R"({"execute": "system_powerdown"})");
+  ask(R"({"execute": "system_reset"})");
+  ask(R"({"execute": "quit"})");
+  EXPECT_EQ(vm.powerdowns, 1);
+  EXPECT_EQ(vm.resets, 1);
+  EXPECT_EQ(vm.quits, 1);
+}
+
+TEST_F(ControlProtocolTest, QueryVcpusAndDevices) {
+  const json vcpus = ask(R"({"execute": "query-vcpus"})")["return"];
+  ASSERT_EQ(vcpus.size(), 1u);
+  EXPECT_EQ(vcpus[0]["cpu-index"], 0);
+  EXPECT_EQ(vcpus[0]["state"], "running");
+  EXPECT_EQ(vcpus[0]["nip"], 0xc000000000001000);
+  EXPECT_EQ(vcpus[0]["msr"], 0x8000000000001033);
+  EXPECT_EQ(ask(R"({"execute": "query-devices"})")["return"][0]["type"], "virtio-rng");
+}
+
+TEST_F(ControlProtocolTest, BadRequestsGetErrors) {
+  EXPECT_EQ(error_class("not json"), "GenericError");
+  EXPECT_EQ(error_class("[1, 2]"), "GenericError");
+  EXPECT_EQ(error_class(R"({"arguments": {}})"), "GenericError");
+  EXPECT_EQ(error_class(R"({"execute": 3})"), "GenericError");
+  EXPECT_EQ(error_class(R"({"execute": "stop", "arguments": [1]})"), "GenericError");
+  EXPECT_EQ(error_class(R"({"execute": "stop", "arguments": {"now": true}})"), "GenericError");
+  EXPECT_EQ(error_class(R"({"execute": "stop", "extra": 1})"), "GenericError");
+  EXPECT_EQ(error_class(R"({"execute": "snapshot-load"})"), "CommandNotFound");
+  EXPECT_FALSE(vm.paused_) << "a refused stop must not pause";
+}
+
+TEST_F(ControlProtocolTest, OversizedReplyNamesTheLimit) {
+  const json reply = json::parse(ControlProtocol::oversized_reply());
+  EXPECT_THAT(reply["error"]["desc"].get<std::string>(), ::testing::HasSubstr("65536"));
+}
+
+TEST_F(ControlProtocolTest, EventsCarryNameDataAndTimestamp) {
+  const json event = json::parse(ControlProtocol::event("RESET", {{"guest", true}}));
+  EXPECT_EQ(event["event"], "RESET");
+  EXPECT_EQ(event["data"]["guest"], true);
+  EXPECT_GT(event["timestamp"]["seconds"].get<std::int64_t>(), 1'600'000'000);
+}
+
+}  // namespace
+}  // namespace mosaic::core
