@@ -35,10 +35,16 @@ constexpr u8 gf_multiply(u8 a, u8 b) {
   return product;
 }
 
-// The multiplicative inverse, with 0 mapped to 0 (FIPS-197 5.1.1): a^254.
+// The multiplicative inverse, with 0 mapped to 0 (FIPS-197 5.1.1): a^254,
+// by square-and-multiply so that clang's constant evaluator, which bounds
+// its steps, builds the tables below.
 constexpr u8 gf_inverse(u8 a) {
   u8 result = 1;
-  for (unsigned i = 0; i < 254; ++i) result = gf_multiply(result, a);
+  u8 power = a;
+  for (unsigned exponent = 254; exponent != 0; exponent >>= 1) {
+    if (exponent & 1) result = gf_multiply(result, power);
+    power = gf_multiply(power, power);
+  }
   return a == 0 ? 0 : result;
 }
 
