@@ -392,6 +392,7 @@ void guest_main(const void *fdt) {
   if (cpus == 2) {
     while (__atomic_load_n(&finished_cpus, __ATOMIC_SEQ_CST) < 1) __asm__ volatile("or 1,1,1\n\tor 2,2,2");
   }
+  console_write("\n"); /* after the other CPU's random H_PUT_TERM_CHARs */
   print_number("hostile: cpus: ", cpus);
   console_write("hostile: survived\n");
   const uint32_t power_on_mask[2] = {0xffffffff, 0xffffffff};
