@@ -25,7 +25,12 @@ std::uint64_t writable_msr(std::uint64_t current, std::uint64_t requested) {
 
 Flow system_call(Cpu& cpu, const DecodedInsn& insn) {
   const unsigned level = bits(insn.word, 20, 26);
-  if (level == 1) return cpu.hypercall_exit();
+  // sc 1 from problem state is no hypercall: KVM-HV reflects it to the
+  // guest kernel as a system call (its PR-KVM guests make them), and the
+  // interpreter does the same, so that a process cannot reach the
+  // hypervisor and both accelerators agree. QEMU's TCG answers H_PRIVILEGE
+  // in r3 instead.
+  if (level == 1 && !cpu.problem_state()) return cpu.hypercall_exit();
   return cpu.interrupt(Vector::system_call, (cpu.state.nip + 4) & cpu.address_mask());
 }
 

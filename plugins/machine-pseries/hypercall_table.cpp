@@ -26,7 +26,10 @@ std::int64_t HypercallTable::dispatch(HypercallCall& call) {
   const auto found = handlers_.find(call.number);
   if (found == handlers_.end()) {
     std::lock_guard lock(unknown_mutex_);
-    if (reported_unknown_.insert(call.number).second) {
+    // A hostile guest can try every number: the set of reported ones is
+    // bounded, so that it cannot grow the VMM's memory without end.
+    constexpr std::size_t kReportLimit = 256;
+    if (reported_unknown_.size() < kReportLimit && reported_unknown_.insert(call.number).second) {
       // Guests probe for optional hypercalls and expect H_FUNCTION: that
       // is no fault, so it is not a warning.
       log_->debug("vCPU {}: unsupported hypercall {:#x}, answering H_FUNCTION", call.vcpu, call.number);

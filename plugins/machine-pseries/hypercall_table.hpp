@@ -25,7 +25,7 @@ class HypercallTable {
   void add(std::uint64_t number, HypercallHandler handler);
 
   // Runs the handler of call.number. Unknown numbers get H_FUNCTION (logged
-  // once each); a handler that throws gets H_HARDWARE, and the VMM goes on.
+  // once each, for the first 256 numbers); a handler that throws gets H_HARDWARE, and the VMM goes on.
   std::int64_t dispatch(HypercallCall& call);
 
  private:

@@ -49,6 +49,15 @@ DeviceTreeNode Rtas::device_tree_node(std::uint64_t base, std::vector<DeviceTree
   return node;
 }
 
+// A guest's malformed calls are its own fault and cost it only an error
+// status; the log names the first few, so that a hostile guest cannot flood it.
+void Rtas::report_malformed(std::uint32_t vcpu, const std::string& what) {
+  constexpr unsigned kReportLimit = 16;
+  const unsigned count = malformed_calls_.fetch_add(1, std::memory_order_relaxed);
+  if (count < kReportLimit) log_->warn("vCPU {}: {}", vcpu, what);
+  if (count == kReportLimit) log_->warn("further malformed RTAS calls are not logged");
+}
+
 std::int64_t Rtas::hypercall(HypercallCall& call) {
   const std::uint64_t buffer = call.args[0];
   const std::byte* header = memory_.host_pointer(buffer, 12);
@@ -57,8 +66,8 @@ std::int64_t Rtas::hypercall(HypercallCall& call) {
   const std::uint32_t arg_count = load_be32(header + 4);
   const std::uint32_t ret_count = load_be32(header + 8);
   if (arg_count > kMaxWords || ret_count > kMaxWords || arg_count + ret_count > kMaxWords || ret_count == 0) {
-    log_->warn("vCPU {}: RTAS call {:#x} with {} arguments and {} returns refused", call.vcpu, token, arg_count,
-               ret_count);
+    report_malformed(call.vcpu, fmt::format("RTAS call {:#x} with {} arguments and {} returns refused", token,
+                                            arg_count, ret_count));
     return papr::kParameter;
   }
   std::byte* words = memory_.host_pointer(buffer + 12, 4 * std::uint64_t{arg_count + ret_count});
@@ -70,7 +79,7 @@ std::int64_t Rtas::hypercall(HypercallCall& call) {
   RtasCall rtas_call{call.vcpu, std::span(args.data(), arg_count), std::span(rets.data(), ret_count)};
   const auto handler = handlers_.find(token);
   if (handler == handlers_.end()) {
-    log_->warn("vCPU {}: unknown RTAS token {:#x}", call.vcpu, token);
+    report_malformed(call.vcpu, fmt::format("unknown RTAS token {:#x}", token));
     rets[0] = static_cast<std::uint32_t>(rtas_status::kHardwareError);
   } else {
     log_->trace("vCPU {}: RTAS {}", call.vcpu, handler->second.first);

@@ -3,6 +3,7 @@
 // Tokens are published in the device tree's /rtas node.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -52,8 +53,11 @@ class Rtas {
   std::int64_t hypercall(HypercallCall& call);
 
  private:
+  void report_malformed(std::uint32_t vcpu, const std::string& what);
+
   GuestMemory& memory_;
   std::shared_ptr<spdlog::logger> log_;
+  std::atomic<unsigned> malformed_calls_{0};
   std::map<std::string, std::uint32_t> tokens_;
   std::map<std::uint32_t, std::pair<std::string, RtasHandler>> handlers_;
 };

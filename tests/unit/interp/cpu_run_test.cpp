@@ -39,6 +39,17 @@ TEST_F(CpuRunTest, MmioLoadExitsAndTheReplayedInstructionGetsTheValue) {
   EXPECT_EQ(call.hypercall.args[0], 0x12345678u);
 }
 
+// A process's sc 1 goes to its kernel as a system call (0xc00), as KVM-HV
+// reflects it, and never reaches the hypervisor.
+TEST_F(CpuRunTest, HypercallFromProblemStateIsASystemCallToTheGuestKernel) {
+  cpu.set_msr(cpu.state.msr | ppc::msr::kProblemState);
+  execute(kSystemCallHypervisor);
+  EXPECT_EQ(cpu.state.nip, 0xc00u);
+  EXPECT_EQ(cpu.state.srr0, kCodeAddress + 4);
+  EXPECT_NE(cpu.state.srr1 & ppc::msr::kProblemState, 0u);
+  EXPECT_EQ(cpu.state.msr & ppc::msr::kProblemState, 0u);
+}
+
 // stmw to a device performs one MMIO store per register, each exactly once.
 TEST_F(CpuRunTest, EveryMmioAccessOfOneInstructionHappensOnce) {
   place_code({0xbfc40000, kSystemCallHypervisor});  // stmw r30,0(r4); sc 1
