@@ -12,6 +12,8 @@ namespace {
 constexpr std::uint32_t kTimebaseHz = 512'000'000;
 constexpr std::uint32_t kCpuHz = 3'425'000'000u;
 constexpr std::uint32_t kCacheLine = 128;
+// The interrupt controller's phandle, which the PHB's interrupt-map names.
+constexpr std::uint32_t kXicsPhandle = 1;
 
 using P = DeviceTreeProperty;
 
@@ -63,6 +65,8 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
     chosen.push_back(u64_cells_property("linux,initrd-start", {layout_.initrd_start}));
     chosen.push_back(u64_cells_property("linux,initrd-end", {layout_.initrd_end}));
   }
+  // Linux keeps the BARs where Phb::assign_resources put them.
+  if (phb_->function_count() > 0) chosen.push_back(P::cells("linux,pci-probe-only", {1}));
   tree.add({"/chosen", chosen});
 
   tree.add({"/memory@0", {P::string("device_type", "memory"), u64_cells_property("reg", {0, spec_.memory_bytes})}});
@@ -88,7 +92,7 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
       layout_.rtas_base,
       {string_list_property("ibm,hypertas-functions", {"hcall-pft", "hcall-bulk", "hcall-term", "hcall-dabr",
                                                        "hcall-interrupt", "hcall-splpar", "hcall-set-mode",
-                                                       "hcall-debug"}),
+                                                       "hcall-debug", "hcall-tce", "hcall-multi-tce"}),
        // os-term returns to the OS (the run then ends), so Linux calls it
        // on panic; rtas-error-log-max sizes Linux's error log buffer.
        P::empty("ibm,extended-os-term"), P::cells("rtas-error-log-max", {2048}),
@@ -97,7 +101,8 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
   tree.add({"/interrupt-controller",
             {P::string("device_type", "PowerPC-External-Interrupt-Presentation"),
              P::string("compatible", "IBM,ppc-xicp"), P::empty("interrupt-controller"),
-             P::cells("#interrupt-cells", {2}),
+             P::cells("#interrupt-cells", {2}), P::cells("phandle", {kXicsPhandle}),
+             P::cells("linux,phandle", {kXicsPhandle}),
              P::cells("ibm,interrupt-server-ranges", {0, static_cast<std::uint32_t>(vcpus_.size())})}});
 
   tree.add({"/vdevice",
@@ -107,6 +112,10 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
   tree.add(vty_->device_tree_node(vty_interrupt_));
 
   for (DeviceTreeNode& node : epow_->device_tree_nodes()) tree.add(std::move(node));
+  // The PHB only when a device sits on it: a guest without one boots as before.
+  if (phb_->function_count() > 0) {
+    for (const DeviceTreeNode& node : phb_->device_tree_nodes(kXicsPhandle)) tree.add(node);
+  }
   for (const DeviceTreeNode& node : device_nodes_) tree.add(node);
   tree.reserve(layout_.rtas_base, Rtas::kReservedSize);
   return tree.finish();

@@ -57,6 +57,7 @@ void PseriesMachine::register_machine_hypercalls() {
   add(hcall::kGetTermChar, [this](HypercallCall& call) { return vty_->get_chars(call); });
   add(Rtas::kHypercall, [this](HypercallCall& call) { return rtas_->hypercall(call); });
   hpt_hypercalls_->register_with(add);
+  phb_->dma_window().register_with(add);
 
   add(hcall::kXirr, [this](HypercallCall& call) {
     call.outputs[0] = xics_->accept(call.vcpu);

@@ -19,6 +19,7 @@ void PseriesMachine::reset() {
   allocate_hash_page_table();
   xics_->reset();
   epow_->reset();
+  phb_->reset();
   // The old kernel overwrote its image, freed and reused its initrd, and
   // may have written anywhere below RTAS.
   load_images();

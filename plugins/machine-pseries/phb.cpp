@@ -6,8 +6,9 @@
 
 namespace mosaic::pseries {
 
-Phb::Phb(Xics& xics, std::function<std::uint32_t()> allocate_source, std::shared_ptr<spdlog::logger> log)
-    : xics_(xics), allocate_source_(std::move(allocate_source)), log_(std::move(log)) {}
+Phb::Phb(Xics& xics, GuestMemory& memory, std::function<std::uint32_t()> allocate_source,
+         std::shared_ptr<spdlog::logger> log)
+    : xics_(xics), dma_window_(memory), allocate_source_(std::move(allocate_source)), log_(std::move(log)) {}
 
 Phb::~Phb() = default;
 
@@ -23,6 +24,101 @@ void Phb::add_function(std::shared_ptr<pci::Function> function) {
   slot->function->attach(*slot);
   log_->debug("PCI 0000:00:{:02x}.0: INTx on source {:#x}", slot->number, slot->intx_source);
   slots_.push_back(std::move(slot));
+}
+
+void Phb::reset() {
+  dma_window_.reset();
+  for (const auto& slot : slots_) slot->function->reset();
+}
+
+void Phb::assign_resources() {
+  std::uint64_t next32 = PhbLayout::kWindow32Bus;
+  std::uint64_t next64 = PhbLayout::kWindow64Bus;
+  for (const auto& slot : slots_) {
+    pci::Function& function = *slot->function;
+    for (unsigned index = 0; index < pci::kBarCount; ++index) {
+      const std::uint64_t size = function.bar_size(index);
+      if (size == 0) continue;
+      const bool wide = function.bar_is_64bit(index);
+      std::uint64_t& next = wide ? next64 : next32;
+      const std::uint64_t base = (next + size - 1) & ~(size - 1);
+      const std::uint64_t limit = wide ? PhbLayout::kWindow64Bus + PhbLayout::kWindow64Size
+                                       : PhbLayout::kWindow32Bus + PhbLayout::kWindow32Size;
+      if (base + size > limit || base + size < base) {
+        throw SetupError(fmt::format("PCI 0000:00:{:02x}.0: BAR {} of {:#x} bytes does not fit the host bridge's "
+                                     "{}-bit window", slot->number, index, size, wide ? 64 : 32));
+      }
+      next = base + size;
+      function.config_write(0x10 + 4 * index, 4, static_cast<std::uint32_t>(base));
+      if (wide) function.config_write(0x10 + 4 * (index + 1), 4, static_cast<std::uint32_t>(base >> 32));
+      log_->debug("PCI 0000:00:{:02x}.0: BAR {} at bus address {:#x}, {:#x} bytes", slot->number, index, base, size);
+      if (wide) ++index;
+    }
+    // Memory Space and Bus Master, as firmware leaves a device it assigned.
+    function.config_write(0x04, 2, 0x6);
+  }
+}
+
+Phb::Slot* Phb::function_at(std::uint32_t config_address, unsigned size, std::uint32_t& register_offset) {
+  const std::uint32_t bus = (config_address >> 16) & 0xff;
+  const std::uint32_t devfn = (config_address >> 8) & 0xff;
+  register_offset = (config_address & 0xff) | ((config_address >> 16) & 0xf00);
+  if (bus != 0 || (devfn & 7) != 0 || (devfn >> 3) >= slots_.size()) return nullptr;
+  if ((size != 1 && size != 2 && size != 4) || register_offset % size != 0 ||
+      register_offset + size > pci::kConfigSpaceSize) {
+    return nullptr;
+  }
+  return slots_[devfn >> 3].get();
+}
+
+std::optional<std::uint32_t> Phb::config_read(std::uint32_t config_address, unsigned size) {
+  std::uint32_t offset = 0;
+  Slot* slot = function_at(config_address, size, offset);
+  if (slot == nullptr) return std::nullopt;
+  return slot->function->config_read(offset, size);
+}
+
+bool Phb::config_write(std::uint32_t config_address, unsigned size, std::uint32_t value) {
+  std::uint32_t offset = 0;
+  Slot* slot = function_at(config_address, size, offset);
+  if (slot == nullptr) return false;
+  slot->function->config_write(offset, size, value);
+  return true;
+}
+
+std::optional<std::uint64_t> Phb::bus_address(std::uint64_t cpu_address) {
+  if (cpu_address >= PhbLayout::kWindow32Cpu && cpu_address - PhbLayout::kWindow32Cpu < PhbLayout::kWindow32Size) {
+    return cpu_address - PhbLayout::kWindow32Cpu + PhbLayout::kWindow32Bus;
+  }
+  if (cpu_address >= PhbLayout::kWindow64Cpu && cpu_address - PhbLayout::kWindow64Cpu < PhbLayout::kWindow64Size) {
+    return cpu_address - PhbLayout::kWindow64Cpu + PhbLayout::kWindow64Bus;
+  }
+  return std::nullopt;
+}
+
+std::pair<Phb::Slot*, pci::BarDecode> Phb::decode(std::uint64_t bus_address, unsigned size) const {
+  for (const auto& slot : slots_) {
+    const auto bar = slot->function->decode(bus_address);
+    // An access that runs past the end of the BAR reaches no register.
+    if (bar && bus_address - bar->address + size <= bar->size) return {slot.get(), *bar};
+  }
+  return {nullptr, {}};
+}
+
+std::uint64_t Phb::mmio_read(std::uint64_t address, unsigned size) {
+  const auto bus = bus_address(address);
+  if (!bus) return ~std::uint64_t{0};
+  const auto [slot, bar] = decode(*bus, size);
+  // Nothing answers: the read floats high, as on a real bus.
+  if (slot == nullptr) return ~std::uint64_t{0};
+  return slot->function->bar_read(bar.index, *bus - bar.address, size);
+}
+
+void Phb::mmio_write(std::uint64_t address, unsigned size, std::uint64_t value) {
+  const auto bus = bus_address(address);
+  if (!bus) return;
+  const auto [slot, bar] = decode(*bus, size);
+  if (slot != nullptr) slot->function->bar_write(bar.index, *bus - bar.address, size, value);
 }
 
 void Phb::Slot::set_intx(bool asserted) { phb.xics_.set_level(intx_source, asserted); }

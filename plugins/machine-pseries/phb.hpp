@@ -17,6 +17,8 @@
 
 #include "mosaic/device_tree.hpp"
 #include "mosaic/pci.hpp"
+#include "rtas.hpp"
+#include "tce_table.hpp"
 #include "xics.hpp"
 
 namespace mosaic::pseries {
@@ -43,7 +45,8 @@ class Phb {
 
   // `allocate_source` hands out XICS sources (the machine's allocator,
   // which throws SetupError when none is left).
-  Phb(Xics& xics, std::function<std::uint32_t()> allocate_source, std::shared_ptr<spdlog::logger> log);
+  Phb(Xics& xics, GuestMemory& memory, std::function<std::uint32_t()> allocate_source,
+      std::shared_ptr<spdlog::logger> log);
   ~Phb();
   Phb(const Phb&) = delete;
   Phb& operator=(const Phb&) = delete;
@@ -55,6 +58,35 @@ class Phb {
 
   // The XICS source the function in `slot` drives with its INTx pin.
   std::uint32_t intx_source(unsigned slot) const { return slots_.at(slot)->intx_source; }
+
+  // Firmware's part at every boot: places each function's memory BARs in
+  // the windows (naturally aligned, 64-bit BARs in the 64-bit window) and
+  // enables Memory Space and Bus Master, as PAPR firmware leaves them for
+  // an OS that keeps firmware's assignment (linux,pci-probe-only).
+  void assign_resources();
+
+  // Config space by PAPR configuration address (bus << 16 | devfn << 8 |
+  // register, with register bits 8-11 in address bits 24-27). nullopt:
+  // no such function or a bad access, which RTAS answers with an error.
+  std::optional<std::uint32_t> config_read(std::uint32_t config_address, unsigned size);
+  bool config_write(std::uint32_t config_address, unsigned size, std::uint32_t value);
+
+  // Loads and stores in the windows, by CPU (guest real) address; the
+  // value is the bytes at the address as a little-endian integer.
+  std::uint64_t mmio_read(std::uint64_t address, unsigned size);
+  void mmio_write(std::uint64_t address, unsigned size, std::uint64_t value);
+
+  // read-pci-config, write-pci-config and their ibm, forms (phb_rtas.cpp).
+  void register_rtas_functions(Rtas& rtas);
+
+  // The PHB's node and one node per function (phb_device_tree.cpp).
+  std::vector<DeviceTreeNode> device_tree_nodes(std::uint32_t interrupt_controller_phandle) const;
+
+  // Machine reset: every function back to its power-on state, the DMA
+  // window empty.
+  void reset();
+
+  TceTable& dma_window() { return dma_window_; }
 
  private:
   // A function in its slot; it is also the function's interrupt sink.
@@ -70,7 +102,14 @@ class Phb {
     std::uint32_t intx_source = 0;
   };
 
+  Slot* function_at(std::uint32_t config_address, unsigned size, std::uint32_t& register_offset);
+  // The function whose BAR decodes `bus_address` (the lowest slot when BARs
+  // overlap), with the BAR.
+  std::pair<Slot*, pci::BarDecode> decode(std::uint64_t bus_address, unsigned size) const;
+  static std::optional<std::uint64_t> bus_address(std::uint64_t cpu_address);
+
   Xics& xics_;
+  TceTable dma_window_;
   std::function<std::uint32_t()> allocate_source_;
   std::shared_ptr<spdlog::logger> log_;
   std::vector<std::unique_ptr<Slot>> slots_;  // index = PCI device number

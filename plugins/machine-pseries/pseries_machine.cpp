@@ -65,7 +65,18 @@ void PseriesMachine::build(Accelerator& accelerator) {
   epow_ = std::make_unique<Epow>(epow_interrupt,
                                  [this, epow_interrupt](bool asserted) { xics_->set_level(epow_interrupt, asserted); });
   rtas_ = std::make_unique<Rtas>(memory(), host_.logger("pseries.rtas"));
-  phb_ = std::make_unique<Phb>(*xics_, [this] { return allocate_interrupt(); }, host_.logger("pseries.pci"));
+  phb_ = std::make_unique<Phb>(*xics_, memory(), [this] { return allocate_interrupt(); }, host_.logger("pseries.pci"));
+  phb_->register_rtas_functions(*rtas_);
+  register_mmio({PhbLayout::kWindow32Cpu, PhbLayout::kWindow32Size,
+                 [this](std::uint64_t offset, unsigned size) { return phb_->mmio_read(PhbLayout::kWindow32Cpu + offset, size); },
+                 [this](std::uint64_t offset, unsigned size, std::uint64_t value) {
+                   phb_->mmio_write(PhbLayout::kWindow32Cpu + offset, size, value);
+                 }});
+  register_mmio({PhbLayout::kWindow64Cpu, PhbLayout::kWindow64Size,
+                 [this](std::uint64_t offset, unsigned size) { return phb_->mmio_read(PhbLayout::kWindow64Cpu + offset, size); },
+                 [this](std::uint64_t offset, unsigned size, std::uint64_t value) {
+                   phb_->mmio_write(PhbLayout::kWindow64Cpu + offset, size, value);
+                 }});
   rtc_ = std::make_unique<RealTimeClock>(options_.rtc, caps_.deterministic);
   hpt_hypercalls_ = std::make_unique<HptHypercalls>(accelerator.hash_page_table(), caps_.segment_page_sizes,
                                                     spec_.memory_bytes);
@@ -126,6 +137,7 @@ RunOutcome PseriesMachine::run() {
 }
 
 void PseriesMachine::boot() {
+  phb_->assign_resources();
   const std::vector<std::byte> tree = build_device_tree();
   const std::uint64_t fdt_address = (layout_.fdt_limit - tree.size()) & ~std::uint64_t{0xfff};
   if (fdt_address < std::max(layout_.kernel_end, layout_.initrd_end)) {

@@ -29,6 +29,8 @@ fail() {
   tr -d '\r' <"$work/stdout" 2>/dev/null
   echo "--- mosaic log"
   tail -n 40 "$work/stderr" 2>/dev/null
+  echo "--- config"
+  cat "$work/linux.yaml"
   exit 1
 }
 
