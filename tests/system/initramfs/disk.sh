@@ -1,7 +1,7 @@
 # mosaic.test=disk: the guest half of tests/system/devices/disk_test.sh.
-# mosaic.disk=write: check the file the host put on /dev/vda, write a large
-# file of known content (the output of `seq`, which the host can recompute)
-# and a small one, sync and unmount.
+# mosaic.disk=write: check the file the host put on /dev/vda, write a 64 MiB
+# file of known content (64 copies of the first MiB of `seq 1 200000`, which
+# the host can recompute) and a small one, sync and unmount.
 # mosaic.disk=read-only: the disk must refuse writes.
 # mosaic.disk=kill: write and sync one file, then keep writing until the host
 # kills the VMM.
@@ -24,7 +24,9 @@ case $mode in
     mount -t ext4 /dev/vda /mnt/disk || { say "mount failed"; exit; }
     say "mounted"
     say "known $(sha256sum /mnt/disk/known | cut -d' ' -f1)"
-    seq 1 9000000 | head -c 67108864 >/mnt/disk/large
+    seq 1 200000 >/tmp/seq
+    dd if=/tmp/seq of=/tmp/block bs=1048576 count=1 2>/dev/null
+    for i in $(seq 64); do cat /tmp/block; done >/mnt/disk/large
     echo "small file written by the guest" >/mnt/disk/small
     sync
     say "large $(sha256sum /mnt/disk/large | cut -d' ' -f1)"
