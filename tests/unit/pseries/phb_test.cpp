@@ -27,8 +27,171 @@ class PhbTest : public ::testing::Test {
   std::map<std::uint32_t, bool> lines;
   Xics xics{1, 64, [this](std::uint32_t server, bool level) { lines[server] = level; }};
   std::uint32_t next_source = kFirstDeviceSource;
-  Phb phb{xics, [this] { return next_source++; }, mosaic::testing::null_logger()};
+  std::vector<std::byte> ram = std::vector<std::byte>(1 << 20);
+  GuestMemory memory{ram.data(), ram.size()};
+  Phb phb{xics, memory, [this] { return next_source++; }, mosaic::testing::null_logger()};
+
+  // A PAPR configuration address on bus 0 (LoPAPR 7.3.4: register bits 8-11
+  // in address bits 24-27, the bus in 16-23, devfn in 8-15).
+  static std::uint32_t config_address(unsigned device, unsigned function, unsigned reg) {
+    return (reg & 0xf00) << 16 | (device << 3 | function) << 8 | (reg & 0xff);
+  }
+
+  const DeviceTreeNode& node(const std::vector<DeviceTreeNode>& nodes, const std::string& path) {
+    for (const auto& n : nodes) if (n.path == path) return n;
+    ADD_FAILURE() << "no node " << path;
+    return nodes.front();
+  }
+  static std::vector<std::uint32_t> cells(const DeviceTreeNode& node, const std::string& name) {
+    for (const auto& property : node.properties) {
+      if (property.name != name) continue;
+      std::vector<std::uint32_t> values;
+      for (std::size_t i = 0; i + 4 <= property.value.size(); i += 4) {
+        values.push_back(std::to_integer<std::uint32_t>(property.value[i]) << 24 |
+                         std::to_integer<std::uint32_t>(property.value[i + 1]) << 16 |
+                         std::to_integer<std::uint32_t>(property.value[i + 2]) << 8 |
+                         std::to_integer<std::uint32_t>(property.value[i + 3]));
+      }
+      return values;
+    }
+    ADD_FAILURE() << "no property " << name << " in " << node.path;
+    return {};
+  }
 };
+
+TEST_F(PhbTest, ConfigSpaceIsReachedByConfigAddressAndAbsentFunctionsAreErrors) {
+  phb.add_function(make_function());
+  EXPECT_EQ(phb.config_read(config_address(0, 0, 0), 4), 0x10441af4u);
+  EXPECT_EQ(phb.config_read(config_address(0, 0, 2), 2), 0x1044u);
+  EXPECT_EQ(phb.config_read(config_address(1, 0, 0), 4), std::nullopt);   // no device 1
+  EXPECT_EQ(phb.config_read(config_address(0, 1, 0), 4), std::nullopt);   // no function 1
+  EXPECT_EQ(phb.config_read(0x00010000, 4), std::nullopt);                // bus 1
+  EXPECT_EQ(phb.config_read(config_address(0, 0, 2), 4), std::nullopt);   // misaligned
+  EXPECT_EQ(phb.config_read(config_address(0, 0, 0), 3), std::nullopt);   // no such size
+  EXPECT_EQ(phb.config_read(config_address(0, 0, 0x100), 4), std::nullopt);  // past conventional space
+  EXPECT_TRUE(phb.config_write(config_address(0, 0, 0x3c), 1, 0x5a));
+  EXPECT_EQ(phb.config_read(config_address(0, 0, 0x3c), 1), 0x5au);
+  EXPECT_FALSE(phb.config_write(config_address(2, 0, 0x3c), 1, 0x5a));
+}
+
+TEST_F(PhbTest, FirmwarePlacesBarsAlignedInTheirWindowsAndEnablesDecoding) {
+  auto first = make_function();
+  auto second = make_function();
+  phb.add_function(first);
+  phb.add_function(second);
+  phb.assign_resources();
+  for (const auto& function : {first, second}) {
+    // 4 KiB 32-bit BAR 0 in the 2 GiB window at bus 0x80000000; 16 KiB
+    // 64-bit BAR 4 in the 64-bit window; both naturally aligned.
+    const std::uint64_t bar0 = function->bar_address(0);
+    const std::uint64_t bar4 = function->bar_address(4);
+    EXPECT_GE(bar0, PhbLayout::kWindow32Bus);
+    EXPECT_LT(bar0 + 0x1000, PhbLayout::kWindow32Bus + PhbLayout::kWindow32Size);
+    EXPECT_EQ(bar0 % 0x1000, 0u);
+    EXPECT_GE(bar4, PhbLayout::kWindow64Bus);
+    EXPECT_EQ(bar4 % 0x4000, 0u);
+    EXPECT_EQ(function->config_read(0x04, 2) & 0x6, 0x6u);  // Memory Space, Bus Master
+  }
+  EXPECT_NE(first->bar_address(0), second->bar_address(0));
+  EXPECT_NE(first->bar_address(4), second->bar_address(4));
+}
+
+TEST_F(PhbTest, WindowAccessesReachTheBarThatDecodesThemAndNothingElse) {
+  auto first = make_function();
+  auto second = make_function();
+  phb.add_function(first);
+  phb.add_function(second);
+  phb.assign_resources();
+  const std::uint64_t cpu = PhbLayout::kWindow32Cpu + (second->bar_address(0) - PhbLayout::kWindow32Bus);
+  second->read_value = 0x1234;
+  EXPECT_EQ(phb.mmio_read(cpu + 8, 4), 0x1234u);
+  phb.mmio_write(cpu + 0xffc, 4, 0xabcd);
+  ASSERT_EQ(second->writes.size(), 1u);
+  EXPECT_EQ(second->writes[0], (FakePciFunction::Access{0, 0xffc, 4, 0xabcd}));
+  EXPECT_TRUE(first->reads.empty());
+  // Running past the end of the BAR, or where no BAR is: all-ones, dropped.
+  EXPECT_EQ(phb.mmio_read(cpu + 0xffe, 4), ~std::uint64_t{0});
+  phb.mmio_write(PhbLayout::kWindow32Cpu + PhbLayout::kWindow32Size - 8, 8, 1);
+  EXPECT_EQ(second->writes.size(), 1u);
+  // The 64-bit window is identity-mapped.
+  phb.mmio_write(first->bar_address(4) + 0x10, 2, 7);
+  ASSERT_EQ(first->writes.size(), 1u);
+  EXPECT_EQ(first->writes[0], (FakePciFunction::Access{4, 0x10, 2, 7}));
+}
+
+TEST_F(PhbTest, AGuestMovingBarsOverEachOtherReachesTheLowestSlotAndDisablingHidesThem) {
+  auto first = make_function();
+  auto second = make_function();
+  phb.add_function(first);
+  phb.add_function(second);
+  phb.assign_resources();
+  const std::uint32_t base = static_cast<std::uint32_t>(first->bar_address(0));
+  ASSERT_TRUE(phb.config_write(config_address(1, 0, 0x10), 4, base));
+  const std::uint64_t cpu = PhbLayout::kWindow32Cpu + (base - PhbLayout::kWindow32Bus);
+  phb.mmio_write(cpu, 4, 1);
+  EXPECT_EQ(first->writes.size(), 1u);
+  EXPECT_TRUE(second->writes.empty());
+  // Memory Space off in the first: the second now answers there.
+  ASSERT_TRUE(phb.config_write(config_address(0, 0, 0x04), 2, 0));
+  phb.mmio_write(cpu, 4, 2);
+  EXPECT_EQ(first->writes.size(), 1u);
+  EXPECT_EQ(second->writes.size(), 1u);
+}
+
+TEST_F(PhbTest, TheDeviceTreeDescribesWindowsInterruptsAndEachFunction) {
+  phb.add_function(make_function());
+  phb.assign_resources();
+  const auto nodes = phb.device_tree_nodes(7);
+  const auto& bridge = node(nodes, "/pci@800000020000000");
+  // ranges: 32-bit memory (ss = 2) and 64-bit memory (ss = 3) windows as
+  // child address (3 cells), parent address (2) and size (2).
+  EXPECT_EQ(cells(bridge, "ranges"),
+            (std::vector<std::uint32_t>{0x02000000, 0, 0x80000000, 0x2000, 0x80000000, 0, 0x80000000,
+                                        0x03000000, 0x2100, 0, 0x2100, 0, 0x100, 0}));
+  EXPECT_EQ(cells(bridge, "bus-range"), (std::vector<std::uint32_t>{0, 0xff}));
+  EXPECT_EQ(cells(bridge, "interrupt-map-mask"), (std::vector<std::uint32_t>{0xf800, 0, 0, 7}));
+  const auto map = cells(bridge, "interrupt-map");
+  ASSERT_EQ(map.size(), 4u * 7);
+  EXPECT_EQ(std::vector<std::uint32_t>(map.begin(), map.begin() + 7),
+            (std::vector<std::uint32_t>{0, 0, 0, 1, 7, phb.intx_source(0), 1}));
+  EXPECT_EQ(cells(bridge, "ibm,dma-window"), (std::vector<std::uint32_t>{TceTable::kLiobn, 0, 0, 0, 0x40000000}));
+
+  const auto& function = node(nodes, "/pci@800000020000000/pci1af4,1044@0");
+  EXPECT_EQ(cells(function, "vendor-id"), std::vector<std::uint32_t>{0x1af4});
+  EXPECT_EQ(cells(function, "device-id"), std::vector<std::uint32_t>{0x1044});
+  EXPECT_EQ(cells(function, "class-code"), std::vector<std::uint32_t>{0xff0000});
+  EXPECT_EQ(cells(function, "interrupts"), std::vector<std::uint32_t>{1});
+  const auto assigned = cells(function, "assigned-addresses");
+  ASSERT_EQ(assigned.size(), 10u);
+  // BAR 0: non-relocatable 32-bit memory at register 0x10; BAR 4 64-bit at 0x20.
+  EXPECT_EQ(assigned[0], 0x82000010u);
+  EXPECT_EQ(assigned[2], 0x80000000u);
+  EXPECT_EQ(assigned[4], 0x1000u);
+  EXPECT_EQ(assigned[5], 0x83000020u);
+}
+
+TEST_F(PhbTest, TceHypercallsMapTheDmaWindowAndRefuseWhatIsOutsideIt) {
+  std::map<std::uint64_t, HypercallHandler> handlers;
+  phb.dma_window().register_with([&](std::uint64_t number, HypercallHandler handler) { handlers[number] = handler; });
+  auto call = [&](std::uint64_t number, std::initializer_list<std::uint64_t> args) {
+    HypercallCall c;
+    std::copy(args.begin(), args.end(), c.args.begin());
+    const std::int64_t status = handlers.at(number)(c);
+    return std::pair{status, c.outputs[0]};
+  };
+  constexpr std::uint64_t kPutTce = 0x20, kGetTce = 0x1c, kStuffTce = 0x138;
+  EXPECT_EQ(call(kPutTce, {TceTable::kLiobn, 0x3000, 0x5000 | 3}).first, 0);
+  EXPECT_EQ(call(kGetTce, {TceTable::kLiobn, 0x3000}), (std::pair<std::int64_t, std::uint64_t>{0, 0x5003}));
+  EXPECT_EQ(phb.dma_window().translate(0x3010, true), 0x5010u);
+  EXPECT_EQ(phb.dma_window().translate(0x4010, false), std::nullopt);
+  EXPECT_EQ(call(kPutTce, {TceTable::kLiobn + 1, 0x3000, 0x5003}).first, -4);      // no such bus
+  EXPECT_EQ(call(kPutTce, {TceTable::kLiobn, 0x3008, 0x5003}).first, -4);          // misaligned
+  EXPECT_EQ(call(kPutTce, {TceTable::kLiobn, 0x40000000, 0x5003}).first, -4);      // past the window
+  EXPECT_EQ(call(kPutTce, {TceTable::kLiobn, 0x3000, 0x200000 | 3}).first, -4);   // past RAM
+  EXPECT_EQ(call(kStuffTce, {TceTable::kLiobn, 0, 0, 0x40000}).first, 0);          // the whole window
+  EXPECT_EQ(call(kStuffTce, {TceTable::kLiobn, 0x1000, 0, 0x40000}).first, -4);    // one too many
+  EXPECT_EQ(phb.dma_window().translate(0x3010, true), std::nullopt);
+}
 
 TEST_F(PhbTest, ThirtyTwoDevicesFillTheBusAndTheNextIsRefused) {
   for (unsigned i = 0; i < Phb::kSlots; ++i) phb.add_function(make_function());
