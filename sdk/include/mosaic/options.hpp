@@ -139,7 +139,7 @@ class OptionNode {
     if (!node_.IsMap()) fail("expected a mapping of keys to values");
     std::vector<std::string> names(allowed.begin(), allowed.end());
     for (const auto& entry : node_) {
-      const auto key = entry.first.as<std::string>();
+      const auto key = key_text(entry.first);
       if (std::find(names.begin(), names.end(), key) != names.end()) continue;
       OptionNode bad(source_, entry.first, join(key));
       const auto suggestion = closest_match(key, names);
@@ -167,7 +167,7 @@ class OptionNode {
     if (!node_.IsMap()) fail("expected a mapping of keys to values");
     std::vector<std::pair<std::string, OptionNode>> items;
     for (const auto& entry : node_) {
-      const auto key = entry.first.as<std::string>();
+      const auto key = key_text(entry.first);
       items.emplace_back(key, OptionNode(source_, entry.second, join(key)));
     }
     return items;
@@ -241,6 +241,13 @@ class OptionNode {
   OptionNode(std::shared_ptr<const ConfigSource> source, YAML::Node node, std::string key_path, bool present)
       : source_(std::move(source)), node_(present ? std::move(node) : YAML::Node()), key_path_(std::move(key_path)),
         parent_mark_(present ? std::optional<YAML::Node>() : std::optional<YAML::Node>(node)) {}
+
+  // YAML allows any node as a key (`? [a, b]`, or an empty one); a config
+  // key is always a word, so anything else is the user's mistake to report.
+  std::string key_text(const YAML::Node& key) const {
+    if (!key.IsScalar()) OptionNode(source_, key, key_path_).fail("a key must be a word, not a list, a mapping or empty");
+    return key.Scalar();
+  }
 
   std::string join(std::string_view key) const {
     return key_path_.empty() ? std::string(key) : fmt::format("{}.{}", key_path_, key);

@@ -380,6 +380,14 @@ TEST_F(ConfigTest, DuplicateKeyInASetValueNamesTheArgument) {
             "in a mapping");
 }
 
+// YAML lets any node be a key; found by config_fuzzer, an empty or list key
+// once escaped as a yaml-cpp conversion exception and ended the process.
+TEST_F(ConfigTest, AKeyThatIsNotAWordIsAConfigError) {
+  EXPECT_THAT(error_of("?\n:\n" + kMinimal), HasSubstr("a key must be a word, not a list, a mapping or empty"));
+  EXPECT_THAT(error_of(kMinimal + "log:\n  ? [a, b]\n  : x\n"),
+              StartsWith(config_file() + ":6:5: 'log': a key must be a word"));
+}
+
 // Aliases can make a few lines name billions of values; they are refused
 // rather than walked.
 TEST_F(ConfigTest, AliasesExpandingTooFarAreRejected) {
