@@ -60,14 +60,14 @@ int guarded_kvm_run(int vcpu_fd) {
   return result;
 }
 
-std::uint64_t load_ordered(const std::uint8_t* bytes, unsigned size, bool little) {
+std::uint64_t load_bus_order(const std::uint8_t* bytes, unsigned size) {
   std::uint64_t value = 0;
-  for (unsigned i = 0; i < size; ++i) value |= std::uint64_t{bytes[i]} << (8 * (little ? i : size - 1 - i));
+  for (unsigned i = 0; i < size; ++i) value |= std::uint64_t{bytes[i]} << (8 * i);
   return value;
 }
 
-void store_ordered(std::uint64_t value, std::uint8_t* bytes, unsigned size, bool little) {
-  for (unsigned i = 0; i < size; ++i) bytes[i] = static_cast<std::uint8_t>(value >> (8 * (little ? i : size - 1 - i)));
+void store_bus_order(std::uint64_t value, std::uint8_t* bytes, unsigned size) {
+  for (unsigned i = 0; i < size; ++i) bytes[i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 }  // namespace
@@ -87,12 +87,6 @@ VcpuExit KvmVcpu::halted(std::string reason) const {
   exit.reason = ExitReason::halted;
   exit.halt_reason = fmt::format("vCPU {}: {}", id_, reason);
   return exit;
-}
-
-bool KvmVcpu::guest_little_endian() const {
-  kvm_regs regs{};
-  if (ioctl(fd_, KVM_GET_REGS, &regs) < 0) throw std::system_error(errno, std::generic_category(), "KVM_GET_REGS");
-  return regs.msr & ppc::msr::kLittleEndian;
 }
 
 VcpuExit KvmVcpu::run() {
@@ -133,9 +127,9 @@ VcpuExit KvmVcpu::run() {
         exit.mmio.address = run_->mmio.phys_addr;
         exit.mmio.size = size;
         exit.mmio.is_write = run_->mmio.is_write;
-        // run->mmio.data holds the bytes as they cross the bus; the machine
-        // sees the value the instruction meant, as under the interpreter.
-        if (exit.mmio.is_write) exit.mmio.data = load_ordered(run_->mmio.data, size, guest_little_endian());
+        // run->mmio.data holds the bytes as a store would have put them in
+        // RAM; in bus order they read as a little-endian value.
+        if (exit.mmio.is_write) exit.mmio.data = load_bus_order(run_->mmio.data, size);
         return exit;
       }
       case KVM_EXIT_DEBUG:
@@ -162,7 +156,7 @@ void KvmVcpu::complete_hypercall(std::int64_t status, std::span<const std::uint6
 
 void KvmVcpu::complete_mmio_read(std::uint64_t value) {
   if (run_->exit_reason != KVM_EXIT_MMIO || run_->mmio.is_write) return;
-  store_ordered(value, run_->mmio.data, run_->mmio.len, guest_little_endian());
+  store_bus_order(value, run_->mmio.data, run_->mmio.len);
 }
 
 void KvmVcpu::request_stop() {

@@ -37,7 +37,6 @@ class KvmVcpu final : public Vcpu {
   void set_debug(const GuestDebug& debug) override;
 
  private:
-  bool guest_little_endian() const;
   VcpuExit halted(std::string reason) const;
 
   const std::uint32_t id_;

@@ -26,17 +26,24 @@ constexpr std::uint64_t kPageSize = 4096;
 
 bool valid_access_size(std::uint64_t size) { return size == 1 || size == 2 || size == 4 || size == 8; }
 
+// Between the hypercall's big-endian value and a region's bus order.
+std::uint64_t swap_bytes(std::uint64_t value, std::uint64_t size) {
+  std::uint64_t swapped = 0;
+  for (std::uint64_t i = 0; i < size; ++i) swapped |= ((value >> (8 * i)) & 0xff) << (8 * (size - 1 - i));
+  return swapped;
+}
+
 }  // namespace
 
 void PseriesMachine::register_memory_hypercalls() {
-  // Cache-inhibited accesses are big-endian, as a device register is.
+  // PAPR's cache-inhibited accesses are big-endian; regions take bus order.
   hypercalls_.add(hcall::kLogicalCacheInhibitedLoad, [this](HypercallCall& call) {
     const std::uint64_t size = call.args[0];
     const std::uint64_t address = call.args[1];
     if (!valid_access_size(size) || address % size != 0) return papr::kParameter;
     for (const MmioRegion& region : mmio_regions_) {
       if (address >= region.base && address - region.base < region.size) {
-        call.outputs[0] = region.read(address - region.base, static_cast<unsigned>(size));
+        call.outputs[0] = swap_bytes(region.read(address - region.base, static_cast<unsigned>(size)), size);
         call.output_count = 1;
         return papr::kSuccess;
       }
@@ -56,7 +63,7 @@ void PseriesMachine::register_memory_hypercalls() {
     if (!valid_access_size(size) || address % size != 0) return papr::kParameter;
     for (const MmioRegion& region : mmio_regions_) {
       if (address >= region.base && address - region.base < region.size) {
-        region.write(address - region.base, static_cast<unsigned>(size), value);
+        region.write(address - region.base, static_cast<unsigned>(size), swap_bytes(value, size));
         return papr::kSuccess;
       }
     }
@@ -78,6 +85,7 @@ void PseriesMachine::register_memory_hypercalls() {
     } else if (flags & kZeroPage) {
       std::memset(target, 0, kPageSize);
     }
+    if (flags & (kCopyPage | kZeroPage)) memory().notify_written(destination, kPageSize);
     return papr::kSuccess;
   });
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 
 #include "mosaic/guest_memory.hpp"
 
@@ -20,13 +21,13 @@ class GuardedRam {
     if (mapping == MAP_FAILED) std::abort();
     mapping_ = static_cast<std::byte*>(mapping);
     if (mprotect(mapping_ + page_, bytes_, PROT_READ | PROT_WRITE) != 0) std::abort();
-    memory_ = GuestMemory(mapping_ + page_, bytes_);
+    memory_ = std::make_unique<GuestMemory>(mapping_ + page_, bytes_);
   }
   ~GuardedRam() { munmap(mapping_, bytes_ + 2 * page_); }
   GuardedRam(const GuardedRam&) = delete;
   GuardedRam& operator=(const GuardedRam&) = delete;
 
-  GuestMemory& memory() { return memory_; }
+  GuestMemory& memory() { return *memory_; }
   // Back to all zeros, returning the pages to the kernel.
   void clear() {
     if (madvise(mapping_ + page_, bytes_, MADV_DONTNEED) != 0) std::abort();
@@ -36,7 +37,7 @@ class GuardedRam {
   std::uint64_t bytes_;
   std::uint64_t page_;
   std::byte* mapping_ = nullptr;
-  GuestMemory memory_{nullptr, 0};
+  std::unique_ptr<GuestMemory> memory_;
 };
 
 }  // namespace mosaic::fuzz

@@ -31,7 +31,10 @@ struct MmioExit {
   std::uint64_t address = 0;
   std::uint32_t size = 0;  // 1, 2, 4 or 8
   bool is_write = false;
-  std::uint64_t data = 0;  // value being stored, in guest-visible order
+  // The value being stored, in bus order: the bytes the store would have
+  // put in RAM, read as a little-endian number (PCI's order), whatever the
+  // vCPU's byte order. complete_mmio_read() takes a load's value the same way.
+  std::uint64_t data = 0;
 };
 
 enum class DebugCause { software_breakpoint, hardware_breakpoint, watchpoint, single_step };

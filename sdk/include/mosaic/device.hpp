@@ -17,7 +17,11 @@
 namespace mosaic {
 
 // A load or store that hit a registered MMIO region; `offset` is relative to
-// the region's base.
+// the region's base. Values travel in bus order: the bytes at offset,
+// offset+1, ... are the value's least significant byte first, whatever the
+// guest's byte order (a big-endian vCPU's stores arrive as the same bytes).
+// The callbacks run on the thread of the vCPU that made the access, so
+// they may run on several threads at once.
 struct MmioRegion {
   std::uint64_t base = 0;
   std::uint64_t size = 0;

@@ -1,9 +1,12 @@
 // pci::StandardFunction's configuration header (PCI Local Bus 3.0 chapter
 // 6) and virtio::PciTransport driven as Linux's virtio_pci_modern drives
 // it (virtio 1.2 sections 3.1 and 4.1), with a small echo device.
-#include <gtest/gtest.h>
-
+#include <algorithm>
 #include <map>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
 
 #include "mosaic/virtio/pci_transport.hpp"
 #include "support/null_logger.hpp"
@@ -161,9 +164,14 @@ TEST_F(VirtioPciTest, ADriverBringsTheDeviceUpAndARequestIsEchoedWithAnInterrupt
   for (int i = 0; i < 4; ++i) ram[0x8000 + i] = std::byte(0x10 + i);
   put16(kAvail + 4, 0);
   put16(kAvail + 2, 1);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> written;
+  memory.set_write_listener([&](std::uint64_t address, std::uint64_t length) { written.emplace_back(address, length); });
   transport->bar_write(0, PciTransport::kNotifyOffset, 2, 0);
+  memory.set_write_listener({});
   EXPECT_EQ(echo->kicks, 1u);
   EXPECT_EQ(ram[0x9003], std::byte{0x13});
+  // The accelerator hears of the bytes the device wrote (and of the used ring).
+  EXPECT_NE(std::find(written.begin(), written.end(), std::pair<std::uint64_t, std::uint64_t>{0x9000, 4}), written.end());
   EXPECT_TRUE(sink.level);
   EXPECT_EQ(transport->bar_read(0, PciTransport::kIsrOffset, 1), kIsrQueue);
   EXPECT_FALSE(sink.level);  // reading the ISR deasserts INTx

@@ -13,6 +13,7 @@
 // does not wait for register accesses.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <mutex>
@@ -304,9 +305,21 @@ class PciTransport final : public pci::StandardFunction, private Queues {
       if (!q.ring) return;  // reset meanwhile
       interrupt = q.ring->push(chain.head, static_cast<std::uint32_t>(std::min<std::uint64_t>(written, chain.writable_bytes)));
     }
+    report_written(chain, written);
     if (interrupt) {
       std::lock_guard lock(mutex_);
       raise(kIsrQueue);
+    }
+  }
+
+  // The device wrote into guest RAM through the chain's host views: tell
+  // the accelerator, which may hold decoded code from those pages.
+  void report_written(const Chain& chain, std::uint64_t written) const {
+    for (const auto& span : chain.writable) {
+      if (written == 0) break;
+      const std::uint64_t count = std::min<std::uint64_t>(span.size(), written);
+      memory_.notify_written(static_cast<std::uint64_t>(span.data() - memory_.host_base()), count);
+      written -= count;
     }
   }
 

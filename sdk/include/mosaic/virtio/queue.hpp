@@ -9,6 +9,7 @@
 // and push() per queue.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstdint>
@@ -214,23 +215,12 @@ class SplitQueue {
   static std::uint32_t le32(const std::byte* p) { return le16(p) | std::uint32_t{le16(p + 2)} << 16; }
   static std::uint64_t le64(const std::byte* p) { return le32(p) | std::uint64_t{le32(p + 4)} << 32; }
 
-  std::uint16_t load_le16(std::uint64_t address) const { return le16(memory_.host_pointer(address, 2)); }
-  void store_le32(std::uint64_t address, std::uint32_t value) {
-    std::byte* p = memory_.host_pointer(address, 4);
-    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::byte>(value >> (8 * i));
-  }
-  // Ring indices shared with the driver's vCPUs: aligned (checked in the
-  // constructor), so atomic_ref applies; stored little-endian.
-  std::uint16_t load_acquire(std::uint64_t address) const {
-    auto* p = reinterpret_cast<std::uint16_t*>(memory_.host_pointer(address, 2));
-    const std::uint16_t raw = std::atomic_ref<std::uint16_t>(*p).load(std::memory_order_acquire);
-    return std::endian::native == std::endian::little ? raw : __builtin_bswap16(raw);
-  }
-  void store_release(std::uint64_t address, std::uint16_t value) {
-    auto* p = reinterpret_cast<std::uint16_t*>(memory_.host_pointer(address, 2));
-    const std::uint16_t raw = std::endian::native == std::endian::little ? value : __builtin_bswap16(value);
-    std::atomic_ref<std::uint16_t>(*p).store(raw, std::memory_order_release);
-  }
+  // The constructor checked that the rings lie in RAM and are aligned, so
+  // these cannot fail; value_or only keeps them total.
+  std::uint16_t load_le16(std::uint64_t address) const { return memory_.read_le<std::uint16_t>(address).value_or(0); }
+  void store_le32(std::uint64_t address, std::uint32_t value) { memory_.write_le(address, value); }
+  std::uint16_t load_acquire(std::uint64_t address) const { return memory_.load_acquire_le16(address).value_or(0); }
+  void store_release(std::uint64_t address, std::uint16_t value) { memory_.store_release_le16(address, value); }
 
   GuestMemory& memory_;
   QueueLayout layout_;
