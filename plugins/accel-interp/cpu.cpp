@@ -19,6 +19,17 @@ constexpr std::uint64_t kRealAddressMask = 0x0fffffffffffffffull;
 // SRR1 bits that an interrupt sets itself rather than copying from the MSR
 // (MSB-0 bits 33:36 and 42:47, Book III 6.5).
 constexpr std::uint64_t kSrr1InterruptBits = 0x783f0000ull;
+// Single-step and branch trace (MSR[SE], MSR[BE]).
+constexpr std::uint64_t kMsrTraceBits = msr_bit::kSingleStep | msr_bit::kBranchTrace;
+// SIAR, which a trace interrupt sets to the traced instruction's address.
+constexpr unsigned kSiar = 796;
+
+bool is_branch(std::uint32_t word) {
+  const unsigned primary = word >> 26;
+  const unsigned extended = (word >> 1) & 0x3ff;
+  return primary == 16 || primary == 18 || (primary == 19 && (extended == 16 || extended == 528 || extended == 560));
+}
+
 // MSR bits that survive an interrupt; the rest are cleared (Book III 6.5).
 constexpr std::uint64_t kMsrKeptOnInterrupt = ppc::msr::kHypervisor | msr_bit::kMachineCheckEnable;
 // MSR bits whose change alters how addresses translate or words decode.
@@ -66,12 +77,20 @@ Cpu::Cpu(MemorySystem& memory_system)
       seen_code_generation_(memory_system.code_invalidations.generation()) {}
 
 void Cpu::set_msr(std::uint64_t value) {
-  if ((value ^ state.msr) & kMsrTranslationBits) {
-    tlb_ = &tlbs_.select(value & kMsrTranslationBits);
+  // Counted up to here in the old state (MMCR0[FCS] and [FCP] decide).
+  if ((value ^ state.msr) & ppc::msr::kProblemState) fold_performance_counters();
+  // Tracing runs outside the fast loop: leave it at once.
+  if ((value ^ state.msr) & kMsrTranslationBits || value & kMsrTraceBits) {
+    if ((value ^ state.msr) & kMsrTranslationBits) tlb_ = &tlbs_.select(value & kMsrTranslationBits);
     fetch_page_ = nullptr;
     fetch_page_ea_ = ~std::uint64_t{0};
   }
   state.msr = value;
+}
+
+Flow Cpu::facility_unavailable(unsigned cause) {
+  state.fscr = (state.fscr & ~(std::uint64_t{0xff} << 56)) | (std::uint64_t{cause} << 56);
+  return interrupt(Vector::facility_unavailable, state.nip);
 }
 
 void Cpu::flush_translations() {
@@ -98,7 +117,8 @@ void Cpu::check_translation_generation() {
   CodeInvalidations& code = memory_system_.code_invalidations;
   if (code.generation() != seen_code_generation_) [[unlikely]] {
     code.catch_up(
-        seen_code_generation_, [this](std::uint64_t block) { decode_cache_.invalidate(block, kIcacheBlockBytes); },
+        seen_code_generation_,
+        [this](std::uint64_t real, std::uint64_t length) { decode_cache_.invalidate(real, length); },
         [this] { decode_cache_.clear(); });
     fetch_page_ = nullptr;
     fetch_page_ea_ = ~std::uint64_t{0};
@@ -110,7 +130,7 @@ Flow Cpu::invalidate_instruction_block(std::uint64_t ea) {
   if (!real) return Flow::jump;
   const std::uint64_t block = *real & ~(kIcacheBlockBytes - 1);
   decode_cache_.invalidate(block, kIcacheBlockBytes);
-  memory_system_.code_invalidations.publish(block);
+  memory_system_.code_invalidations.publish(block, kIcacheBlockBytes);
   return Flow::next;
 }
 
@@ -291,6 +311,16 @@ bool Cpu::split_access(std::uint64_t ea, unsigned size, Access access, std::uint
   return true;
 }
 
+// Devices see values in bus order: the bytes as RAM would hold them, read
+// little-endian. A big-endian vCPU's values are the same bytes read the
+// other way. The conversion is its own inverse.
+std::uint64_t Cpu::to_bus_order(std::uint64_t value, unsigned size) const {
+  if (state.msr & ppc::msr::kLittleEndian) return value;
+  std::uint64_t swapped = 0;
+  for (unsigned i = 0; i < size; ++i) swapped |= ((value >> (8 * i)) & 0xff) << (8 * (size - 1 - i));
+  return swapped;
+}
+
 // A real address outside RAM: the machine performs the access. The
 // instruction is abandoned and replayed after the machine completes it, so
 // handlers never see a half-done MMIO load.
@@ -300,7 +330,7 @@ bool Cpu::mmio_access(std::uint64_t real, unsigned size, Access access, std::uin
     const MmioAccess& done = mmio_log_[mmio_cursor_];
     if (done.completed && done.real_address == real && done.size == size && done.is_write == is_write) {
       ++mmio_cursor_;
-      if (!is_write) value = done.value;
+      if (!is_write) value = to_bus_order(done.value, size);
       return true;
     }
     // The replay went another way (the debugger changed state): start over.
@@ -311,9 +341,10 @@ bool Cpu::mmio_access(std::uint64_t real, unsigned size, Access access, std::uin
     abort_flow_ = Flow::jump;
     return false;
   }
-  mmio_log_.push_back(MmioAccess{real, size, is_write, false, is_write ? value : 0});
+  const std::uint64_t data = is_write ? to_bus_order(value, size) : 0;
+  mmio_log_.push_back(MmioAccess{real, size, is_write, false, data});
   exit_.reason = ExitReason::mmio;
-  exit_.mmio = MmioExit{real, size, is_write, is_write ? value : 0};
+  exit_.mmio = MmioExit{real, size, is_write, data};
   abort_flow_ = Flow::exit;
   return false;
 }
@@ -381,6 +412,7 @@ bool Cpu::fetch_setup() {
     interrupt(Vector::machine_check, state.nip);
     return false;
   }
+  memory_system_.code_invalidations.note_code_page(*real);
   fetch_page_ = &decode_cache_.page(*real, state.msr & ppc::msr::kLittleEndian);
   fetch_page_ea_ = page_ea;
   return true;
@@ -435,6 +467,36 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
   }
 }
 
+// Trace (Book III 6.5.15): with MSR[SE] every instruction, with MSR[BE]
+// every branch (taken or not), that completes without an interrupt is
+// followed by the trace interrupt: SRR0 is the next instruction, SIAR the
+// traced one. An instruction that changes the MSR (an interrupt it caused,
+// rfid, mtmsrd) is not traced. False when the vCPU must exit.
+bool Cpu::run_traced_instruction() {
+  if (!fetch_setup()) return true;
+  const std::uint64_t address = state.nip & address_mask();
+  const std::size_t index = (address & kTlbPageMask) >> 2;
+  std::uint32_t word = 0;
+  std::memcpy(&word, memory_system_.memory.host_pointer(fetch_page_->real_base + 4 * index, 4), 4);
+  if ((std::endian::native == std::endian::little) != bool(state.msr & ppc::msr::kLittleEndian)) {
+    word = __builtin_bswap32(word);
+  }
+  // A copy: the instruction may store over its own word.
+  const DecodedInsn insn = fetch_page_->insns[index];
+  const std::uint64_t msr_before = state.msr;
+  const Flow flow = insn.handler(*this, insn);
+  ++instructions_retired_;
+  if (flow == Flow::exit) return false;
+  instruction_completed();
+  if (flow == Flow::next) state.nip = (state.nip + 4) & address_mask();
+  if (state.msr != msr_before) return true;
+  if ((msr_before & msr_bit::kSingleStep) || is_branch(word)) {
+    state.plain_spr[kSiar] = address;
+    interrupt(Vector::trace, state.nip);
+  }
+  return true;
+}
+
 void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt, const GuestDebug* debug) {
   // Resuming after an MMIO exit: a store is done once the machine has
   // seen it; replay starts from the instruction's first access.
@@ -458,6 +520,10 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
     check_translation_generation();
     if (!replaying) deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
     replaying = false;
+    if (state.msr & kMsrTraceBits) [[unlikely]] {
+      if (!run_traced_instruction()) return;
+      continue;
+    }
     if (!fetch_setup()) continue;
     for (int budget = kCheckInterval; budget > 0; --budget) {
       // In place: a store over this very word only swaps the entry's

@@ -13,12 +13,13 @@
 
 #include <array>
 #include <atomic>
-#include <mutex>
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cpu_state.hpp"
@@ -97,37 +98,66 @@ std::uint64_t host_timebase();
 enum class Access { read, write, execute };
 
 // icbi is broadcast on POWER: every vCPU drops its decoded copy of the
-// block. Blocks are published here and each vCPU catches up at its next
-// check; one that fell too far behind drops all it has decoded.
+// block. Host writes into guest RAM (a device's DMA, H_PAGE_INIT) must reach
+// every vCPU the same way. Ranges are published here and each vCPU catches
+// up at its next check; one that fell too far behind drops all it has
+// decoded. Host writes are published only for pages some vCPU has decoded
+// code from, so that DMA into data pages costs the vCPUs nothing.
 class CodeInvalidations {
  public:
   static constexpr std::size_t kKept = 64;
 
-  void publish(std::uint64_t real_block) {
+  explicit CodeInvalidations(std::uint64_t ram_bytes)
+      : holds_code_((ram_bytes >> kCodePageShift) + 1) {}
+
+  void publish(std::uint64_t real, std::uint64_t length) {
     std::lock_guard lock(mutex_);
-    blocks_[generation_.load(std::memory_order_relaxed) % kKept] = real_block;
+    ranges_[generation_.load(std::memory_order_relaxed) % kKept] = {real, length};
     generation_.fetch_add(1, std::memory_order_release);
   }
   std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
-  // Calls block(real) for every block published since `seen`, or all()
-  // if some were overwritten meanwhile; then `seen` is current.
-  template <class Block, class All>
-  void catch_up(std::uint64_t& seen, Block&& block, All&& all) {
+  // A vCPU is about to decode from the page holding `real`. Sequentially
+  // consistent, paired with the fence in host_wrote(): either the host
+  // writer sees the mark, or the vCPU's decoding sees the written bytes.
+  void note_code_page(std::uint64_t real) {
+    std::atomic<bool>& mark = holds_code_[real >> kCodePageShift];
+    if (!mark.load(std::memory_order_relaxed)) mark.store(true, std::memory_order_seq_cst);
+  }
+
+  // The host wrote [real, real + length) (inside RAM).
+  void host_wrote(std::uint64_t real, std::uint64_t length) {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    const std::uint64_t last = (real + length - 1) >> kCodePageShift;
+    for (std::uint64_t page = real >> kCodePageShift; page <= last && page < holds_code_.size(); ++page) {
+      if (holds_code_[page].load(std::memory_order_relaxed)) {
+        publish(real, length);
+        return;
+      }
+    }
+  }
+
+  // Calls range(real, length) for every range published since `seen`, or
+  // all() if some were overwritten meanwhile; then `seen` is current.
+  template <class Range, class All>
+  void catch_up(std::uint64_t& seen, Range&& range, All&& all) {
     std::lock_guard lock(mutex_);
     const std::uint64_t now = generation_.load(std::memory_order_relaxed);
     if (now - seen > kKept) {
       all();
     } else {
-      for (std::uint64_t g = seen; g < now; ++g) block(blocks_[g % kKept]);
+      for (std::uint64_t g = seen; g < now; ++g) range(ranges_[g % kKept].first, ranges_[g % kKept].second);
     }
     seen = now;
   }
 
  private:
+  static constexpr unsigned kCodePageShift = 12;
+
   std::mutex mutex_;
   std::atomic<std::uint64_t> generation_{0};
-  std::array<std::uint64_t, kKept> blocks_{};
+  std::array<std::pair<std::uint64_t, std::uint64_t>, kKept> ranges_{};
+  std::vector<std::atomic<bool>> holds_code_;
 };
 
 // What the MMU needs from the VM: RAM, the HPT storage and the page sizes.
@@ -230,6 +260,8 @@ class Cpu {
   Flow program_interrupt(std::uint64_t cause) { return interrupt(Vector::program, state.nip, cause); }
   Flow illegal_instruction() { return program_interrupt(program_cause::kIllegal); }
   Flow privileged_instruction() { return program_interrupt(program_cause::kPrivileged); }
+  // The facility-unavailable interrupt (0xf60): FSCR[IC] names the facility.
+  Flow facility_unavailable(unsigned cause);
   bool problem_state() const { return state.msr & ppc::msr::kProblemState; }
 
   // sc 1 from supervisor state: r3..r12 go to the machine.
@@ -278,6 +310,11 @@ class Cpu {
   void complete_mmio_read(std::uint64_t value);
   void set_lpcr(std::uint64_t value) { state.lpcr = value; }
   std::uint64_t instructions_retired() const { return instructions_retired_; }
+  // PMC5 and PMC6 count retired instructions and cycles (one per
+  // instruction) lazily: what retired since the last fold is added when
+  // they are read or written, and before anything that decides whether
+  // they count (MMCR0, MSR[PR]) changes.
+  void fold_performance_counters();
   // Deterministic scheduling: run() also ends (`stopped`) once this many
   // instructions have retired, at its next check for stop requests.
   void set_instruction_limit(std::uint64_t retired) { instruction_limit_ = retired; }
@@ -304,9 +341,11 @@ class Cpu {
   void storage_interrupt(std::uint64_t ea, Access access, std::uint32_t cause);
   bool split_access(std::uint64_t ea, unsigned size, Access access, std::uint64_t& value);
   bool mmio_access(std::uint64_t real, unsigned size, Access access, std::uint64_t& value);
+  std::uint64_t to_bus_order(std::uint64_t value, unsigned size) const;
   bool fetch_setup();
   void run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt,
                  const GuestDebug& debug);
+  bool run_traced_instruction();
   bool deliver_pending_interrupt(bool external_asserted);
   bool watch_hit(std::uint64_t ea, unsigned size, Access access);
   void check_translation_generation();
@@ -322,6 +361,7 @@ class Cpu {
   std::uint64_t seen_code_generation_ = 0;
   Flow abort_flow_ = Flow::jump;
   std::uint64_t instructions_retired_ = 0;
+  std::uint64_t performance_counters_folded_at_ = 0;
   bool deterministic_ = false;
   std::uint64_t timebase_offset_ = 0;
   std::uint64_t instruction_limit_ = ~std::uint64_t{0};

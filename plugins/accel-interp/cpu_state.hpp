@@ -31,7 +31,18 @@ namespace msr_bit {
 inline constexpr std::uint64_t kMachineCheckEnable = 1ull << 12;  // ME
 inline constexpr std::uint64_t kVector = 1ull << 25;              // VEC
 inline constexpr std::uint64_t kVsx = 1ull << 23;                 // VSX
+inline constexpr std::uint64_t kSingleStep = 1ull << 10;          // SE
+inline constexpr std::uint64_t kBranchTrace = 1ull << 9;          // BE
 }  // namespace msr_bit
+
+// The Facility Status and Control Register (Book III 4.4.3): its low bits
+// enable facilities for problem state, and its top byte (IC) says which
+// one a facility-unavailable interrupt was for. Causes as numbered there.
+namespace facility {
+inline constexpr unsigned kDscr = 2, kPerformanceMonitor = 3, kTransactionalMemory = 5, kEventBasedBranch = 7,
+                          kTargetAddress = 8;
+inline constexpr std::uint64_t enable_bit(unsigned cause) { return 1ull << cause; }
+}  // namespace facility
 
 // LPCR bits the interpreter honours (Book III 2.2).
 namespace lpcr_bit {

@@ -8,6 +8,7 @@
 // stores over its own word still reads its operand fields afterwards.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -45,14 +46,19 @@ class DecodeCache {
   // A store wrote [real_address, real_address + length): forget the
   // decoded words it touched. Cheap when the page holds no decoded code.
   void invalidate(std::uint64_t real_address, std::uint64_t length) {
-    const std::uint64_t first_word = real_address >> 2;
-    const std::uint64_t last_word = (real_address + length - 1) >> 2;
-    for (std::uint64_t word = first_word; word <= last_word; ++word) {
-      const std::uint64_t page_index = word >> (kDecodePageShift - 2);
+    if (length == 0) return;
+    const std::uint64_t end = real_address + length;
+    for (std::uint64_t page_start = real_address; page_start < end;) {
+      const std::uint64_t page_index = page_start >> kDecodePageShift;
+      const std::uint64_t page_end = std::min(end, (page_index + 1) << kDecodePageShift);
       if (page_index >= pages_.size()) return;
       if (DecodePage* decoded = pages_[page_index].get()) {
-        decoded->insns[word & (kInsnsPerPage - 1)].handler = &decode_on_first_use;
+        const std::uint64_t last_word = (page_end - 1) >> 2;
+        for (std::uint64_t word = page_start >> 2; word <= last_word; ++word) {
+          decoded->insns[word & (kInsnsPerPage - 1)].handler = &decode_on_first_use;
+        }
       }
+      page_start = page_end;
     }
   }
 

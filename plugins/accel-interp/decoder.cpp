@@ -86,6 +86,7 @@ const DecodeTable& decode_table() {
     register_branch_instructions(built);
     register_system_instructions(built);
     register_spr_instructions(built);
+    register_transactional_memory_instructions(built);
     register_float_instructions(built);
     register_vmx_instructions(built);
     register_vmx_crypto_instructions(built);

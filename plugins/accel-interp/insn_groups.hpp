@@ -11,6 +11,7 @@ void register_load_store_instructions(DecodeTable& table);
 void register_branch_instructions(DecodeTable& table);
 void register_system_instructions(DecodeTable& table);
 void register_spr_instructions(DecodeTable& table);
+void register_transactional_memory_instructions(DecodeTable& table);  // insn_tm.cpp
 void register_float_instructions(DecodeTable& table);  // insn_float.cpp
 void register_vmx_instructions(DecodeTable& table);    // insn_vmx.cpp
 void register_vmx_arithmetic_instructions(DecodeTable& table);  // insn_vmx_arith.cpp

@@ -13,9 +13,32 @@ constexpr unsigned kXer = 1, kDscrUser = 3, kLr = 8, kCtr = 9, kAmrUser = 13, kD
                    kTfiar = 129, kTexasr = 130, kCtrlRead = 136, kCtrlWrite = 152, kFscr = 153, kUamor = 157,
                    kPspb = 159, kVrsave = 256, kSprg3User = 259, kTimebase = 268, kTimebaseUpper = 269,
                    kSprg0 = 272, kSprg3 = 275, kTimebaseWriteLower = 284, kTimebaseWriteUpper = 285, kPvr = 287,
-                   kUserPmuFirst = 768, kUserPmuLast = 783, kPmuFirst = 784, kPmuLast = 799, kEbbFirst = 804,
-                   kEbbLast = 806, kTar = 815, kPpr = 896, kPpr32 = 898, kPir = 1023;
+                   kUserPmuFirst = 768, kUserPmuLast = 783, kPmuFirst = 784, kPmuLast = 799, kPmc5 = 791,
+                   kPmc6 = 792, kMmcr0 = 795, kBescrSet = 800, kBescrSetUpper = 801, kBescrReset = 802,
+                   kBescrResetUpper = 803, kEbbHandler = 804, kEbbReturn = 805, kBescr = 806, kTar = 815,
+                   kPpr = 896, kPpr32 = 898, kPir = 1023;
 }  // namespace spr
+
+// MMCR0 bits (Book III 9.4.4) that freeze PMC5 and PMC6.
+namespace mmcr0 {
+constexpr std::uint64_t kFreezeCounters = 1u << 31, kFreezeInSupervisor = 1u << 30, kFreezeInProblem = 1u << 29,
+                        kFreezePmc56 = 1u << 4;
+}  // namespace mmcr0
+
+// The facility a problem-state access to `number` needs enabled in FSCR,
+// or nullopt for none. TM's registers need MSR[TM], which this partition
+// never has (insn_tm.cpp), in any state.
+std::optional<unsigned> facility_needed(unsigned number, bool problem_state) {
+  if (number >= spr::kTfhar && number <= spr::kTexasr + 1) return facility::kTransactionalMemory;
+  if (!problem_state) return std::nullopt;
+  if (number >= spr::kBescrSet && number <= spr::kBescr) return facility::kEventBasedBranch;
+  if (number == spr::kTar) return facility::kTargetAddress;
+  if (number == spr::kDscrUser) return facility::kDscr;
+  return std::nullopt;
+}
+bool facility_enabled(const Cpu& cpu, unsigned cause) {
+  return cause != facility::kTransactionalMemory && (cpu.state.fscr & facility::enable_bit(cause));
+}
 
 // Bit 0x10 of the SPR number (spr[0] as encoded) marks privileged SPRs.
 bool is_privileged(unsigned number) { return number & 0x10; }
@@ -25,14 +48,38 @@ unsigned spr_number(const DecodedInsn& insn) { return (unsigned{insn.rb} << 5) |
 
 // SPRs that only hold a value.
 bool is_plain_storage(unsigned number) {
-  return number == spr::kIamr || (number >= spr::kTfhar && number <= spr::kTexasr) || number == spr::kUamor ||
-         number == spr::kPspb || (number >= spr::kPmuFirst && number <= spr::kPmuLast) ||
-         (number >= spr::kEbbFirst && number <= spr::kEbbLast);
+  return number == spr::kIamr || number == spr::kUamor || number == spr::kPspb ||
+         (number >= spr::kPmuFirst && number <= spr::kPmuLast) ||
+         (number >= spr::kEbbHandler && number <= spr::kBescr);
 }
+
+// BESCR's set and reset aliases (Book II 6.2.1): a write sets or clears
+// the bits that are 1 in the value (the "upper" forms act on BESCR's high
+// word through the value's low word); a read returns BESCR, or its high
+// word.
+std::optional<std::uint64_t> read_bescr_alias(const CpuState& s, unsigned number) {
+  const std::uint64_t bescr = s.plain_spr[spr::kBescr];
+  if (number == spr::kBescrSet || number == spr::kBescrReset) return bescr;
+  if (number == spr::kBescrSetUpper || number == spr::kBescrResetUpper) return bescr >> 32;
+  return std::nullopt;
+}
+bool write_bescr_alias(CpuState& s, unsigned number, std::uint64_t value) {
+  std::uint64_t& bescr = s.plain_spr[spr::kBescr];
+  switch (number) {
+    case spr::kBescrSet: bescr |= value; return true;
+    case spr::kBescrSetUpper: bescr |= (value & 0xffffffff) << 32; return true;
+    case spr::kBescrReset: bescr &= ~value; return true;
+    case spr::kBescrResetUpper: bescr &= ~((value & 0xffffffff) << 32); return true;
+    default: return false;
+  }
+}
+
+bool is_performance_counter(unsigned number) { return number >= spr::kUserPmuFirst && number <= spr::kPmuLast; }
 
 std::optional<std::uint64_t> read_spr(Cpu& cpu, unsigned number) {
   CpuState& s = cpu.state;
   if (is_plain_storage(number)) return s.plain_spr[number];
+  if (const auto alias = read_bescr_alias(s, number)) return alias;
   // The problem-state PMU numbers read the privileged registers' values.
   if (number >= spr::kUserPmuFirst && number <= spr::kUserPmuLast) return s.plain_spr[number + 16];
   switch (number) {
@@ -72,6 +119,7 @@ bool write_spr(Cpu& cpu, unsigned number, std::uint64_t value) {
     s.plain_spr[number] = value;
     return true;
   }
+  if (write_bescr_alias(s, number, value)) return true;
   if (number >= spr::kUserPmuFirst && number <= spr::kUserPmuLast) {
     s.plain_spr[number + 16] = value;
     return true;
@@ -120,9 +168,20 @@ Flow absent_spr(Cpu& cpu, unsigned number) {
   return cpu.illegal_instruction();
 }
 
+// What must happen before an SPR access proper: the privilege check, then
+// the facility check, then bringing the PMU counts up to date.
+std::optional<Flow> check_access(Cpu& cpu, unsigned number) {
+  if (is_privileged(number) && cpu.problem_state()) return cpu.privileged_instruction();
+  if (const auto cause = facility_needed(number, cpu.problem_state()); cause && !facility_enabled(cpu, *cause)) {
+    return cpu.facility_unavailable(*cause);
+  }
+  if (is_performance_counter(number)) cpu.fold_performance_counters();
+  return std::nullopt;
+}
+
 Flow mfspr(Cpu& cpu, const DecodedInsn& insn) {
   const unsigned number = spr_number(insn);
-  if (is_privileged(number) && cpu.problem_state()) return cpu.privileged_instruction();
+  if (const auto refused = check_access(cpu, number)) return *refused;
   const auto value = read_spr(cpu, number);
   if (!value) return absent_spr(cpu, number);
   cpu.state.gpr[insn.rt] = *value;
@@ -131,7 +190,7 @@ Flow mfspr(Cpu& cpu, const DecodedInsn& insn) {
 
 Flow mtspr(Cpu& cpu, const DecodedInsn& insn) {
   const unsigned number = spr_number(insn);
-  if (is_privileged(number) && cpu.problem_state()) return cpu.privileged_instruction();
+  if (const auto refused = check_access(cpu, number)) return *refused;
   if (!write_spr(cpu, number, cpu.state.gpr[insn.rt])) return absent_spr(cpu, number);
   return Flow::next;
 }
@@ -144,6 +203,18 @@ Flow mftb(Cpu& cpu, const DecodedInsn& insn) {
 }
 
 }  // namespace
+
+void Cpu::fold_performance_counters() {
+  const std::uint64_t retired = instructions_retired_ - performance_counters_folded_at_;
+  performance_counters_folded_at_ = instructions_retired_;
+  const std::uint64_t control = state.plain_spr[spr::kMmcr0];
+  const bool frozen = (control & (mmcr0::kFreezeCounters | mmcr0::kFreezePmc56)) ||
+                      (control & (problem_state() ? mmcr0::kFreezeInProblem : mmcr0::kFreezeInSupervisor));
+  if (frozen || retired == 0) return;
+  for (unsigned counter : {spr::kPmc5, spr::kPmc6}) {
+    state.plain_spr[counter] = (state.plain_spr[counter] + retired) & 0xffffffff;
+  }
+}
 
 void register_spr_instructions(DecodeTable& table) {
   table.op31(339, &mfspr);

@@ -29,10 +29,15 @@ class InterpAccelerator final : public Accelerator {
  public:
   InterpAccelerator(GuestMemory& memory, std::shared_ptr<spdlog::logger> log, bool deterministic)
       : log_(std::move(log)), deterministic_(deterministic), storage_(generation_),
-        memory_system_{memory, storage_, power8_page_sizes(), generation_, code_invalidations_} {}
+        code_invalidations_(memory.size()),
+        memory_system_{memory, storage_, power8_page_sizes(), generation_, code_invalidations_} {
+    memory.set_write_listener(
+        [this](std::uint64_t real, std::uint64_t length) { code_invalidations_.host_wrote(real, length); });
+  }
 
   // The vCPUs are gone by now (the machine owns them): report their work.
   ~InterpAccelerator() override {
+    memory_system_.memory.set_write_listener({});
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - created_;
     const std::uint64_t retired = retired_.load();
     if (retired == 0) return;

@@ -76,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::atomic<std::uint64_t> generation{0};
   interp::HashTableStorage storage(generation);
   storage.allocate(kHptOrder);
-  interp::CodeInvalidations invalidations;
+  interp::CodeInvalidations invalidations(kRamBytes);
   interp::MemorySystem memory_system{ram.memory(), storage, power8_page_sizes(), generation, invalidations};
   std::atomic<std::uint64_t> retired{0};
   interp::InterpVcpu vcpu(0, memory_system, 0x004d0200, retired);

@@ -71,7 +71,7 @@ class CpuFixture : public ::testing::Test {
   GuestMemory memory{ram.data(), ram.size()};
   std::atomic<std::uint64_t> generation{0};
   HashTableStorage hash_page_table{generation};
-  CodeInvalidations code_invalidations;
+  CodeInvalidations code_invalidations{kRamBytes};
   MemorySystem memory_system{memory, hash_page_table, {}, generation, code_invalidations};
   Cpu cpu{memory_system};
 };

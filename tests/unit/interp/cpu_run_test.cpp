@@ -24,6 +24,8 @@ class CpuRunTest : public CpuFixture {
   std::atomic<bool> external{false};
 };
 
+// The fixture's vCPU is big-endian and devices answer in bus order, so the
+// device's bytes 78 56 34 12 load as 0x78563412.
 TEST_F(CpuRunTest, MmioLoadExitsAndTheReplayedInstructionGetsTheValue) {
   place_code({0x80640000, kSystemCallHypervisor});  // lwz r3,0(r4); sc 1
   cpu.state.gpr[4] = kDeviceAddress;
@@ -36,7 +38,31 @@ TEST_F(CpuRunTest, MmioLoadExitsAndTheReplayedInstructionGetsTheValue) {
   cpu.complete_mmio_read(0x12345678);
   const VcpuExit& call = run();
   ASSERT_EQ(call.reason, ExitReason::hypercall);
-  EXPECT_EQ(call.hypercall.args[0], 0x12345678u);
+  EXPECT_EQ(call.hypercall.args[0], 0x78563412u);
+}
+
+// A store reaches a device as the bytes it would have left in RAM, in
+// either byte order of the vCPU: a little-endian device register sees the
+// same value from a big- and a little-endian guest storing the same bytes.
+TEST_F(CpuRunTest, MmioStoresCarryTheBytesRamWouldHoldInBothByteOrders) {
+  constexpr std::uint64_t kRamTarget = 0x3000;
+  for (const bool little : {false, true}) {
+    // stw r3,0(r4); stw r3,0(r5); sc 1
+    for (unsigned i = 0; i < 3; ++i) {
+      const std::uint32_t words[] = {0x90640000, 0x90650000, kSystemCallHypervisor};
+      poke<std::uint32_t>(kCodeAddress + 4 * i, words[i], little);
+    }
+    cpu.set_msr(little ? cpu.state.msr | ppc::msr::kLittleEndian : cpu.state.msr & ~ppc::msr::kLittleEndian);
+    cpu.state.nip = kCodeAddress;
+    cpu.state.gpr[3] = 0x11223344;
+    cpu.state.gpr[4] = kRamTarget;
+    cpu.state.gpr[5] = kDeviceAddress;
+    const VcpuExit store = run();
+    ASSERT_EQ(store.reason, ExitReason::mmio) << "little-endian: " << little;
+    EXPECT_TRUE(store.mmio.is_write);
+    EXPECT_EQ(store.mmio.data, peek<std::uint32_t>(kRamTarget, true)) << "little-endian: " << little;
+    EXPECT_EQ(run().reason, ExitReason::hypercall);
+  }
 }
 
 // A process's sc 1 goes to its kernel as a system call (0xc00), as KVM-HV
@@ -59,11 +85,11 @@ TEST_F(CpuRunTest, EveryMmioAccessOfOneInstructionHappensOnce) {
   const VcpuExit first = run();
   ASSERT_EQ(first.reason, ExitReason::mmio);
   EXPECT_EQ(first.mmio.address, kDeviceAddress);
-  EXPECT_EQ(first.mmio.data, 0xaaaau);
+  EXPECT_EQ(first.mmio.data, 0xaaaa0000u);  // bytes 00 00 aa aa, in bus order
   const VcpuExit second = run();
   ASSERT_EQ(second.reason, ExitReason::mmio);
   EXPECT_EQ(second.mmio.address, kDeviceAddress + 4);
-  EXPECT_EQ(second.mmio.data, 0xbbbbu);
+  EXPECT_EQ(second.mmio.data, 0xbbbb0000u);
   EXPECT_EQ(run().reason, ExitReason::hypercall);
   EXPECT_EQ(cpu.state.nip, kCodeAddress + 8);
 }
@@ -90,6 +116,30 @@ TEST_F(CpuRunTest, IcbiOnOneVcpuInvalidatesCodeDecodedByAnother) {
   other.run(stop, external);
   ASSERT_EQ(other.exit().reason, ExitReason::hypercall);
   EXPECT_EQ(other.exit().hypercall.args[0], 2u);
+}
+
+// A device's DMA rewrote code a vCPU had decoded: once the write is
+// reported, the vCPU executes what memory now holds. A write into a page
+// no vCPU executed from publishes nothing.
+TEST_F(CpuRunTest, CodeRewrittenOutsideTheVcpuIsDecodedAgainOnceReported) {
+  constexpr std::uint32_t kLoadOne = 0x38600001;  // li r3,1
+  constexpr std::uint32_t kLoadTwo = 0x38600002;  // li r3,2
+  memory.set_write_listener(
+      [this](std::uint64_t real, std::uint64_t length) { code_invalidations.host_wrote(real, length); });
+  place_code({kLoadOne, kSystemCallHypervisor});
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.exit().hypercall.args[0], 1u);
+
+  const std::uint64_t before = code_invalidations.generation();
+  ASSERT_TRUE(memory.write_le<std::uint32_t>(0x8000, 0xdeadbeef));
+  EXPECT_EQ(code_invalidations.generation(), before);
+
+  ASSERT_TRUE(memory.write_le<std::uint32_t>(kCodeAddress, __builtin_bswap32(kLoadTwo)));  // big-endian code
+  EXPECT_EQ(code_invalidations.generation(), before + 1);
+  cpu.state.nip = kCodeAddress;
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.exit().hypercall.args[0], 2u);
+  memory.set_write_listener({});
 }
 
 // Deterministic mode (DESIGN.md section 5): the timebase is the retired

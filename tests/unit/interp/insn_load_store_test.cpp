@@ -189,7 +189,7 @@ TEST_F(LoadStoreTest, MmioLoadLeavesRegistersUntilReplayed) {
   EXPECT_EQ(cpu.state.gpr[3], 0x1111u);
   EXPECT_EQ(cpu.state.gpr[4], kMmio - 0x10);
   EXPECT_EQ(cpu.state.nip, kCodeAddress);
-  cpu.complete_mmio_read(0x12345678);
+  cpu.complete_mmio_read(0x78563412);  // bus order: bytes 12 34 56 78, a big-endian 0x12345678
   EXPECT_EQ(execute(d_form(kLwzu, 3, 4, 0x10)), Flow::next);
   EXPECT_EQ(cpu.state.gpr[3], 0x12345678u);
   EXPECT_EQ(cpu.state.gpr[4], kMmio);
@@ -517,11 +517,11 @@ TEST_F(LoadStoreTest, QuadwordAccessesToMmioBecomeDoublewordAccesses) {
   EXPECT_EQ(cpu.exit().mmio.address, kMmio);
   EXPECT_EQ(cpu.exit().mmio.size, 8u);
   EXPECT_EQ(cpu.state.gpr[4], 0x4444u);
-  cpu.complete_mmio_read(0x1111);
+  cpu.complete_mmio_read(0x1111000000000000);  // bus order; the vCPU is big-endian
   cpu.run(std::atomic<bool>{true}, std::atomic<bool>{false});  // resets the replay cursor only
   EXPECT_EQ(execute(lq(4, 3, 0)), Flow::exit);
   EXPECT_EQ(cpu.exit().mmio.address, kMmio + 8);
-  cpu.complete_mmio_read(0x2222);
+  cpu.complete_mmio_read(0x2222000000000000);
   cpu.run(std::atomic<bool>{true}, std::atomic<bool>{false});
   EXPECT_EQ(execute(lq(4, 3, 0)), Flow::next);
   EXPECT_EQ(cpu.state.gpr[4], 0x1111u);
