@@ -351,28 +351,22 @@ bool Cpu::mmio_access(std::uint64_t real, unsigned size, Access access, std::uin
 
 std::uint32_t Cpu::decrementer() const { return static_cast<std::uint32_t>(state.dec_zero_tb - timebase()); }
 
+// POWER8's decrementer interrupt is a level: it is pending exactly while
+// DEC's most significant bit is 1, whether DEC got there by counting down
+// or by mtdec, and taking the interrupt does not clear it (the handler
+// writes a positive DEC). DEC itself is a 32-bit down counter, so it turns
+// positive again 2^31 ticks later.
 void Cpu::set_decrementer(std::uint32_t value) {
-  // A sign change that happened while MSR[EE] was clear has not been seen
-  // by the run loop yet: it is pending, and a negative value written now
-  // must not lose it.
-  update_decrementer();
-  const bool was_negative = decrementer() & 0x80000000u;
-  const bool negative = value & 0x80000000u;
   state.dec_zero_tb = timebase() + value;
-  if (negative) {
-    decrementer_armed_ = false;
-    if (!was_negative) decrementer_pending_ = true;
-  } else {
-    decrementer_armed_ = true;
-    decrementer_pending_ = false;
-  }
+  decrementer_pending_ = value & 0x80000000u;
 }
 
-void Cpu::update_decrementer() {
-  if (decrementer_armed_ && static_cast<std::int64_t>(timebase() - state.dec_zero_tb) >= 0) {
-    decrementer_armed_ = false;
-    decrementer_pending_ = true;
-  }
+void Cpu::update_decrementer() { decrementer_pending_ = decrementer() & 0x80000000u; }
+
+std::uint64_t Cpu::decrementer_deadline() const {
+  const std::uint32_t value = decrementer();
+  if (value & 0x80000000u) return timebase();
+  return timebase() + value + 1;  // DEC goes from 0 to -1
 }
 
 bool Cpu::interrupt_deliverable(bool external_asserted) {
@@ -388,7 +382,7 @@ bool Cpu::deliver_pending_interrupt(bool external_asserted) {
   // only every few hundred instructions.
   if (!(state.msr & ppc::msr::kExternalEnable)) return false;
   if (!external_asserted && !decrementer_pending_) {
-    if (!decrementer_armed_ || instructions_retired_ < next_decrementer_check_) return false;
+    if (instructions_retired_ < next_decrementer_check_) return false;
     next_decrementer_check_ = instructions_retired_ + kDecrementerCheckInterval;
   }
   if (!interrupt_deliverable(external_asserted)) return false;
@@ -396,7 +390,6 @@ bool Cpu::deliver_pending_interrupt(bool external_asserted) {
   if (external_asserted) {
     interrupt(Vector::external, state.nip);
   } else {
-    decrementer_pending_ = false;
     interrupt(Vector::decrementer, state.nip);
   }
   return true;

@@ -294,7 +294,8 @@ class Cpu {
   // Whether an interrupt would be taken now (for H_CEDE idling), and the
   // timebase value at which the decrementer next fires (~0: never).
   bool interrupt_deliverable(bool external_asserted);
-  std::uint64_t decrementer_deadline() const { return decrementer_armed_ ? state.dec_zero_tb : ~std::uint64_t{0}; }
+  // The timebase at which the decrementer interrupt is pending (now, when it is).
+  std::uint64_t decrementer_deadline() const;
 
   // The run loop's page of decoded instructions for the current fetch.
   DecodePage& current_decode_page() { return *fetch_page_; }
@@ -365,9 +366,7 @@ class Cpu {
   bool deterministic_ = false;
   std::uint64_t timebase_offset_ = 0;
   std::uint64_t instruction_limit_ = ~std::uint64_t{0};
-  // The decrementer interrupt is raised when DEC's sign bit goes from 0 to
-  // 1 and stays pending until taken or DEC is rewritten (Book III 9.2).
-  bool decrementer_armed_ = false;
+  // DEC's sign bit as last computed: the decrementer interrupt's level.
   bool decrementer_pending_ = false;
   // The run loop reads the clock for the decrementer at most once per this
   // many instructions (about a microsecond).

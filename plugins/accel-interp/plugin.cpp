@@ -28,8 +28,8 @@ std::vector<ppc::SegmentPageSizes> power8_page_sizes() {
 class InterpAccelerator final : public Accelerator {
  public:
   InterpAccelerator(GuestMemory& memory, std::shared_ptr<spdlog::logger> log, bool deterministic)
-      : log_(std::move(log)), deterministic_(deterministic), storage_(generation_),
-        code_invalidations_(memory.size()),
+      : log_(std::move(log)), deterministic_(deterministic), code_invalidations_(memory.size()),
+        storage_(generation_),
         memory_system_{memory, storage_, power8_page_sizes(), generation_, code_invalidations_} {
     memory.set_write_listener(
         [this](std::uint64_t real, std::uint64_t length) { code_invalidations_.host_wrote(real, length); });

@@ -77,6 +77,10 @@ static uint8_t secondary_stack[0x10000] __attribute__((aligned(16)));
 #define SCRATCH_EA(cpu) (0x40000000ul + (cpu) * 0x100000ul)
 #define SCRATCH_PAGES 16
 #define MMIO_EA 0x50000000ul
+/* WIMG for RAM: coherent (M), which PAPR's H_ENTER requires of RAM; for
+ * MMIO: caching-inhibited and guarded. */
+#define WIMG_MEMORY 0x2
+#define WIMG_DEVICE 0x5
 #define VSID_BASE 0x4d6f7ul
 
 static uint64_t next_random(uint64_t *state) {
@@ -250,7 +254,7 @@ static uint64_t random_words(uint64_t *state, unsigned cpu, unsigned count) {
   const uint64_t msr = MSR_SF | MSR_EE | MSR_PR | MSR_ME | MSR_IR | MSR_DR | MSR_RI | (current_msr() & MSR_LE);
   uint64_t interrupts_before = records[cpu].count;
   for (unsigned i = 0; i < count; ++i) {
-    if (i % 256 == 0) map_pages(1, SCRATCH_EA(cpu), SCRATCH_REAL(cpu), SCRATCH_PAGES, 0);
+    if (i % 256 == 0) map_pages(1, SCRATCH_EA(cpu), SCRATCH_REAL(cpu), SCRATCH_PAGES, WIMG_MEMORY);
     const unsigned words = 1 + next_random(state) % 6;
     for (unsigned w = 0; w < words; ++w) code[w] = (uint32_t)next_random(state);
     code[words] = 0x7fe00008; /* trap */
@@ -270,14 +274,16 @@ static void mmio_access(unsigned cpu, uint64_t ea, unsigned size, int store, uin
                                     0xf8a40000 /* std */};
   volatile uint32_t *code = (volatile uint32_t *)SCRATCH_REAL(cpu);
   const unsigned index = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
-  /* r4 = ea (below 4 GiB), r5 = value */
-  code[0] = 0x3c800000 | ((ea >> 16) & 0xffff); /* lis r4, ea@h */
-  code[1] = 0x60840000 | (ea & 0xffff);         /* ori r4, r4, ea@l */
-  code[2] = 0x78840020;                         /* clrldi r4, r4, 32 */
-  code[3] = 0x38a00000 | (value & 0x7fff);      /* li r5, value */
-  code[4] = store ? stores[index] : loads[index];
-  code[5] = 0x7fe00008;                         /* trap */
-  for (unsigned w = 0; w <= 5; ++w) __asm__ volatile("dcbst 0,%0\n\tsync\n\ticbi 0,%0" : : "r"(&code[w]));
+  /* r4 = ea (below 4 GiB), r5 = the value's low 32 bits */
+  code[0] = 0x3c800000 | ((ea >> 16) & 0xffff);    /* lis r4, ea@h */
+  code[1] = 0x60840000 | (ea & 0xffff);            /* ori r4, r4, ea@l */
+  code[2] = 0x78840020;                            /* clrldi r4, r4, 32 */
+  code[3] = 0x3ca00000 | ((value >> 16) & 0xffff); /* lis r5, value@h */
+  code[4] = 0x60a50000 | (value & 0xffff);         /* ori r5, r5, value@l */
+  code[5] = 0x78a50020;                            /* clrldi r5, r5, 32 */
+  code[6] = store ? stores[index] : loads[index];
+  code[7] = 0x7fe00008;                            /* trap */
+  for (unsigned w = 0; w <= 7; ++w) __asm__ volatile("dcbst 0,%0\n\tsync\n\ticbi 0,%0" : : "r"(&code[w]));
   __asm__ volatile("sync\n\tisync");
   const uint64_t msr = MSR_SF | MSR_ME | MSR_IR | MSR_DR | MSR_RI | (current_msr() & MSR_LE);
   run_generated(&records[cpu], SCRATCH_EA(cpu), msr, 0, 0x7fffffff);
@@ -288,19 +294,174 @@ static void mmio_access(unsigned cpu, uint64_t ea, unsigned size, int store, uin
 static uint64_t random_mmio(uint64_t *state, unsigned cpu, unsigned count) {
   static const uint64_t targets[] = {PHB_WINDOW32, PHB_WINDOW64, PHB_WINDOW32 + 0x80000000ul - 0x10000};
   uint64_t machine_checks = 0;
-  map_pages(1, SCRATCH_EA(cpu), SCRATCH_REAL(cpu), SCRATCH_PAGES, 0);
+  map_pages(1, SCRATCH_EA(cpu), SCRATCH_REAL(cpu), SCRATCH_PAGES, WIMG_MEMORY);
   for (unsigned i = 0; i < count; ++i) {
     uint64_t base = targets[next_random(state) % 3];
     if (next_random(state) % 8 == 0) base = (ram_size + 0xffff) & ~0xfffful;
     const uint64_t offset = next_random(state) % 0x10000;
     const uint64_t page = (base + offset) & ~0xffful;
-    map_pages(2, MMIO_EA + cpu * 0x10000ul, page, 1, 0x5);
+    map_pages(2, MMIO_EA + cpu * 0x10000ul, page, 1, WIMG_DEVICE);
     const unsigned size = 1u << (next_random(state) % 4);
     const uint64_t ea = MMIO_EA + cpu * 0x10000ul + ((offset & 0xfff) & ~(uint64_t)(size - 1));
     mmio_access(cpu, ea, size, (int)(next_random(state) & 1), next_random(state));
     if (records[cpu].vector == 0x200) ++machine_checks;
   }
   return machine_checks;
+}
+
+/* --- The PCI host bridge and the virtio-pci functions behind it: a driver
+ * that follows the protocol just far enough to make the devices read its
+ * rings, which then hold garbage. Rings and buffers that point into RAM
+ * point into PCI_REAL's 64 KiB, so that a device obeying them harms no
+ * one; the rest point past RAM, misaligned or nowhere. --- */
+#define PHB_BUID 0x800000020000000ul
+#define PCI_BUS_WINDOW32 0x80000000ul /* the bus address PHB_WINDOW32 maps */
+#define PCI_REAL 0xa00000ul
+#define PCI_DMA (PCI_REAL + 0x8000ul)
+#define VIRTIO_VENDOR 0x1af4
+static uint32_t read_config_token, write_config_token;
+
+/* A configuration address (PAPR): register bits 0-7, extended register
+ * bits 24-27, device bits 11-15, bus 0. */
+static uint32_t config_address(unsigned slot, uint32_t reg) {
+  return (slot << 11) | (reg & 0xff) | ((reg >> 8 & 0xf) << 24);
+}
+static uint32_t pci_config_read(unsigned slot, uint32_t reg, uint32_t size, uint32_t *value) {
+  const uint32_t args[4] = {config_address(slot, reg), (uint32_t)(PHB_BUID >> 32), (uint32_t)PHB_BUID, size};
+  uint32_t rets[2] = {0, 0};
+  rtas_call_token(read_config_token, 4, 2, args, rets);
+  *value = rets[1];
+  return rets[0];
+}
+static void pci_config_write(unsigned slot, uint32_t reg, uint32_t size, uint32_t value) {
+  const uint32_t args[5] = {config_address(slot, reg), (uint32_t)(PHB_BUID >> 32), (uint32_t)PHB_BUID, size, value};
+  uint32_t rets[1];
+  rtas_call_token(write_config_token, 5, 1, args, rets);
+}
+
+static void bar_access(uint64_t bar_cpu, uint64_t offset, unsigned size, int store, uint32_t value) {
+  const uint64_t address = bar_cpu + offset;
+  map_pages(2, MMIO_EA, address & ~0xffful, 1, WIMG_DEVICE);
+  mmio_access(0, MMIO_EA + (address & 0xfff), size, store, value);
+}
+static void bar_write(uint64_t bar_cpu, uint64_t offset, unsigned size, uint32_t value) {
+  bar_access(bar_cpu, offset, size, 1, value);
+}
+
+static void put_le(uint64_t address, uint64_t value, unsigned bytes) {
+  volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)address;
+  for (unsigned i = 0; i < bytes; ++i) p[i] = (uint8_t)(value >> (8 * i));
+}
+
+/* A ring address: usually where it belongs, sometimes past RAM, at RAM's
+ * last bytes, or misaligned. */
+static uint64_t ring_address(uint64_t *state, uint64_t proper) {
+  switch (next_random(state) % 16) {
+    case 0: return ram_size - 8;
+    case 1: return 0xfffffffffffff000ul;
+    case 2: return proper + 2;
+    default: return proper;
+  }
+}
+
+static void write_rings(uint64_t *state, unsigned size) {
+  for (unsigned i = 0; i < size; ++i) {
+    const uint64_t r = next_random(state);
+    uint64_t address = PCI_DMA + r % 0x7000;
+    uint32_t length = (uint32_t)(next_random(state) % (PCI_REAL + 0x10000 - address));
+    switch (r >> 60) {
+      case 0: address = ram_size - 16; length = 64; break; /* runs past RAM */
+      case 1: address = 1ul << 63 | r; break;
+      case 2: length = 0; break;
+      case 3: length = 0xffffffff; break;
+      default: break;
+    }
+    const uint64_t descriptor = PCI_REAL + 16ul * i;
+    put_le(descriptor, address, 8);
+    put_le(descriptor + 8, length, 4);
+    put_le(descriptor + 12, next_random(state) & 7, 2); /* NEXT, WRITE, INDIRECT */
+    put_le(descriptor + 14, next_random(state) % (size + 2), 2);
+  }
+  put_le(PCI_REAL + 0x1000, next_random(state) & 1, 2);                /* flags */
+  put_le(PCI_REAL + 0x1002, next_random(state) % (2 * size + 2), 2);    /* idx, sometimes far ahead */
+  for (unsigned i = 0; i < size + 1; ++i) put_le(PCI_REAL + 0x1004 + 2 * i, next_random(state) % (size + 2), 2);
+  __asm__ volatile("sync");
+}
+
+/* One device: hostile config accesses, BARs moved over RAM and over each
+ * other, then a driver bring-up with rings full of garbage, kicks in and
+ * out of range, and random register writes. Returns the kicks made. */
+static uint64_t attack_function(uint64_t *state, unsigned slot, uint32_t bar, uint32_t other_bar) {
+  const uint64_t bar_cpu = PHB_WINDOW32 + ((bar & ~0xful) - PCI_BUS_WINDOW32);
+  uint32_t ignored;
+  /* Random hypercalls may have removed the generated code's mapping. */
+  map_pages(1, SCRATCH_EA(0), SCRATCH_REAL(0), SCRATCH_PAGES, WIMG_MEMORY);
+  for (int i = 0; i < 8; ++i) {
+    const uint32_t reg = (uint32_t)(next_random(state) % 0x1100);
+    const uint32_t size = 1u << (next_random(state) % 4);
+    if (next_random(state) & 1) pci_config_read(slot, reg, size, &ignored);
+    else pci_config_write(slot, reg, size, (uint32_t)next_random(state));
+  }
+  pci_config_read(31, 0, 4, &ignored); /* a slot with nothing in it */
+  const uint32_t moved[] = {0, other_bar, (uint32_t)next_random(state)};
+  pci_config_write(slot, 0x10, 4, moved[next_random(state) % 3]);
+  bar_write(bar_cpu, 0x14, 1, 0xf);
+  pci_config_write(slot, 0x10, 4, bar);
+  pci_config_write(slot, 0x04, 2, 0x6); /* memory space and bus master, as the machine left them */
+
+  bar_write(bar_cpu, 0x14, 1, 0); /* reset */
+  bar_write(bar_cpu, 0x14, 1, 3); /* ACKNOWLEDGE | DRIVER */
+  bar_write(bar_cpu, 0x08, 4, 1);
+  bar_write(bar_cpu, 0x0c, 4, 1); /* VERSION_1 */
+  bar_write(bar_cpu, 0x08, 4, 0);
+  bar_write(bar_cpu, 0x0c, 4, (uint32_t)next_random(state) & (3u << 28)); /* INDIRECT_DESC, EVENT_IDX */
+  bar_write(bar_cpu, 0x14, 1, 0xb); /* FEATURES_OK */
+  uint64_t kicks = 0;
+  if (next_random(state) % 4 == 0) {
+    bar_write(bar_cpu, 0x3000, 2, 0); /* before DRIVER_OK */
+    ++kicks;
+  }
+  const unsigned size = 1u << (next_random(state) % 9);
+  write_rings(state, size);
+  bar_write(bar_cpu, 0x16, 2, 0);
+  bar_write(bar_cpu, 0x18, 2, size);
+  const uint64_t areas[3] = {ring_address(state, PCI_REAL), ring_address(state, PCI_REAL + 0x1000),
+                             ring_address(state, PCI_REAL + 0x2000)};
+  for (unsigned a = 0; a < 3; ++a) {
+    bar_write(bar_cpu, 0x20 + 8 * a, 4, (uint32_t)areas[a]);
+    bar_write(bar_cpu, 0x24 + 8 * a, 4, (uint32_t)(areas[a] >> 32));
+  }
+  bar_write(bar_cpu, 0x1c, 2, 1);   /* queue_enable */
+  bar_write(bar_cpu, 0x14, 1, 0xf); /* DRIVER_OK */
+  for (int i = 0; i < 4; ++i) {
+    bar_write(bar_cpu, 0x3000 + 4 * (next_random(state) % 3), 2, 0); /* queue 0, or none such */
+    ++kicks;
+    write_rings(state, size);
+    bar_access(bar_cpu, 0x1000, 1, 0, 0); /* ISR: read and clear */
+    bar_write(bar_cpu, next_random(state) % 0x40, 1u << (next_random(state) % 3), (uint32_t)next_random(state));
+  }
+  bar_write(bar_cpu, 0x14, 1, 0); /* reset: the device lets go of the rings */
+  pci_config_write(slot, 0x04, 2, 0x6);
+  return kicks;
+}
+
+/* Every virtio function on the bridge, `rounds` times; counts them in
+ * *functions. */
+static uint64_t pci_attack(uint64_t *state, unsigned rounds, uint64_t *functions) {
+  uint32_t bars[32];
+  unsigned slots[32], found = 0;
+  for (unsigned slot = 0; slot < 32; ++slot) {
+    uint32_t id = 0;
+    if (pci_config_read(slot, 0, 4, &id) != 0 || (id & 0xffff) != VIRTIO_VENDOR) continue;
+    pci_config_read(slot, 0x10, 4, &bars[found]);
+    slots[found++] = slot;
+  }
+  *functions = found;
+  uint64_t kicks = 0;
+  for (unsigned round = 0; round < rounds; ++round) {
+    for (unsigned i = 0; i < found; ++i) kicks += attack_function(state, slots[i], bars[i], bars[(i + 1) % found]);
+  }
+  return kicks;
 }
 
 static void install_vectors(void) {
@@ -326,19 +487,21 @@ static void print_number(const char *name, uint64_t value) {
   console_write("\n");
 }
 
-static uint64_t hypercall_count = 1000000, rtas_count = 100000, word_count = 100000, mmio_count = 20000;
+static uint64_t hypercall_count = 1000000, rtas_count = 100000, word_count = 100000, mmio_count = 20000,
+                pci_rounds = 200;
 
 static void attack(unsigned cpu) {
   uint64_t state = 0x9e3779b97f4a7c15ull * (cpu + 1);
   __asm__ volatile("mtsprg0 %0" : : "r"(&records[cpu]));
   /* Interleaved rounds, so that each surface sees the state the others left. */
-  uint64_t totals[4] = {0};
+  uint64_t totals[5] = {0}, functions = 0;
   for (unsigned round = 0; round < 10; ++round) {
     totals[0] += random_hypercalls(&state, cpu, hypercall_count / 10);
     __asm__ volatile("mtsprg0 %0" : : "r"(&records[cpu]));
     totals[1] += random_rtas_calls(&state, cpu, rtas_count / 10);
     totals[2] += random_words(&state, cpu, word_count / 10);
     totals[3] += random_mmio(&state, cpu, mmio_count / 10);
+    if (cpu == 0) totals[4] += pci_attack(&state, pci_rounds / 10, &functions);
   }
   if (cpu == 0) {
     console_write("\n"); /* after whatever random H_PUT_TERM_CHARs printed */
@@ -346,6 +509,8 @@ static void attack(unsigned cpu) {
     print_number("hostile: RTAS calls that succeeded: ", totals[1]);
     print_number("hostile: interrupts from random words: ", totals[2]);
     print_number("hostile: machine checks from MMIO probes: ", totals[3]);
+    print_number("hostile: virtio functions: ", functions);
+    print_number("hostile: virtqueue kicks: ", totals[4]);
   }
 }
 
@@ -367,6 +532,8 @@ void guest_main(const void *fdt) {
   hpt_groups = 1u << (hpt_order - 7);
   const unsigned cpus = fdt_property(fdt, "/cpus/PowerPC,POWER8@1", "reg", 0) ? 2 : 1;
   for (unsigned i = 0; i < RTAS_FUNCTIONS; ++i) rtas_tokens[i] = rtas_token(rtas_functions[i]);
+  read_config_token = rtas_token("ibm,read-pci-config");
+  write_config_token = rtas_token("ibm,write-pci-config");
   const uint32_t power_off = rtas_token("power-off");
   const uint32_t start_cpu = rtas_token("start-cpu");
   console_write("hostile: start\n");

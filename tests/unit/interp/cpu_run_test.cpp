@@ -169,6 +169,35 @@ TEST_F(CpuRunTest, DecrementerExpiredWithInterruptsMaskedStaysPendingAcrossNegat
   EXPECT_NE(cpu.state.srr1 & ppc::msr::kExternalEnable, 0u);
 }
 
+// POWER8's decrementer interrupt is a level: pending while DEC is
+// negative, including right after mtdec writes a negative value, so a
+// handler that leaves DEC negative takes it again on return; a positive DEC
+// ends it. Deterministic mode, so the test is exact.
+TEST_F(CpuRunTest, DecrementerInterruptIsALevelWhileDecIsNegative) {
+  cpu.set_deterministic(true);
+  constexpr std::uint32_t kRfid = 0x4c000024;
+  constexpr std::uint32_t kMtdecR4 = 0x7c9603a6;  // mtdec r4
+  place_code({0x48000000});                      // b .
+  poke<std::uint32_t>(0x900, kSystemCallHypervisor);
+  poke<std::uint32_t>(0x904, kMtdecR4);
+  poke<std::uint32_t>(0x908, kRfid);
+  // DEC = 0x80000000 would turn positive one tick later: stay well inside.
+  cpu.set_decrementer(0xfff00000u);
+  cpu.set_msr(cpu.state.msr | ppc::msr::kExternalEnable);
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.srr0, kCodeAddress);
+
+  cpu.state.gpr[4] = 0xfffffffffff00000u;  // negative again
+  const std::uint64_t first = cpu.instructions_retired();
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.instructions_retired() - first, 3u);  // mtdec, rfid, sc: nothing of the loop ran
+
+  cpu.state.gpr[4] = 1000;
+  const std::uint64_t second = cpu.instructions_retired();
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_GE(cpu.instructions_retired() - second, 1000 / kTimebaseTicksPerInstruction);
+}
+
 // A write watchpoint reports the data address before the store is
 // performed (as POWER's DAWR does), also when the page was already in the
 // TLB; a read does not trigger it.
