@@ -219,9 +219,8 @@ void PseriesMachine::register_rtas_functions() {
     // The stopped vCPU's thread is parked, so its registers may be set here.
     Vcpu& vcpu = *vcpus_[target];
     ppc::Registers registers = vcpu.registers();
-    registers.nip = call.args[1];
+    enter_started_cpu(registers, call.args[1]);
     registers.gpr[3] = call.args[2];
-    registers.msr = ppc::msr::kSixtyFour | (std::uint64_t{1} << 12);  // SF, ME: as the boot CPU starts
     registers.lpcr = vcpus_[call.vcpu]->registers().lpcr;
     vcpu.set_registers(registers);
     threads_->start(target);

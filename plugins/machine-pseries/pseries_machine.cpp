@@ -155,8 +155,7 @@ void PseriesMachine::boot() {
   ppc::Registers registers = boot.registers();
   // DESIGN.md section 4: real mode, big-endian, 64-bit; r3 = device tree,
   // r4 = kernel base, r5 = 0 (no Open Firmware client interface).
-  registers.nip = layout_.kernel_entry;
-  registers.msr = ppc::msr::kSixtyFour | (std::uint64_t{1} << 12);  // SF, ME
+  enter_started_cpu(registers, layout_.kernel_entry);
   registers.gpr[3] = fdt_address;
   registers.gpr[4] = layout_.kernel_base;
   registers.gpr[5] = 0;

@@ -49,6 +49,18 @@ struct MemoryLayout {
   std::uint64_t fdt_limit = 0;  // the device tree goes just below this
 };
 
+// How a CPU starts, the boot CPU and those RTAS start-cpu wakes alike:
+// real mode, big-endian, 64-bit, machine checks on (SF, ME), at `entry`.
+// DEC starts at its largest positive value. POWER8's decrementer interrupt
+// is a level while DEC is negative, so a DEC of 0 would be pending after one
+// tick and fire as soon as the OS first enables MSR[EE] (entering problem
+// state, for one), before it has programmed the decrementer.
+inline void enter_started_cpu(ppc::Registers& registers, std::uint64_t entry) {
+  registers.nip = entry;
+  registers.msr = ppc::msr::kSixtyFour | (std::uint64_t{1} << 12);
+  registers.dec = 0x7fffffff;
+}
+
 class PseriesMachine final : public Machine, public DeviceContext, public DebugTarget {
  public:
   PseriesMachine(Host& host, MachineSpec spec, PseriesOptions options);

@@ -32,25 +32,34 @@ static void timebase_checks(void) {
   yes_no("mftbu is the upper word", tbu == tbu_spr && tbu == tb_spr >> 32);
 }
 
-/* Sets the decrementer to `ticks`, then spins `spins` times with MSR[EE]
- * = `enable`, resuming after the spin when the interrupt comes. Returns
- * the interrupts taken. */
-static uint64_t decrementer_wait(uint64_t ticks, uint64_t spins, int enable) {
+/* Spins `spins` times with MSR[EE] = `enable`, resuming after the spin when
+ * an interrupt comes. Returns the interrupts taken. */
+static uint64_t spin(uint64_t spins, int enable) {
   const uint64_t before = interrupts->count;
   uint64_t msr;
   __asm__ volatile("mfmsr %0" : "=r"(msr));
   interrupts->resume_msr = msr;
   __asm__ volatile("lis %0,2f@ha\n\taddi %0,%0,2f@l\n\tstd %0,0x1828(0)\n\t"
-                   "mtctr %1\n\tmtdec %2\n\tmtmsrd %3,1\n"
+                   "mtctr %1\n\tmtmsrd %2,1\n"
                    "1: bdnz 1b\n"
-                   "2: mtmsrd %4,1"
+                   "2: mtmsrd %3,1"
                    : "=&b"(msr)
-                   : "r"(spins), "r"(ticks), "r"(enable ? msr | MSR_EE : msr), "r"(msr)
+                   : "r"(spins), "r"(enable ? msr | MSR_EE : msr), "r"(msr)
                    : "ctr", "memory");
   return interrupts->count - before;
 }
 
+/* Sets the decrementer to `ticks`, then spins. */
+static uint64_t decrementer_wait(uint64_t ticks, uint64_t spins, int enable) {
+  __asm__ volatile("mtdec %0" : : "r"(ticks));
+  return spin(spins, enable);
+}
+
 static void decrementer_checks(void) {
+  /* A CPU starts without a decrementer interrupt pending: enabling MSR[EE]
+   * before the OS has ever set DEC takes nothing. */
+  report("interrupts with EE set, DEC as the CPU started", spin(1000000, 1));
+
   uint64_t first, second;
   __asm__ volatile("mtdec %2\n\tmfdec %0\n\tmfdec %1" : "=&r"(first), "=&r"(second) : "r"(0x7fffffful));
   yes_no("dec counts down", second <= first && first <= 0x7fffffful);
