@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "mosaic/ppc_hash.hpp"
 
 namespace mosaic::interp {
@@ -19,6 +21,13 @@ constexpr std::uint64_t kRealAddressMask = 0x0fffffffffffffffull;
 // SRR1 bits that an interrupt sets itself rather than copying from the MSR
 // (MSB-0 bits 33:36 and 42:47, Book III 6.5).
 constexpr std::uint64_t kSrr1InterruptBits = 0x783f0000ull;
+// POWER8's machine check causes for an access to a real address nothing
+// answers (Linux's mce_power.c decodes the same values): an instruction
+// fetch link timeout in SRR1 bits 36 and 43:45, or a load/store machine
+// check (SRR1 bit 42) whose DSISR says link timeout.
+constexpr std::uint64_t kSrr1FetchLinkTimeout = 0x08000000ull;
+constexpr std::uint64_t kSrr1LoadStoreMachineCheck = 0x00200000ull;
+constexpr std::uint32_t kDsisrLinkTimeout = 0x2000;
 // Single-step and branch trace (MSR[SE], MSR[BE]).
 constexpr std::uint64_t kMsrTraceBits = msr_bit::kSingleStep | msr_bit::kBranchTrace;
 // SIAR, which a trace interrupt sets to the traced instruction's address.
@@ -170,6 +179,33 @@ Flow Cpu::hypercall_exit() {
   return Flow::exit;
 }
 
+// Book III 6.5.2: SRR0 is the instruction, which has not completed. POWER8
+// takes machine checks in hypervisor state, and the hypervisor reflects
+// them to the partition; KVM-HV does so with MSR[ME] still 1, and so does
+// this: a partition could never set ME again, since rfid and mtmsrd leave
+// it alone when MSR[HV] = 0. A machine check while ME is 0 (only the
+// debugger can put it there) stops the processor, and with it the
+// partition.
+Flow Cpu::machine_check(std::uint64_t srr1_cause) {
+  if (!(state.msr & msr_bit::kMachineCheckEnable)) {
+    enter_checkstop();
+    return Flow::exit;
+  }
+  return interrupt(Vector::machine_check, state.nip, srr1_cause);
+}
+
+void Cpu::enter_checkstop() {
+  checkstopped_ = true;
+  exit_.reason = ExitReason::halted;
+  exit_.halt_reason = fmt::format("checkstop: a machine check at {:#x} while MSR[ME] was 0", state.nip);
+}
+
+void Cpu::fail_mmio() {
+  if (mmio_log_.empty()) return;
+  mmio_log_.back().completed = true;
+  mmio_log_.back().failed = true;
+}
+
 void Cpu::complete_mmio_read(std::uint64_t value) {
   if (mmio_log_.empty() || mmio_log_.back().is_write) return;
   mmio_log_.back().value = value;
@@ -270,7 +306,7 @@ bool Cpu::slow_access(std::uint64_t ea, unsigned size, Access access, std::uint6
   }
   if (watchpoints_ != nullptr && watch_hit(ea, size, access)) [[unlikely]] return false;
   std::byte* host = memory_system_.memory.host_pointer(*real, size);
-  if (host == nullptr) return mmio_access(*real, size, access, value);
+  if (host == nullptr) return mmio_access(ea, *real, size, access, value);
 
   const bool little = state.msr & ppc::msr::kLittleEndian;
   std::byte* host_page = host - (*real & kTlbPageMask);
@@ -324,12 +360,21 @@ std::uint64_t Cpu::to_bus_order(std::uint64_t value, unsigned size) const {
 // A real address outside RAM: the machine performs the access. The
 // instruction is abandoned and replayed after the machine completes it, so
 // handlers never see a half-done MMIO load.
-bool Cpu::mmio_access(std::uint64_t real, unsigned size, Access access, std::uint64_t& value) {
+bool Cpu::mmio_access(std::uint64_t ea, std::uint64_t real, unsigned size, Access access, std::uint64_t& value) {
   const bool is_write = access == Access::write;
   if (mmio_cursor_ < mmio_log_.size()) {
     const MmioAccess& done = mmio_log_[mmio_cursor_];
     if (done.completed && done.real_address == real && done.size == size && done.is_write == is_write) {
       ++mmio_cursor_;
+      if (done.failed) {
+        // What POWER8 reports for a load or store no unit answered: a
+        // load/store machine check (SRR1[42]) from a link timeout (DSISR
+        // 0x2000, as Linux's POWER8 table decodes it), DAR = the address.
+        state.dar = ea;
+        state.dsisr = kDsisrLinkTimeout;
+        abort_flow_ = machine_check(kSrr1LoadStoreMachineCheck);
+        return false;
+      }
       if (!is_write) value = to_bus_order(done.value, size);
       return true;
     }
@@ -337,12 +382,11 @@ bool Cpu::mmio_access(std::uint64_t real, unsigned size, Access access, std::uin
     mmio_log_.clear();
   }
   if (access == Access::execute) {
-    interrupt(Vector::machine_check, state.nip);
-    abort_flow_ = Flow::jump;
+    abort_flow_ = machine_check(kSrr1FetchLinkTimeout);
     return false;
   }
   const std::uint64_t data = is_write ? to_bus_order(value, size) : 0;
-  mmio_log_.push_back(MmioAccess{real, size, is_write, false, data});
+  mmio_log_.push_back(MmioAccess{.real_address = real, .size = size, .is_write = is_write, .value = data});
   exit_.reason = ExitReason::mmio;
   exit_.mmio = MmioExit{real, size, is_write, data};
   abort_flow_ = Flow::exit;
@@ -402,7 +446,7 @@ bool Cpu::fetch_setup() {
   const auto real = translate(ea, Access::execute);
   if (!real) return false;
   if (memory_system_.memory.host_pointer(*real & ~kTlbPageMask, kTlbPageMask + 1) == nullptr) {
-    interrupt(Vector::machine_check, state.nip);
+    machine_check(kSrr1FetchLinkTimeout);
     return false;
   }
   memory_system_.code_invalidations.note_code_page(*real);
@@ -428,6 +472,10 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
     ~StopWatching() { cpu.watchpoints_ = nullptr; }
   } stop_watching{*this};
   for (;;) {
+    if (checkstopped_) [[unlikely]] {
+      enter_checkstop();
+      return;
+    }
     if (stop.load(std::memory_order_relaxed) || instructions_retired_ >= instruction_limit_) {
       exit_.reason = ExitReason::stopped;
       return;
@@ -506,6 +554,10 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
   // interrupt: its earlier accesses have already reached the device.
   bool replaying = !mmio_log_.empty();
   for (;;) {
+    if (checkstopped_) [[unlikely]] {
+      enter_checkstop();
+      return;
+    }
     if (stop.load(std::memory_order_relaxed) || instructions_retired_ >= instruction_limit_) {
       exit_.reason = ExitReason::stopped;
       return;

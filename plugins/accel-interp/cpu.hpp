@@ -262,6 +262,10 @@ class Cpu {
   Flow privileged_instruction() { return program_interrupt(program_cause::kPrivileged); }
   // The facility-unavailable interrupt (0xf60): FSCR[IC] names the facility.
   Flow facility_unavailable(unsigned cause);
+  // The machine check interrupt (0x200) for the current instruction, as a
+  // hypervisor reflects it to a partition, or checkstop when MSR[ME] is 0:
+  // Flow::jump, or Flow::exit (halted).
+  Flow machine_check(std::uint64_t srr1_cause);
   bool problem_state() const { return state.msr & ppc::msr::kProblemState; }
 
   // sc 1 from supervisor state: r3..r12 go to the machine.
@@ -309,6 +313,9 @@ class Cpu {
            const GuestDebug* debug = nullptr);
   // MMIO replay: the value a pending MMIO load returns when re-executed.
   void complete_mmio_read(std::uint64_t value);
+  // MMIO replay: the pending access reached nothing; re-executed, it takes
+  // a machine check.
+  void fail_mmio();
   void set_lpcr(std::uint64_t value) { state.lpcr = value; }
   std::uint64_t instructions_retired() const { return instructions_retired_; }
   // PMC5 and PMC6 count retired instructions and cycles (one per
@@ -341,7 +348,8 @@ class Cpu {
   std::optional<std::uint64_t> translate_relocated(std::uint64_t ea, Access access);
   void storage_interrupt(std::uint64_t ea, Access access, std::uint32_t cause);
   bool split_access(std::uint64_t ea, unsigned size, Access access, std::uint64_t& value);
-  bool mmio_access(std::uint64_t real, unsigned size, Access access, std::uint64_t& value);
+  bool mmio_access(std::uint64_t ea, std::uint64_t real, unsigned size, Access access, std::uint64_t& value);
+  void enter_checkstop();
   std::uint64_t to_bus_order(std::uint64_t value, unsigned size) const;
   bool fetch_setup();
   void run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt,
@@ -361,6 +369,9 @@ class Cpu {
   std::uint64_t seen_generation_ = 0;
   std::uint64_t seen_code_generation_ = 0;
   Flow abort_flow_ = Flow::jump;
+  // A machine check came while MSR[ME] was 0: the processor has stopped,
+  // and every run() ends at once, halted.
+  bool checkstopped_ = false;
   std::uint64_t instructions_retired_ = 0;
   std::uint64_t performance_counters_folded_at_ = 0;
   bool deterministic_ = false;
@@ -385,6 +396,7 @@ class Cpu {
     unsigned size = 0;
     bool is_write = false;
     bool completed = false;
+    bool failed = false;  // reached nothing: the replay takes a machine check
     std::uint64_t value = 0;
   };
   std::vector<MmioAccess> mmio_log_;

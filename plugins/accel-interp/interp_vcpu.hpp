@@ -36,6 +36,7 @@ class InterpVcpu final : public Vcpu {
   void advance_idle_time(std::uint64_t timebase) override;
   void complete_hypercall(std::int64_t status, std::span<const std::uint64_t> outputs) override;
   void complete_mmio_read(std::uint64_t value) override { cpu_.complete_mmio_read(value); }
+  void fail_mmio() override { cpu_.fail_mmio(); }
   void request_stop() override;
   void set_external_interrupt(bool asserted) override;
   void cede() override { ceded_ = true; }

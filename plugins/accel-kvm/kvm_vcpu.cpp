@@ -70,6 +70,18 @@ void store_bus_order(std::uint64_t value, std::uint8_t* bytes, unsigned size) {
   for (unsigned i = 0; i < size; ++i) bytes[i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
+// The machine check the interpreter delivers for the same access (see
+// accel-interp's cpu.cpp): POWER8's load/store machine check (SRR1[42])
+// with DSISR "link timeout", new MSR as KVM-HV reflects one to a guest
+// (ME stays 1).
+constexpr std::uint64_t kSrr1InterruptBits = 0x783f0000ull;
+constexpr std::uint64_t kSrr1LoadStoreMachineCheck = 0x00200000ull;
+constexpr std::uint32_t kDsisrLinkTimeout = 0x2000;
+constexpr std::uint64_t kMsrMachineCheckEnable = 1ull << 12;
+constexpr std::uint64_t kMsrKeptOnInterrupt = ppc::msr::kHypervisor | kMsrMachineCheckEnable;
+constexpr std::uint64_t kLpcrInterruptLittleEndian = 1ull << 25;  // LPCR[ILE]
+constexpr std::uint64_t kMachineCheckVector = 0x200;
+
 }  // namespace
 
 KvmVcpu::KvmVcpu(std::uint32_t id, int vcpu_fd, std::size_t run_bytes, SoftwareBreakpoints& breakpoints)
@@ -110,6 +122,10 @@ VcpuExit KvmVcpu::run() {
     // still stops the KVM_RUN below.
     immediate_exit.store(0);
     if (stop_requested_.exchange(false)) return VcpuExit{};
+    if (machine_check_pending_) {
+      std::string checkstop;
+      if (!deliver_machine_check(checkstop)) return halted(checkstop);
+    }
     if (guarded_kvm_run(fd_) < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return halted(fmt::format("KVM_RUN failed: {}", std::strerror(errno)));
@@ -157,6 +173,37 @@ void KvmVcpu::complete_hypercall(std::int64_t status, std::span<const std::uint6
 void KvmVcpu::complete_mmio_read(std::uint64_t value) {
   if (run_->exit_reason != KVM_EXIT_MMIO || run_->mmio.is_write) return;
   store_bus_order(value, run_->mmio.data, run_->mmio.len);
+}
+
+// KVM has already stepped past the instruction (its load/store emulation
+// advances the PC before it exits for MMIO), and the next KVM_RUN still
+// finishes a load: its register gets the all-ones an empty bus returns,
+// and the interrupt is then delivered by hand, as QEMU does for a guest
+// without FWNMI. KVM reports no effective address for an MMIO exit, so DAR
+// holds the real address.
+void KvmVcpu::fail_mmio() {
+  if (run_->exit_reason != KVM_EXIT_MMIO) return;
+  if (!run_->mmio.is_write) store_bus_order(~std::uint64_t{0}, run_->mmio.data, run_->mmio.len);
+  machine_check_pending_ = true;
+}
+
+bool KvmVcpu::deliver_machine_check(std::string& checkstop) {
+  machine_check_pending_ = false;
+  ppc::Registers registers = read_vcpu_registers(fd_);
+  const std::uint64_t instruction = registers.nip - 4;
+  if (!(registers.msr & kMsrMachineCheckEnable)) {
+    checkstop = fmt::format("checkstop: a machine check at {:#x} while MSR[ME] was 0", instruction);
+    return false;
+  }
+  registers.srr0 = instruction;
+  registers.srr1 = (registers.msr & ~kSrr1InterruptBits) | kSrr1LoadStoreMachineCheck;
+  registers.dar = run_->mmio.phys_addr;
+  registers.dsisr = kDsisrLinkTimeout;
+  registers.msr = (registers.msr & kMsrKeptOnInterrupt) | ppc::msr::kSixtyFour;
+  if (registers.lpcr & kLpcrInterruptLittleEndian) registers.msr |= ppc::msr::kLittleEndian;
+  registers.nip = kMachineCheckVector;
+  write_vcpu_registers(fd_, registers);
+  return true;
 }
 
 void KvmVcpu::request_stop() {

@@ -29,6 +29,7 @@ class KvmVcpu final : public Vcpu {
   VcpuExit run() override;
   void complete_hypercall(std::int64_t status, std::span<const std::uint64_t> outputs) override;
   void complete_mmio_read(std::uint64_t value) override;
+  void fail_mmio() override;
   void request_stop() override;
   void set_external_interrupt(bool asserted) override;
   void cede() override;
@@ -38,6 +39,9 @@ class KvmVcpu final : public Vcpu {
 
  private:
   VcpuExit halted(std::string reason) const;
+  // Delivers the machine check fail_mmio() left pending; false (with
+  // `checkstop` set) when the guest had machine checks disabled.
+  bool deliver_machine_check(std::string& checkstop);
 
   const std::uint32_t id_;
   const int fd_;
@@ -45,6 +49,8 @@ class KvmVcpu final : public Vcpu {
   kvm_run* run_;
   SoftwareBreakpoints& breakpoints_;
   std::atomic<bool> stop_requested_{false};
+  // fail_mmio() was called: the next run() takes the machine check first.
+  bool machine_check_pending_ = false;
   // The thread inside run(), for the kick.
   std::mutex thread_mutex_;
   std::optional<pthread_t> running_thread_;

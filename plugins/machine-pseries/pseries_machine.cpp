@@ -198,13 +198,14 @@ void PseriesMachine::handle_mmio(Vcpu& vcpu, const MmioExit& mmio) {
     else vcpu.complete_mmio_read(region.read(offset, mmio.size));
     return;
   }
-  // No device there: reads float high, writes vanish, as on an empty bus.
+  // Neither RAM nor a device: the guest takes a machine check, as a POWER8
+  // does for a real address no unit answers.
   constexpr std::uint64_t kReportLimit = 16;
   if (unclaimed_mmio_reports_.fetch_add(1) < kReportLimit) {
-    log_->warn("vCPU {}: {}-byte {} at {:#x} hits no device", vcpu.id(), mmio.size, mmio.is_write ? "store" : "load",
-               mmio.address);
+    log_->warn("vCPU {}: {}-byte {} at {:#x} hits no device: machine check", vcpu.id(), mmio.size,
+               mmio.is_write ? "store" : "load", mmio.address);
   }
-  if (!mmio.is_write) vcpu.complete_mmio_read(~std::uint64_t{0});
+  vcpu.fail_mmio();
 }
 
 void PseriesMachine::register_mmio(MmioRegion region) {

@@ -119,7 +119,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       case ExitReason::mmio:
         if (exit.mmio.address < kRamBytes || exit.mmio.size == 0 || exit.mmio.size > 8) std::abort();
-        if (!exit.mmio.is_write) vcpu.complete_mmio_read(input.take<std::uint64_t>());
+        // Some accesses reach no device: a machine check, or a checkstop.
+        if (input.take<std::uint8_t>() & 1) vcpu.fail_mmio();
+        else if (!exit.mmio.is_write) vcpu.complete_mmio_read(input.take<std::uint64_t>());
         break;
       case ExitReason::halted: return 0;
       case ExitReason::idle:

@@ -192,6 +192,7 @@ class ScriptedVcpu final : public Vcpu {
     harness_.completed(status, outputs);
   }
   void complete_mmio_read(std::uint64_t) override { violation("an MMIO completion for a vCPU that made none"); }
+  void fail_mmio() override { violation("an MMIO failure for a vCPU that made none"); }
   void request_stop() override {
     std::lock_guard lock(mutex_);
     stop_ = true;

@@ -84,6 +84,10 @@ class Vcpu {
   virtual void complete_hypercall(std::int64_t status, std::span<const std::uint64_t> outputs) = 0;
   // Completes an MMIO load of the last exit with the value read.
   virtual void complete_mmio_read(std::uint64_t value) = 0;
+  // Completes the MMIO load or store of the last exit as one that reached
+  // nothing (no RAM, no device): the vCPU takes the machine check interrupt
+  // POWER8 takes for a real address no unit answers, at the instruction.
+  virtual void fail_mmio() = 0;
 
   // Any thread: make run() return ExitReason::stopped soon.
   virtual void request_stop() = 0;

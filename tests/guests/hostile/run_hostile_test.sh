@@ -34,5 +34,8 @@ fail() {
 grep -qx "hostile: survived" <<<"$summary" || fail "the guest did not finish"
 grep -qx "hostile: cpus: $cpus" <<<"$summary" || fail "not every vCPU ran"
 grep -qx "hostile: virtio functions: 2" <<<"$summary" || fail "the guest did not find both virtio functions"
+# Probes past RAM and outside the PCI windows reach nothing: machine checks.
+grep -qx "hostile: machine checks from MMIO probes: [1-9][0-9]*" <<<"$summary" ||
+  fail "no MMIO probe took a machine check"
 [[ $(sha256sum <"$work/disk.img") == "$before" ]] || fail "the read-only disk image changed"
 echo "run_hostile_test: mosaic survived the hostile guest on $cpus vCPU(s)"
