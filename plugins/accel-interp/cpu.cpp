@@ -373,6 +373,7 @@ bool Cpu::mmio_access(std::uint64_t ea, std::uint64_t real, unsigned size, Acces
         state.dar = ea;
         state.dsisr = kDsisrLinkTimeout;
         abort_flow_ = machine_check(kSrr1LoadStoreMachineCheck);
+        mmio_log_.clear();  // the instruction is abandoned for good
         return false;
       }
       if (!is_write) value = to_bus_order(done.value, size);
@@ -572,9 +573,14 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
     if (!fetch_setup()) continue;
     for (int budget = kCheckInterval; budget > 0; --budget) {
       // In place: a store over this very word only swaps the entry's
-      // handler (see decode_cache.hpp), never the fields in use.
+      // handlers (see decode_cache.hpp), never the fields in use.
       const DecodedInsn& insn = fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
-      const Flow flow = insn.handler(*this, insn);
+      // A replayed instruction runs alone, so that its MMIO log is dropped
+      // (below) before anything else executes.
+      const std::uint64_t chain_start = instructions_retired_;
+      chain_end_ = mmio_log_.empty() ? chain_start + budget - 1 : chain_start;
+      const Flow flow = insn.chained(*this, insn);
+      budget -= static_cast<int>(instructions_retired_ - chain_start);
       ++instructions_retired_;
       if (flow == Flow::exit) return;
       instruction_completed();

@@ -304,6 +304,24 @@ class Cpu {
   // The run loop's page of decoded instructions for the current fetch.
   DecodePage& current_decode_page() { return *fetch_page_; }
 
+  // Chained dispatch (chained_dispatch.hpp): after an instruction that
+  // left `flow`, the decoded instruction to execute next without going
+  // back to the run loop, or nullptr. It continues exactly where the run
+  // loop's inner loop would go on in the same page (falling through, or a
+  // jump within it), within the same budget, and does the loop's
+  // bookkeeping for the instruction just done.
+  const DecodedInsn* chain_next(Flow flow) {
+    if (instructions_retired_ >= chain_end_) return nullptr;
+    if (flow == Flow::next) [[likely]] {
+      if (fetch_page_ == nullptr || (state.nip & kTlbPageMask) == kTlbPageMask - 3) return nullptr;
+      state.nip += 4;
+    } else if (flow != Flow::jump || (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) {
+      return nullptr;
+    }
+    ++instructions_retired_;
+    return &fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
+  }
+
   // --- Used by the Vcpu wrapper. ---
   // Runs until an instruction exits or `stop` is set; checks `stop` and
   // pending interrupts every few hundred instructions.
@@ -369,6 +387,9 @@ class Cpu {
   std::uint64_t seen_generation_ = 0;
   std::uint64_t seen_code_generation_ = 0;
   Flow abort_flow_ = Flow::jump;
+  // The current chain ends with the instruction that executes while this
+  // many have retired.
+  std::uint64_t chain_end_ = 0;
   // A machine check came while MSR[ME] was 0: the processor has stopped,
   // and every run() ends at once, halted.
   bool checkstopped_ = false;

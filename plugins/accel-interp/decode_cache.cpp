@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "chained_dispatch.hpp"
 #include "cpu.hpp"
 
 namespace mosaic::interp {
@@ -13,6 +14,7 @@ DecodeCache::DecodeCache(std::uint64_t ram_bytes)
 DecodedInsn DecodeCache::undecoded_entry() {
   DecodedInsn entry;
   entry.handler = &decode_on_first_use;
+  entry.chained = decode_on_first_use_chained;
   return entry;
 }
 
@@ -46,5 +48,7 @@ Flow decode_on_first_use(Cpu& cpu, const DecodedInsn&) {
   entry = decode(word);
   return entry.handler(cpu, entry);
 }
+
+const Handler decode_on_first_use_chained = &chained<&decode_on_first_use>;
 
 }  // namespace mosaic::interp

@@ -22,8 +22,9 @@ inline constexpr unsigned kDecodePageShift = 12;
 inline constexpr std::size_t kInsnsPerPage = std::size_t{1} << (kDecodePageShift - 2);
 
 // The handler of undecoded entries: decodes the word at nip, stores the
-// result in the entry and executes it.
+// result in the entry and executes it; and the same for chained dispatch.
 Flow decode_on_first_use(Cpu& cpu, const DecodedInsn& insn);
+extern const Handler decode_on_first_use_chained;
 
 struct DecodePage {
   std::array<DecodedInsn, kInsnsPerPage> insns;
@@ -55,7 +56,9 @@ class DecodeCache {
       if (DecodePage* decoded = pages_[page_index].get()) {
         const std::uint64_t last_word = (page_end - 1) >> 2;
         for (std::uint64_t word = page_start >> 2; word <= last_word; ++word) {
-          decoded->insns[word & (kInsnsPerPage - 1)].handler = &decode_on_first_use;
+          DecodedInsn& entry = decoded->insns[word & (kInsnsPerPage - 1)];
+          entry.handler = &decode_on_first_use;
+          entry.chained = decode_on_first_use_chained;
         }
       }
       page_start = page_end;

@@ -3,64 +3,65 @@
 #include <algorithm>
 #include <iterator>
 
+#include "chained_dispatch.hpp"
 #include "insn_groups.hpp"
 
 namespace mosaic::interp {
 
 DecodeTable::DecodeTable() {
-  std::fill(std::begin(primary_), std::end(primary_), &illegal_instruction);
-  std::fill(std::begin(op19_), std::end(op19_), &illegal_instruction);
-  std::fill(std::begin(op31_), std::end(op31_), &illegal_instruction);
-  std::fill(std::begin(op30_), std::end(op30_), &illegal_instruction);
-  std::fill(std::begin(op58_), std::end(op58_), &illegal_instruction);
-  std::fill(std::begin(op62_), std::end(op62_), &illegal_instruction);
-  std::fill(std::begin(op59_), std::end(op59_), &illegal_instruction);
-  std::fill(std::begin(op63_), std::end(op63_), &illegal_instruction);
-  std::fill(std::begin(op4_), std::end(op4_), &illegal_instruction);
-  std::fill(std::begin(op60_), std::end(op60_), &illegal_instruction);
+  std::fill(std::begin(primary_), std::end(primary_), chain<&illegal_instruction>);
+  std::fill(std::begin(op19_), std::end(op19_), chain<&illegal_instruction>);
+  std::fill(std::begin(op31_), std::end(op31_), chain<&illegal_instruction>);
+  std::fill(std::begin(op30_), std::end(op30_), chain<&illegal_instruction>);
+  std::fill(std::begin(op58_), std::end(op58_), chain<&illegal_instruction>);
+  std::fill(std::begin(op62_), std::end(op62_), chain<&illegal_instruction>);
+  std::fill(std::begin(op59_), std::end(op59_), chain<&illegal_instruction>);
+  std::fill(std::begin(op63_), std::end(op63_), chain<&illegal_instruction>);
+  std::fill(std::begin(op4_), std::end(op4_), chain<&illegal_instruction>);
+  std::fill(std::begin(op60_), std::end(op60_), chain<&illegal_instruction>);
 }
 
-void DecodeTable::primary(unsigned opcode, Handler handler) { primary_[opcode] = handler; }
-void DecodeTable::op19(unsigned xo, Handler handler) { op19_[xo] = handler; }
-void DecodeTable::op31(unsigned xo, Handler handler) { op31_[xo] = handler; }
-void DecodeTable::op31_with_oe(unsigned xo9, Handler handler) {
-  op31_[xo9] = handler;
-  op31_[xo9 | 0x200] = handler;
+void DecodeTable::primary(unsigned opcode, Handlers handlers) { primary_[opcode] = handlers; }
+void DecodeTable::op19(unsigned xo, Handlers handlers) { op19_[xo] = handlers; }
+void DecodeTable::op31(unsigned xo, Handlers handlers) { op31_[xo] = handlers; }
+void DecodeTable::op31_with_oe(unsigned xo9, Handlers handlers) {
+  op31_[xo9] = handlers;
+  op31_[xo9 | 0x200] = handlers;
 }
-void DecodeTable::op30(unsigned xo4, Handler handler) { op30_[xo4] = handler; }
-void DecodeTable::op58(unsigned xo, Handler handler) { op58_[xo] = handler; }
-void DecodeTable::op62(unsigned xo, Handler handler) { op62_[xo] = handler; }
-void DecodeTable::op59(unsigned xo10, Handler handler) { op59_[xo10] = handler; }
-void DecodeTable::op63(unsigned xo10, Handler handler) { op63_[xo10] = handler; }
-void DecodeTable::op59_a_form(unsigned xo5, Handler handler) {
-  for (unsigned high = 0; high < 32; ++high) op59_[(high << 5) | xo5] = handler;
+void DecodeTable::op30(unsigned xo4, Handlers handlers) { op30_[xo4] = handlers; }
+void DecodeTable::op58(unsigned xo, Handlers handlers) { op58_[xo] = handlers; }
+void DecodeTable::op62(unsigned xo, Handlers handlers) { op62_[xo] = handlers; }
+void DecodeTable::op59(unsigned xo10, Handlers handlers) { op59_[xo10] = handlers; }
+void DecodeTable::op63(unsigned xo10, Handlers handlers) { op63_[xo10] = handlers; }
+void DecodeTable::op59_a_form(unsigned xo5, Handlers handlers) {
+  for (unsigned high = 0; high < 32; ++high) op59_[(high << 5) | xo5] = handlers;
 }
-void DecodeTable::op63_a_form(unsigned xo5, Handler handler) {
-  for (unsigned high = 0; high < 32; ++high) op63_[(high << 5) | xo5] = handler;
+void DecodeTable::op63_a_form(unsigned xo5, Handlers handlers) {
+  for (unsigned high = 0; high < 32; ++high) op63_[(high << 5) | xo5] = handlers;
 }
-void DecodeTable::op4(unsigned xo11, Handler handler) { op4_[xo11] = handler; }
-void DecodeTable::op4_va_form(unsigned xo6, Handler handler) {
-  for (unsigned high = 0; high < 32; ++high) op4_[(high << 6) | xo6] = handler;
+void DecodeTable::op4(unsigned xo11, Handlers handlers) { op4_[xo11] = handlers; }
+void DecodeTable::op4_va_form(unsigned xo6, Handlers handlers) {
+  for (unsigned high = 0; high < 32; ++high) op4_[(high << 6) | xo6] = handlers;
 }
-void DecodeTable::op4_vc_form(unsigned xo10, Handler handler) {
-  op4_[xo10] = handler;
-  op4_[xo10 | 0x400] = handler;
+void DecodeTable::op4_vc_form(unsigned xo10, Handlers handlers) {
+  op4_[xo10] = handlers;
+  op4_[xo10 | 0x400] = handlers;
 }
-void DecodeTable::op60_xx2(unsigned xo9, Handler handler) { op60_[xo9] = handler; }
-void DecodeTable::op60_xx3(unsigned xo8, Handler handler) {
-  op60_[xo8 << 1] = handler;
-  op60_[(xo8 << 1) | 1] = handler;
+void DecodeTable::op60_xx2(unsigned xo9, Handlers handlers) { op60_[xo9] = handlers; }
+void DecodeTable::op60_xx3(unsigned xo8, Handlers handlers) {
+  op60_[xo8 << 1] = handlers;
+  op60_[(xo8 << 1) | 1] = handlers;
 }
-void DecodeTable::op60_xx3_rc(unsigned xo7, Handler handler) {
-  for (unsigned rc = 0; rc < 2; ++rc) op60_xx3((rc << 7) | xo7, handler);
+void DecodeTable::op60_xx3_rc(unsigned xo7, Handlers handlers) {
+  for (unsigned rc = 0; rc < 2; ++rc) op60_xx3((rc << 7) | xo7, handlers);
 }
-void DecodeTable::op60_xx4(unsigned xo2, Handler handler) {
+void DecodeTable::op60_xx4(unsigned xo2, Handlers handlers) {
   for (unsigned high = 0; high < 32; ++high) {
-    for (unsigned low = 0; low < 4; ++low) op60_[(high << 4) | (xo2 << 2) | low] = handler;
+    for (unsigned low = 0; low < 4; ++low) op60_[(high << 4) | (xo2 << 2) | low] = handlers;
   }
 }
 
-Handler DecodeTable::lookup(std::uint32_t word) const {
+Handlers DecodeTable::lookup(std::uint32_t word) const {
   switch (const unsigned opcode = word >> 26) {
     case 19: return op19_[bits(word, 21, 30)];
     case 30: return op30_[bits(word, 27, 30)];
@@ -101,7 +102,9 @@ const DecodeTable& decode_table() {
 
 DecodedInsn decode(std::uint32_t word) {
   DecodedInsn insn;
-  insn.handler = decode_table().lookup(word);
+  const Handlers handlers = decode_table().lookup(word);
+  insn.handler = handlers.plain;
+  insn.chained = handlers.chained;
   insn.word = word;
   insn.rt = static_cast<std::uint8_t>(bits(word, 6, 10));
   insn.ra = static_cast<std::uint8_t>(bits(word, 11, 15));

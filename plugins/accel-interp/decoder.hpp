@@ -18,8 +18,17 @@ enum class Flow : std::uint8_t { next, jump, exit };
 
 using Handler = Flow (*)(Cpu& cpu, const DecodedInsn& insn);
 
+// What the opcode tables hold for an instruction: its handler, and the same
+// handler followed by a jump to the next instruction's `chained` (see
+// chained_dispatch.hpp), which the run loop's fast path calls.
+struct Handlers {
+  Handler plain = nullptr;
+  Handler chained = nullptr;
+};
+
 struct DecodedInsn {
-  Handler handler = nullptr;
+  Handler handler = nullptr;  // executes this instruction alone
+  Handler chained = nullptr;  // executes it and, while it can, those after it
   std::uint32_t word = 0;
   std::uint8_t rt = 0;  // RT / RS / BO / BF field (bits 6:10)
   std::uint8_t ra = 0;  // RA / BI field (bits 11:15)
@@ -32,51 +41,51 @@ struct DecodedInsn {
 class DecodeTable {
  public:
   DecodeTable();
-  void primary(unsigned opcode, Handler handler);
+  void primary(unsigned opcode, Handlers handlers);
   // Extended opcode of primary 19 or 31 (bits 21:30).
-  void op19(unsigned xo, Handler handler);
-  void op31(unsigned xo, Handler handler);
+  void op19(unsigned xo, Handlers handlers);
+  void op31(unsigned xo, Handlers handlers);
   // XO-form arithmetic: registers both OE = 0 and OE = 1.
-  void op31_with_oe(unsigned xo9, Handler handler);
+  void op31_with_oe(unsigned xo9, Handlers handlers);
   // Primary 30 (rotate doubleword), indexed by bits 27:30.
-  void op30(unsigned xo4, Handler handler);
+  void op30(unsigned xo4, Handlers handlers);
   // Primary 58 / 62 (DS-form loads and stores), indexed by bits 30:31.
-  void op58(unsigned xo, Handler handler);
-  void op62(unsigned xo, Handler handler);
+  void op58(unsigned xo, Handlers handlers);
+  void op62(unsigned xo, Handlers handlers);
   // Primary 59 and 63 (floating point), indexed by bits 21:30. A-form
   // instructions (5-bit XO in bits 26:30) fill every value of bits 21:25.
-  void op59(unsigned xo10, Handler handler);
-  void op59_a_form(unsigned xo5, Handler handler);
-  void op63(unsigned xo10, Handler handler);
-  void op63_a_form(unsigned xo5, Handler handler);
+  void op59(unsigned xo10, Handlers handlers);
+  void op59_a_form(unsigned xo5, Handlers handlers);
+  void op63(unsigned xo10, Handlers handlers);
+  void op63_a_form(unsigned xo5, Handlers handlers);
   // Primary 4 (VMX), indexed by bits 21:31. VA-form (6-bit XO in bits
   // 26:31) fills every value of bits 21:25; VC-form (Rc in bit 21, XO in
   // bits 22:31) fills both values of Rc.
-  void op4(unsigned xo11, Handler handler);
-  void op4_va_form(unsigned xo6, Handler handler);
-  void op4_vc_form(unsigned xo10, Handler handler);
+  void op4(unsigned xo11, Handlers handlers);
+  void op4_va_form(unsigned xo6, Handlers handlers);
+  void op4_vc_form(unsigned xo10, Handlers handlers);
   // Primary 60 (VSX), indexed by bits 21:29. XX2-form uses all nine bits;
   // XX3-form (8-bit XO in bits 21:28, AX in bit 29) fills both values of
   // bit 29; XX3 with Rc (bit 21, XO in bits 22:28) fills Rc and AX;
   // XX4-form (xxsel: bits 26:27 = 0b11) fills bits 21:25 and 28:29.
-  void op60_xx2(unsigned xo9, Handler handler);
-  void op60_xx3(unsigned xo8, Handler handler);
-  void op60_xx3_rc(unsigned xo7, Handler handler);
-  void op60_xx4(unsigned xo2, Handler handler);
+  void op60_xx2(unsigned xo9, Handlers handlers);
+  void op60_xx3(unsigned xo8, Handlers handlers);
+  void op60_xx3_rc(unsigned xo7, Handlers handlers);
+  void op60_xx4(unsigned xo2, Handlers handlers);
 
-  Handler lookup(std::uint32_t word) const;
+  Handlers lookup(std::uint32_t word) const;
 
  private:
-  Handler primary_[64];
-  Handler op19_[1024];
-  Handler op31_[1024];
-  Handler op30_[16];
-  Handler op58_[4];
-  Handler op62_[4];
-  Handler op59_[1024];
-  Handler op63_[1024];
-  Handler op4_[2048];
-  Handler op60_[512];
+  Handlers primary_[64];
+  Handlers op19_[1024];
+  Handlers op31_[1024];
+  Handlers op30_[16];
+  Handlers op58_[4];
+  Handlers op62_[4];
+  Handlers op59_[1024];
+  Handlers op63_[1024];
+  Handlers op4_[2048];
+  Handlers op60_[512];
 };
 
 DecodedInsn decode(std::uint32_t word);

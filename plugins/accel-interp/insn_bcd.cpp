@@ -96,8 +96,8 @@ Flow decimal_add(Cpu& cpu, const DecodedInsn& insn) {
 // PS in bit 22: both values of PS decode to the same handler.
 void register_bcd_instructions(DecodeTable& table) {
   for (unsigned preferred_sign = 0; preferred_sign < 2; ++preferred_sign) {
-    table.op4(0x400 | (preferred_sign << 9) | 1, &decimal_add<false>);   // bcdadd.
-    table.op4(0x400 | (preferred_sign << 9) | 65, &decimal_add<true>);   // bcdsub.
+    table.op4(0x400 | (preferred_sign << 9) | 1, chain<&decimal_add<false>>);   // bcdadd.
+    table.op4(0x400 | (preferred_sign << 9) | 65, chain<&decimal_add<true>>);   // bcdsub.
   }
 }
 

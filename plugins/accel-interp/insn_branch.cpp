@@ -142,24 +142,24 @@ Flow move_to_cr(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_branch_instructions(DecodeTable& table) {
-  table.primary(18, &branch);
-  table.primary(16, &branch_conditional);
-  table.op19(16, &branch_conditional_to_lr);
-  table.op19(528, &branch_conditional_to_ctr);
-  table.op19(560, &branch_conditional_to_tar);
+  table.primary(18, chain<&branch>);
+  table.primary(16, chain<&branch_conditional>);
+  table.op19(16, chain<&branch_conditional_to_lr>);
+  table.op19(528, chain<&branch_conditional_to_ctr>);
+  table.op19(560, chain<&branch_conditional_to_tar>);
 
-  table.op19(257, &condition_register_logical<logical_and>);
-  table.op19(449, &condition_register_logical<logical_or>);
-  table.op19(193, &condition_register_logical<logical_xor>);
-  table.op19(225, &condition_register_logical<logical_nand>);
-  table.op19(33, &condition_register_logical<logical_nor>);
-  table.op19(289, &condition_register_logical<logical_eqv>);
-  table.op19(129, &condition_register_logical<logical_and_complement>);
-  table.op19(417, &condition_register_logical<logical_or_complement>);
-  table.op19(0, &mcrf);
+  table.op19(257, chain<&condition_register_logical<logical_and>>);
+  table.op19(449, chain<&condition_register_logical<logical_or>>);
+  table.op19(193, chain<&condition_register_logical<logical_xor>>);
+  table.op19(225, chain<&condition_register_logical<logical_nand>>);
+  table.op19(33, chain<&condition_register_logical<logical_nor>>);
+  table.op19(289, chain<&condition_register_logical<logical_eqv>>);
+  table.op19(129, chain<&condition_register_logical<logical_and_complement>>);
+  table.op19(417, chain<&condition_register_logical<logical_or_complement>>);
+  table.op19(0, chain<&mcrf>);
 
-  table.op31(19, &move_from_cr);
-  table.op31(144, &move_to_cr);
+  table.op31(19, chain<&move_from_cr>);
+  table.op31(144, chain<&move_to_cr>);
 }
 
 }  // namespace mosaic::interp

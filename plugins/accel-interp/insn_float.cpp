@@ -221,47 +221,47 @@ void register_float_instructions(DecodeTable& table) {
   using enum Arith;
   constexpr auto D = Precision::double_format;
   constexpr auto S = Precision::single_format;
-  table.op63_a_form(18, &arithmetic<div, D>);              // fdiv
-  table.op63_a_form(20, &arithmetic<sub, D>);              // fsub
-  table.op63_a_form(21, &arithmetic<add, D>);              // fadd
-  table.op63_a_form(22, &arithmetic<sqrt, D>);             // fsqrt
-  table.op63_a_form(23, &fsel);                            // fsel
-  table.op63_a_form(24, &arithmetic<reciprocal, D>);       // fre
-  table.op63_a_form(25, &arithmetic<mul, D>);              // fmul
-  table.op63_a_form(26, &arithmetic<reciprocal_sqrt, D>);  // frsqrte
-  table.op63_a_form(28, &arithmetic<msub, D>);             // fmsub
-  table.op63_a_form(29, &arithmetic<madd, D>);             // fmadd
-  table.op63_a_form(30, &arithmetic<nmsub, D>);            // fnmsub
-  table.op63_a_form(31, &arithmetic<nmadd, D>);            // fnmadd
-  table.op59_a_form(18, &arithmetic<div, S>);              // fdivs
-  table.op59_a_form(20, &arithmetic<sub, S>);              // fsubs
-  table.op59_a_form(21, &arithmetic<add, S>);              // fadds
-  table.op59_a_form(22, &arithmetic<sqrt, S>);             // fsqrts
-  table.op59_a_form(24, &arithmetic<reciprocal, S>);       // fres
-  table.op59_a_form(25, &arithmetic<mul, S>);              // fmuls
-  table.op59_a_form(26, &arithmetic<reciprocal_sqrt, S>);  // frsqrtes
-  table.op59_a_form(28, &arithmetic<msub, S>);             // fmsubs
-  table.op59_a_form(29, &arithmetic<madd, S>);             // fmadds
-  table.op59_a_form(30, &arithmetic<nmsub, S>);            // fnmsubs
-  table.op59_a_form(31, &arithmetic<nmadd, S>);            // fnmadds
+  table.op63_a_form(18, chain<&arithmetic<div, D>>);              // fdiv
+  table.op63_a_form(20, chain<&arithmetic<sub, D>>);              // fsub
+  table.op63_a_form(21, chain<&arithmetic<add, D>>);              // fadd
+  table.op63_a_form(22, chain<&arithmetic<sqrt, D>>);             // fsqrt
+  table.op63_a_form(23, chain<&fsel>);                            // fsel
+  table.op63_a_form(24, chain<&arithmetic<reciprocal, D>>);       // fre
+  table.op63_a_form(25, chain<&arithmetic<mul, D>>);              // fmul
+  table.op63_a_form(26, chain<&arithmetic<reciprocal_sqrt, D>>);  // frsqrte
+  table.op63_a_form(28, chain<&arithmetic<msub, D>>);             // fmsub
+  table.op63_a_form(29, chain<&arithmetic<madd, D>>);             // fmadd
+  table.op63_a_form(30, chain<&arithmetic<nmsub, D>>);            // fnmsub
+  table.op63_a_form(31, chain<&arithmetic<nmadd, D>>);            // fnmadd
+  table.op59_a_form(18, chain<&arithmetic<div, S>>);              // fdivs
+  table.op59_a_form(20, chain<&arithmetic<sub, S>>);              // fsubs
+  table.op59_a_form(21, chain<&arithmetic<add, S>>);              // fadds
+  table.op59_a_form(22, chain<&arithmetic<sqrt, S>>);             // fsqrts
+  table.op59_a_form(24, chain<&arithmetic<reciprocal, S>>);       // fres
+  table.op59_a_form(25, chain<&arithmetic<mul, S>>);              // fmuls
+  table.op59_a_form(26, chain<&arithmetic<reciprocal_sqrt, S>>);  // frsqrtes
+  table.op59_a_form(28, chain<&arithmetic<msub, S>>);             // fmsubs
+  table.op59_a_form(29, chain<&arithmetic<madd, S>>);             // fmadds
+  table.op59_a_form(30, chain<&arithmetic<nmsub, S>>);            // fnmsubs
+  table.op59_a_form(31, chain<&arithmetic<nmadd, S>>);            // fnmadds
 
-  table.op63(72, &move<SignOp::copy>);      // fmr
-  table.op63(40, &move<SignOp::negate>);    // fneg
-  table.op63(264, &move<SignOp::clear>);    // fabs
-  table.op63(136, &move<SignOp::set>);      // fnabs
-  table.op63(8, &move<SignOp::from_a>);     // fcpsgn
-  table.op63(966, &merge_words<false>);     // fmrgew
-  table.op63(838, &merge_words<true>);      // fmrgow
-  table.op63(0, &compare<false>);           // fcmpu
-  table.op63(32, &compare<true>);           // fcmpo
-  table.op63(128, &ftdiv);                  // ftdiv
-  table.op63(160, &ftsqrt);                 // ftsqrt
-  table.op63(583, &mffs);                   // mffs
-  table.op63(64, &mcrfs);                   // mcrfs
-  table.op63(711, &mtfsf);                  // mtfsf
-  table.op63(134, &mtfsfi);                 // mtfsfi
-  table.op63(70, &mtfsb<false>);            // mtfsb0
-  table.op63(38, &mtfsb<true>);             // mtfsb1
+  table.op63(72, chain<&move<SignOp::copy>>);      // fmr
+  table.op63(40, chain<&move<SignOp::negate>>);    // fneg
+  table.op63(264, chain<&move<SignOp::clear>>);    // fabs
+  table.op63(136, chain<&move<SignOp::set>>);      // fnabs
+  table.op63(8, chain<&move<SignOp::from_a>>);     // fcpsgn
+  table.op63(966, chain<&merge_words<false>>);     // fmrgew
+  table.op63(838, chain<&merge_words<true>>);      // fmrgow
+  table.op63(0, chain<&compare<false>>);           // fcmpu
+  table.op63(32, chain<&compare<true>>);           // fcmpo
+  table.op63(128, chain<&ftdiv>);                  // ftdiv
+  table.op63(160, chain<&ftsqrt>);                 // ftsqrt
+  table.op63(583, chain<&mffs>);                   // mffs
+  table.op63(64, chain<&mcrfs>);                   // mcrfs
+  table.op63(711, chain<&mtfsf>);                  // mtfsf
+  table.op63(134, chain<&mtfsfi>);                 // mtfsfi
+  table.op63(70, chain<&mtfsb<false>>);            // mtfsb0
+  table.op63(38, chain<&mtfsb<true>>);             // mtfsb1
   fp::register_float_convert_instructions(table);
 }
 

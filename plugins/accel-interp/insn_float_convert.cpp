@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "chained_dispatch.hpp"
 #include "cpu.hpp"
 #include "float_format.hpp"
 
@@ -104,23 +105,23 @@ double round_down(double x) { return std::floor(x); }
 void register_float_convert_instructions(DecodeTable& table) {
   constexpr auto D = Precision::double_format;
   constexpr auto S = Precision::single_format;
-  table.op63(12, &frsp);                                         // frsp
-  table.op63(14, &convert_to_integer<32, true, false>);          // fctiw
-  table.op63(15, &convert_to_integer<32, true, true>);           // fctiwz
-  table.op63(142, &convert_to_integer<32, false, false>);        // fctiwu
-  table.op63(143, &convert_to_integer<32, false, true>);         // fctiwuz
-  table.op63(814, &convert_to_integer<64, true, false>);         // fctid
-  table.op63(815, &convert_to_integer<64, true, true>);          // fctidz
-  table.op63(942, &convert_to_integer<64, false, false>);        // fctidu
-  table.op63(943, &convert_to_integer<64, false, true>);         // fctiduz
-  table.op63(846, &convert_from_integer<true, D>);               // fcfid
-  table.op63(974, &convert_from_integer<false, D>);              // fcfidu
-  table.op59(846, &convert_from_integer<true, S>);               // fcfids
-  table.op59(974, &convert_from_integer<false, S>);              // fcfidus
-  table.op63(392, &round_to_integral<&round_half_away>);         // frin
-  table.op63(424, &round_to_integral<&round_toward_zero>);       // friz
-  table.op63(456, &round_to_integral<&round_up>);                // frip
-  table.op63(488, &round_to_integral<&round_down>);              // frim
+  table.op63(12, chain<&frsp>);                                         // frsp
+  table.op63(14, chain<&convert_to_integer<32, true, false>>);          // fctiw
+  table.op63(15, chain<&convert_to_integer<32, true, true>>);           // fctiwz
+  table.op63(142, chain<&convert_to_integer<32, false, false>>);        // fctiwu
+  table.op63(143, chain<&convert_to_integer<32, false, true>>);         // fctiwuz
+  table.op63(814, chain<&convert_to_integer<64, true, false>>);         // fctid
+  table.op63(815, chain<&convert_to_integer<64, true, true>>);          // fctidz
+  table.op63(942, chain<&convert_to_integer<64, false, false>>);        // fctidu
+  table.op63(943, chain<&convert_to_integer<64, false, true>>);         // fctiduz
+  table.op63(846, chain<&convert_from_integer<true, D>>);               // fcfid
+  table.op63(974, chain<&convert_from_integer<false, D>>);              // fcfidu
+  table.op59(846, chain<&convert_from_integer<true, S>>);               // fcfids
+  table.op59(974, chain<&convert_from_integer<false, S>>);              // fcfidus
+  table.op63(392, chain<&round_to_integral<&round_half_away>>);         // frin
+  table.op63(424, chain<&round_to_integral<&round_toward_zero>>);       // friz
+  table.op63(456, chain<&round_to_integral<&round_up>>);                // frip
+  table.op63(488, chain<&round_to_integral<&round_down>>);              // frim
 }
 
 }  // namespace mosaic::interp::fp

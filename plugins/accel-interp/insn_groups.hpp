@@ -1,6 +1,8 @@
-// Each instruction group registers its handlers in the decode table.
+// Each instruction group registers its handlers in the decode table, as
+// chain<&handler> (chained_dispatch.hpp).
 #pragma once
 
+#include "chained_dispatch.hpp"
 #include "decoder.hpp"
 
 namespace mosaic::interp {

@@ -413,101 +413,101 @@ Flow store_float(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_load_store_instructions(DecodeTable& table) {
-  table.primary(34, &load<u8, false, D, false>);    // lbz
-  table.primary(35, &load<u8, false, D, true>);     // lbzu
-  table.primary(40, &load<u16, false, D, false>);   // lhz
-  table.primary(41, &load<u16, false, D, true>);    // lhzu
-  table.primary(42, &load<u16, true, D, false>);    // lha
-  table.primary(43, &load<u16, true, D, true>);     // lhau
-  table.primary(32, &load<u32, false, D, false>);   // lwz
-  table.primary(33, &load<u32, false, D, true>);    // lwzu
-  table.op58(0, &load<u64, false, D, false>);       // ld
-  table.op58(1, &load<u64, false, D, true>);        // ldu
-  table.op58(2, &load<u32, true, D, false>);        // lwa
-  table.primary(38, &store<u8, D, false>);          // stb
-  table.primary(39, &store<u8, D, true>);           // stbu
-  table.primary(44, &store<u16, D, false>);         // sth
-  table.primary(45, &store<u16, D, true>);          // sthu
-  table.primary(36, &store<u32, D, false>);         // stw
-  table.primary(37, &store<u32, D, true>);          // stwu
-  table.op62(0, &store<u64, D, false>);             // std
-  table.op62(1, &store<u64, D, true>);              // stdu
+  table.primary(34, chain<&load<u8, false, D, false>>);    // lbz
+  table.primary(35, chain<&load<u8, false, D, true>>);     // lbzu
+  table.primary(40, chain<&load<u16, false, D, false>>);   // lhz
+  table.primary(41, chain<&load<u16, false, D, true>>);    // lhzu
+  table.primary(42, chain<&load<u16, true, D, false>>);    // lha
+  table.primary(43, chain<&load<u16, true, D, true>>);     // lhau
+  table.primary(32, chain<&load<u32, false, D, false>>);   // lwz
+  table.primary(33, chain<&load<u32, false, D, true>>);    // lwzu
+  table.op58(0, chain<&load<u64, false, D, false>>);       // ld
+  table.op58(1, chain<&load<u64, false, D, true>>);        // ldu
+  table.op58(2, chain<&load<u32, true, D, false>>);        // lwa
+  table.primary(38, chain<&store<u8, D, false>>);          // stb
+  table.primary(39, chain<&store<u8, D, true>>);           // stbu
+  table.primary(44, chain<&store<u16, D, false>>);         // sth
+  table.primary(45, chain<&store<u16, D, true>>);          // sthu
+  table.primary(36, chain<&store<u32, D, false>>);         // stw
+  table.primary(37, chain<&store<u32, D, true>>);          // stwu
+  table.op62(0, chain<&store<u64, D, false>>);             // std
+  table.op62(1, chain<&store<u64, D, true>>);              // stdu
 
-  table.op31(87, &load<u8, false, X, false>);       // lbzx
-  table.op31(119, &load<u8, false, X, true>);       // lbzux
-  table.op31(279, &load<u16, false, X, false>);     // lhzx
-  table.op31(311, &load<u16, false, X, true>);      // lhzux
-  table.op31(343, &load<u16, true, X, false>);      // lhax
-  table.op31(375, &load<u16, true, X, true>);       // lhaux
-  table.op31(23, &load<u32, false, X, false>);      // lwzx
-  table.op31(55, &load<u32, false, X, true>);       // lwzux
-  table.op31(341, &load<u32, true, X, false>);      // lwax
-  table.op31(373, &load<u32, true, X, true>);       // lwaux
-  table.op31(21, &load<u64, false, X, false>);      // ldx
-  table.op31(53, &load<u64, false, X, true>);       // ldux
-  table.op31(215, &store<u8, X, false>);            // stbx
-  table.op31(247, &store<u8, X, true>);             // stbux
-  table.op31(407, &store<u16, X, false>);           // sthx
-  table.op31(439, &store<u16, X, true>);            // sthux
-  table.op31(151, &store<u32, X, false>);           // stwx
-  table.op31(183, &store<u32, X, true>);            // stwux
-  table.op31(149, &store<u64, X, false>);           // stdx
-  table.op31(181, &store<u64, X, true>);            // stdux
+  table.op31(87, chain<&load<u8, false, X, false>>);       // lbzx
+  table.op31(119, chain<&load<u8, false, X, true>>);       // lbzux
+  table.op31(279, chain<&load<u16, false, X, false>>);     // lhzx
+  table.op31(311, chain<&load<u16, false, X, true>>);      // lhzux
+  table.op31(343, chain<&load<u16, true, X, false>>);      // lhax
+  table.op31(375, chain<&load<u16, true, X, true>>);       // lhaux
+  table.op31(23, chain<&load<u32, false, X, false>>);      // lwzx
+  table.op31(55, chain<&load<u32, false, X, true>>);       // lwzux
+  table.op31(341, chain<&load<u32, true, X, false>>);      // lwax
+  table.op31(373, chain<&load<u32, true, X, true>>);       // lwaux
+  table.op31(21, chain<&load<u64, false, X, false>>);      // ldx
+  table.op31(53, chain<&load<u64, false, X, true>>);       // ldux
+  table.op31(215, chain<&store<u8, X, false>>);            // stbx
+  table.op31(247, chain<&store<u8, X, true>>);             // stbux
+  table.op31(407, chain<&store<u16, X, false>>);           // sthx
+  table.op31(439, chain<&store<u16, X, true>>);            // sthux
+  table.op31(151, chain<&store<u32, X, false>>);           // stwx
+  table.op31(183, chain<&store<u32, X, true>>);            // stwux
+  table.op31(149, chain<&store<u64, X, false>>);           // stdx
+  table.op31(181, chain<&store<u64, X, true>>);            // stdux
 
-  table.op31(790, &load<u16, false, X, false, true>);  // lhbrx
-  table.op31(534, &load<u32, false, X, false, true>);  // lwbrx
-  table.op31(532, &load<u64, false, X, false, true>);  // ldbrx
-  table.op31(918, &store<u16, X, false, true>);        // sthbrx
-  table.op31(662, &store<u32, X, false, true>);        // stwbrx
-  table.op31(660, &store<u64, X, false, true>);        // stdbrx
+  table.op31(790, chain<&load<u16, false, X, false, true>>);  // lhbrx
+  table.op31(534, chain<&load<u32, false, X, false, true>>);  // lwbrx
+  table.op31(532, chain<&load<u64, false, X, false, true>>);  // ldbrx
+  table.op31(918, chain<&store<u16, X, false, true>>);        // sthbrx
+  table.op31(662, chain<&store<u32, X, false, true>>);        // stwbrx
+  table.op31(660, chain<&store<u64, X, false, true>>);        // stdbrx
 
-  table.primary(46, &lmw);
-  table.primary(47, &stmw);
-  table.op31(597, &lswi);
-  table.op31(533, &lswx);
-  table.op31(725, &stswi);
-  table.op31(661, &stswx);
+  table.primary(46, chain<&lmw>);
+  table.primary(47, chain<&stmw>);
+  table.op31(597, chain<&lswi>);
+  table.op31(533, chain<&lswx>);
+  table.op31(725, chain<&stswi>);
+  table.op31(661, chain<&stswx>);
 
-  table.op31(52, &load_and_reserve<u8>);     // lbarx
-  table.op31(116, &load_and_reserve<u16>);   // lharx
-  table.op31(20, &load_and_reserve<u32>);    // lwarx
-  table.op31(84, &load_and_reserve<u64>);    // ldarx
-  table.op31(694, &store_conditional<u8>);   // stbcx.
-  table.op31(726, &store_conditional<u16>);  // sthcx.
-  table.op31(150, &store_conditional<u32>);  // stwcx.
-  table.op31(214, &store_conditional<u64>);  // stdcx.
+  table.op31(52, chain<&load_and_reserve<u8>>);     // lbarx
+  table.op31(116, chain<&load_and_reserve<u16>>);   // lharx
+  table.op31(20, chain<&load_and_reserve<u32>>);    // lwarx
+  table.op31(84, chain<&load_and_reserve<u64>>);    // ldarx
+  table.op31(694, chain<&store_conditional<u8>>);   // stbcx.
+  table.op31(726, chain<&store_conditional<u16>>);  // sthcx.
+  table.op31(150, chain<&store_conditional<u32>>);  // stwcx.
+  table.op31(214, chain<&store_conditional<u64>>);  // stdcx.
 
-  table.primary(56, &lq);
-  table.op62(2, &stq);
-  table.op31(276, &lqarx);
-  table.op31(182, &stqcx);  // stqcx. (Rc is always 1)
+  table.primary(56, chain<&lq>);
+  table.op62(2, chain<&stq>);
+  table.op31(276, chain<&lqarx>);
+  table.op31(182, chain<&stqcx>);  // stqcx. (Rc is always 1)
 
-  table.op31(1014, &dcbz);
+  table.op31(1014, chain<&dcbz>);
   for (const unsigned xo : {278u /*dcbt*/, 246u /*dcbtst*/, 86u /*dcbf*/, 54u /*dcbst*/, 470u /*dcbi*/,
                             758u /*dcba*/, 22u /*icbt*/}) {
-    table.op31(xo, &cache_hint);
+    table.op31(xo, chain<&cache_hint>);
   }
 
   using enum FloatFormat;
-  table.primary(48, &load_float<single, D, false>);         // lfs
-  table.primary(49, &load_float<single, D, true>);          // lfsu
-  table.primary(50, &load_float<doubleword, D, false>);     // lfd
-  table.primary(51, &load_float<doubleword, D, true>);      // lfdu
-  table.op31(535, &load_float<single, X, false>);           // lfsx
-  table.op31(567, &load_float<single, X, true>);            // lfsux
-  table.op31(599, &load_float<doubleword, X, false>);       // lfdx
-  table.op31(631, &load_float<doubleword, X, true>);        // lfdux
-  table.op31(855, &load_float<word_signed, X, false>);      // lfiwax
-  table.op31(887, &load_float<word_zero, X, false>);        // lfiwzx
-  table.primary(52, &store_float<single, D, false>);        // stfs
-  table.primary(53, &store_float<single, D, true>);         // stfsu
-  table.primary(54, &store_float<doubleword, D, false>);    // stfd
-  table.primary(55, &store_float<doubleword, D, true>);     // stfdu
-  table.op31(663, &store_float<single, X, false>);          // stfsx
-  table.op31(695, &store_float<single, X, true>);           // stfsux
-  table.op31(727, &store_float<doubleword, X, false>);      // stfdx
-  table.op31(759, &store_float<doubleword, X, true>);       // stfdux
-  table.op31(983, &store_float<word_zero, X, false>);       // stfiwx
+  table.primary(48, chain<&load_float<single, D, false>>);         // lfs
+  table.primary(49, chain<&load_float<single, D, true>>);          // lfsu
+  table.primary(50, chain<&load_float<doubleword, D, false>>);     // lfd
+  table.primary(51, chain<&load_float<doubleword, D, true>>);      // lfdu
+  table.op31(535, chain<&load_float<single, X, false>>);           // lfsx
+  table.op31(567, chain<&load_float<single, X, true>>);            // lfsux
+  table.op31(599, chain<&load_float<doubleword, X, false>>);       // lfdx
+  table.op31(631, chain<&load_float<doubleword, X, true>>);        // lfdux
+  table.op31(855, chain<&load_float<word_signed, X, false>>);      // lfiwax
+  table.op31(887, chain<&load_float<word_zero, X, false>>);        // lfiwzx
+  table.primary(52, chain<&store_float<single, D, false>>);        // stfs
+  table.primary(53, chain<&store_float<single, D, true>>);         // stfsu
+  table.primary(54, chain<&store_float<doubleword, D, false>>);    // stfd
+  table.primary(55, chain<&store_float<doubleword, D, true>>);     // stfdu
+  table.op31(663, chain<&store_float<single, X, false>>);          // stfsx
+  table.op31(695, chain<&store_float<single, X, true>>);           // stfsux
+  table.op31(727, chain<&store_float<doubleword, X, false>>);      // stfdx
+  table.op31(759, chain<&store_float<doubleword, X, true>>);       // stfdux
+  table.op31(983, chain<&store_float<word_zero, X, false>>);       // stfiwx
 }
 
 }  // namespace mosaic::interp

@@ -155,32 +155,32 @@ Flow sradi(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_rotate_shift_instructions(DecodeTable& table) {
-  table.primary(21, &rlwinm);
-  table.primary(23, &rlwnm);
-  table.primary(20, &rlwimi);
+  table.primary(21, chain<&rlwinm>);
+  table.primary(23, chain<&rlwnm>);
+  table.primary(20, chain<&rlwimi>);
 
   // MD-form extended opcodes are bits 27:29; the table's bit 30 is sh5.
   constexpr unsigned kRldicl = 0, kRldicr = 1, kRldic = 2, kRldimi = 3;
   for (unsigned sh5 = 0; sh5 < 2; ++sh5) {
-    table.op30((kRldicl << 1) | sh5, &rldicl);
-    table.op30((kRldicr << 1) | sh5, &rldicr);
-    table.op30((kRldic << 1) | sh5, &rldic);
-    table.op30((kRldimi << 1) | sh5, &rldimi);
+    table.op30((kRldicl << 1) | sh5, chain<&rldicl>);
+    table.op30((kRldicr << 1) | sh5, chain<&rldicr>);
+    table.op30((kRldic << 1) | sh5, chain<&rldic>);
+    table.op30((kRldimi << 1) | sh5, chain<&rldimi>);
   }
   // MDS-form extended opcodes are bits 27:30.
-  table.op30(8, &rldcl);
-  table.op30(9, &rldcr);
+  table.op30(8, chain<&rldcl>);
+  table.op30(9, chain<&rldcr>);
 
-  table.op31(24, &slw);
-  table.op31(536, &srw);
-  table.op31(792, &sraw);
-  table.op31(824, &srawi);
-  table.op31(27, &sld);
-  table.op31(539, &srd);
-  table.op31(794, &srad);
+  table.op31(24, chain<&slw>);
+  table.op31(536, chain<&srw>);
+  table.op31(792, chain<&sraw>);
+  table.op31(824, chain<&srawi>);
+  table.op31(27, chain<&sld>);
+  table.op31(539, chain<&srd>);
+  table.op31(794, chain<&srad>);
   // sradi is XS-form: extended opcode 413 in bits 21:29, sh5 in bit 30.
-  table.op31(826, &sradi);
-  table.op31(827, &sradi);
+  table.op31(826, chain<&sradi>);
+  table.op31(827, chain<&sradi>);
 }
 
 }  // namespace mosaic::interp

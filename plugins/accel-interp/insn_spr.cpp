@@ -217,9 +217,9 @@ void Cpu::fold_performance_counters() {
 }
 
 void register_spr_instructions(DecodeTable& table) {
-  table.op31(339, &mfspr);
-  table.op31(467, &mtspr);
-  table.op31(371, &mftb);
+  table.op31(339, chain<&mfspr>);
+  table.op31(467, chain<&mtspr>);
+  table.op31(371, chain<&mftb>);
 }
 
 }  // namespace mosaic::interp

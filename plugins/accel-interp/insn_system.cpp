@@ -188,31 +188,31 @@ Flow tlb_invalidate(Cpu& cpu, const DecodedInsn&) {
 }  // namespace
 
 void register_system_instructions(DecodeTable& table) {
-  table.primary(17, &system_call);
-  table.primary(2, &tdi);
-  table.primary(3, &twi);
-  table.op19(18, &return_from_interrupt);
-  table.op19(274, &hypervisor_return);
-  table.op19(150, &no_effect);  // isync
-  table.op31(178, &mtmsrd);
-  table.op31(146, &mtmsr);
-  table.op31(83, &mfmsr);
-  table.op31(68, &td);
-  table.op31(4, &tw);
-  table.op31(598, &no_effect);  // sync, lwsync, ptesync
-  table.op31(854, &no_effect);  // eieio
-  table.op31(566, &privileged_no_effect);  // tlbsync
-  table.op31(62, &no_effect);  // wait: the run loop polls for interrupts anyway
-  table.op31(402, &slbmte);
-  table.op31(434, &slbie);
-  table.op31(498, &slbia);
-  table.op31(915, &slbmfee);
-  table.op31(851, &slbmfev);
-  table.op31(979, &slbfee);
-  table.op31(982, &icbi);
-  table.op31(306, &tlb_invalidate);  // tlbie
-  table.op31(274, &tlb_invalidate);  // tlbiel
-  table.op31(370, &tlb_invalidate);  // tlbia
+  table.primary(17, chain<&system_call>);
+  table.primary(2, chain<&tdi>);
+  table.primary(3, chain<&twi>);
+  table.op19(18, chain<&return_from_interrupt>);
+  table.op19(274, chain<&hypervisor_return>);
+  table.op19(150, chain<&no_effect>);  // isync
+  table.op31(178, chain<&mtmsrd>);
+  table.op31(146, chain<&mtmsr>);
+  table.op31(83, chain<&mfmsr>);
+  table.op31(68, chain<&td>);
+  table.op31(4, chain<&tw>);
+  table.op31(598, chain<&no_effect>);  // sync, lwsync, ptesync
+  table.op31(854, chain<&no_effect>);  // eieio
+  table.op31(566, chain<&privileged_no_effect>);  // tlbsync
+  table.op31(62, chain<&no_effect>);  // wait: the run loop polls for interrupts anyway
+  table.op31(402, chain<&slbmte>);
+  table.op31(434, chain<&slbie>);
+  table.op31(498, chain<&slbia>);
+  table.op31(915, chain<&slbmfee>);
+  table.op31(851, chain<&slbmfev>);
+  table.op31(979, chain<&slbfee>);
+  table.op31(982, chain<&icbi>);
+  table.op31(306, chain<&tlb_invalidate>);  // tlbie
+  table.op31(274, chain<&tlb_invalidate>);  // tlbiel
+  table.op31(370, chain<&tlb_invalidate>);  // tlbia
 }
 
 }  // namespace mosaic::interp

@@ -27,10 +27,10 @@ void register_transactional_memory_instructions(DecodeTable& table) {
   // tbegin., tend., tabortwc., tabortdc., tabortwci., tabortdci., tabort.,
   // tcheck, tsr.
   for (unsigned extended : {654u, 686u, 782u, 814u, 846u, 878u, 910u, 718u, 750u}) {
-    table.op31(extended, &tm_unavailable);
+    table.op31(extended, chain<&tm_unavailable>);
   }
-  table.op31(942, &privileged_tm_unavailable);   // treclaim.
-  table.op31(1006, &privileged_tm_unavailable);  // trechkpt.
+  table.op31(942, chain<&privileged_tm_unavailable>);   // treclaim.
+  table.op31(1006, chain<&privileged_tm_unavailable>);  // trechkpt.
 }
 
 }  // namespace mosaic::interp

@@ -270,56 +270,56 @@ Flow xxsel(Cpu& cpu, const DecodedInsn& insn) {
 
 void register_vsx_instructions(DecodeTable& table) {
   using enum Scalar;
-  table.op31(588, &load_scalar<doubleword>);    // lxsdx
-  table.op31(76, &load_scalar<word_signed>);    // lxsiwax
-  table.op31(12, &load_scalar<word_zero>);      // lxsiwzx
-  table.op31(524, &load_scalar<single>);        // lxsspx
-  table.op31(716, &store_scalar<doubleword>);   // stxsdx
-  table.op31(140, &store_scalar<word_zero>);    // stxsiwx
-  table.op31(652, &store_scalar<single>);       // stxsspx
-  table.op31(844, &load_vector<u64>);           // lxvd2x
-  table.op31(780, &load_vector<u32>);           // lxvw4x
-  table.op31(332, &lxvdsx);
-  table.op31(972, &store_vector<u64>);          // stxvd2x
-  table.op31(908, &store_vector<u32>);          // stxvw4x
+  table.op31(588, chain<&load_scalar<doubleword>>);    // lxsdx
+  table.op31(76, chain<&load_scalar<word_signed>>);    // lxsiwax
+  table.op31(12, chain<&load_scalar<word_zero>>);      // lxsiwzx
+  table.op31(524, chain<&load_scalar<single>>);        // lxsspx
+  table.op31(716, chain<&store_scalar<doubleword>>);   // stxsdx
+  table.op31(140, chain<&store_scalar<word_zero>>);    // stxsiwx
+  table.op31(652, chain<&store_scalar<single>>);       // stxsspx
+  table.op31(844, chain<&load_vector<u64>>);           // lxvd2x
+  table.op31(780, chain<&load_vector<u32>>);           // lxvw4x
+  table.op31(332, chain<&lxvdsx>);
+  table.op31(972, chain<&store_vector<u64>>);          // stxvd2x
+  table.op31(908, chain<&store_vector<u32>>);          // stxvw4x
 
-  table.op31(51, &move_from_vsr<GprPart::doubleword>);   // mfvsrd
-  table.op31(115, &move_from_vsr<GprPart::word_zero>);   // mfvsrwz
-  table.op31(179, &move_to_vsr<GprPart::doubleword>);    // mtvsrd
-  table.op31(211, &move_to_vsr<GprPart::word_signed>);   // mtvsrwa
-  table.op31(243, &move_to_vsr<GprPart::word_zero>);     // mtvsrwz
+  table.op31(51, chain<&move_from_vsr<GprPart::doubleword>>);   // mfvsrd
+  table.op31(115, chain<&move_from_vsr<GprPart::word_zero>>);   // mfvsrwz
+  table.op31(179, chain<&move_to_vsr<GprPart::doubleword>>);    // mtvsrd
+  table.op31(211, chain<&move_to_vsr<GprPart::word_signed>>);   // mtvsrwa
+  table.op31(243, chain<&move_to_vsr<GprPart::word_zero>>);     // mtvsrwz
 
-  table.op60_xx3(130, &bitwise_binary<&and_op<u64>>);   // xxland
-  table.op60_xx3(138, &bitwise_binary<&and_complement_op<u64>>);  // xxlandc
-  table.op60_xx3(146, &bitwise_binary<&or_op<u64>>);    // xxlor
-  table.op60_xx3(154, &bitwise_binary<&xor_op<u64>>);   // xxlxor
-  table.op60_xx3(162, &bitwise_binary<&nor_op<u64>>);   // xxlnor
-  table.op60_xx3(170, &bitwise_binary<&or_complement_op<u64>>);   // xxlorc
-  table.op60_xx3(178, &bitwise_binary<&nand_op<u64>>);  // xxlnand
-  table.op60_xx3(186, &bitwise_binary<&equivalent_op<u64>>);   // xxleqv
+  table.op60_xx3(130, chain<&bitwise_binary<&and_op<u64>>>);   // xxland
+  table.op60_xx3(138, chain<&bitwise_binary<&and_complement_op<u64>>>);  // xxlandc
+  table.op60_xx3(146, chain<&bitwise_binary<&or_op<u64>>>);    // xxlor
+  table.op60_xx3(154, chain<&bitwise_binary<&xor_op<u64>>>);   // xxlxor
+  table.op60_xx3(162, chain<&bitwise_binary<&nor_op<u64>>>);   // xxlnor
+  table.op60_xx3(170, chain<&bitwise_binary<&or_complement_op<u64>>>);   // xxlorc
+  table.op60_xx3(178, chain<&bitwise_binary<&nand_op<u64>>>);  // xxlnand
+  table.op60_xx3(186, chain<&bitwise_binary<&equivalent_op<u64>>>);   // xxleqv
 
-  table.op60_xx3(18, &merge_words<0>);  // xxmrghw
-  table.op60_xx3(50, &merge_words<2>);  // xxmrglw
+  table.op60_xx3(18, chain<&merge_words<0>>);  // xxmrghw
+  table.op60_xx3(50, chain<&merge_words<2>>);  // xxmrglw
   // DM / SHW sit in bits 22:23 of the 8-bit extended opcode (bit 21 is 0).
   for (unsigned field = 0; field < 4; ++field) {
-    table.op60_xx3((field << 5) | 10, &xxpermdi);
-    table.op60_xx3((field << 5) | 2, &xxsldwi);
+    table.op60_xx3((field << 5) | 10, chain<&xxpermdi>);
+    table.op60_xx3((field << 5) | 2, chain<&xxsldwi>);
   }
-  table.op60_xx2(164, &xxspltw);
-  table.op60_xx4(3, &xxsel);
+  table.op60_xx2(164, chain<&xxspltw>);
+  table.op60_xx4(3, chain<&xxsel>);
 
-  table.op60_xx2(345, &bitwise_unary<&absolute<kDoubleSign>, true>);            // xsabsdp
-  table.op60_xx2(361, &bitwise_unary<&negative_absolute<kDoubleSign>, true>);   // xsnabsdp
-  table.op60_xx2(377, &bitwise_unary<&negate<kDoubleSign>, true>);              // xsnegdp
-  table.op60_xx3(176, &bitwise_binary<&copy_sign<kDoubleSign>, true>);          // xscpsgndp
-  table.op60_xx2(473, &bitwise_unary<&absolute<kDoubleSign>>);                  // xvabsdp
-  table.op60_xx2(489, &bitwise_unary<&negative_absolute<kDoubleSign>>);         // xvnabsdp
-  table.op60_xx2(505, &bitwise_unary<&negate<kDoubleSign>>);                    // xvnegdp
-  table.op60_xx3(240, &bitwise_binary<&copy_sign<kDoubleSign>>);                // xvcpsgndp
-  table.op60_xx2(409, &bitwise_unary<&absolute<kSingleSigns>>);                 // xvabssp
-  table.op60_xx2(425, &bitwise_unary<&negative_absolute<kSingleSigns>>);        // xvnabssp
-  table.op60_xx2(441, &bitwise_unary<&negate<kSingleSigns>>);                   // xvnegsp
-  table.op60_xx3(208, &bitwise_binary<&copy_sign<kSingleSigns>>);               // xvcpsgnsp
+  table.op60_xx2(345, chain<&bitwise_unary<&absolute<kDoubleSign>, true>>);            // xsabsdp
+  table.op60_xx2(361, chain<&bitwise_unary<&negative_absolute<kDoubleSign>, true>>);   // xsnabsdp
+  table.op60_xx2(377, chain<&bitwise_unary<&negate<kDoubleSign>, true>>);              // xsnegdp
+  table.op60_xx3(176, chain<&bitwise_binary<&copy_sign<kDoubleSign>, true>>);          // xscpsgndp
+  table.op60_xx2(473, chain<&bitwise_unary<&absolute<kDoubleSign>>>);                  // xvabsdp
+  table.op60_xx2(489, chain<&bitwise_unary<&negative_absolute<kDoubleSign>>>);         // xvnabsdp
+  table.op60_xx2(505, chain<&bitwise_unary<&negate<kDoubleSign>>>);                    // xvnegdp
+  table.op60_xx3(240, chain<&bitwise_binary<&copy_sign<kDoubleSign>>>);                // xvcpsgndp
+  table.op60_xx2(409, chain<&bitwise_unary<&absolute<kSingleSigns>>>);                 // xvabssp
+  table.op60_xx2(425, chain<&bitwise_unary<&negative_absolute<kSingleSigns>>>);        // xvnabssp
+  table.op60_xx2(441, chain<&bitwise_unary<&negate<kSingleSigns>>>);                   // xvnegsp
+  table.op60_xx3(208, chain<&bitwise_binary<&copy_sign<kSingleSigns>>>);               // xvcpsgnsp
   register_vsx_float_instructions(table);
 }
 

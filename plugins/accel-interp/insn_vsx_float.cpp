@@ -238,84 +238,84 @@ void register_vsx_float_instructions(DecodeTable& table) {
   constexpr auto S = Precision::single_format;
   constexpr auto A = Form::addend_t;
   constexpr auto M = Form::multiplier_t;
-  table.op60_xx3(32, &scalar_arithmetic<add, D>);        // xsadddp
-  table.op60_xx3(40, &scalar_arithmetic<sub, D>);        // xssubdp
-  table.op60_xx3(48, &scalar_arithmetic<mul, D>);        // xsmuldp
-  table.op60_xx3(56, &scalar_arithmetic<div, D>);        // xsdivdp
-  table.op60_xx2(75, &scalar_arithmetic<sqrt, D>);       // xssqrtdp
-  table.op60_xx2(90, &scalar_arithmetic<reciprocal, D>);       // xsredp
-  table.op60_xx2(74, &scalar_arithmetic<reciprocal_sqrt, D>);  // xsrsqrtedp
-  table.op60_xx3(33, &scalar_arithmetic<madd, D, A>);    // xsmaddadp
-  table.op60_xx3(41, &scalar_arithmetic<madd, D, M>);    // xsmaddmdp
-  table.op60_xx3(49, &scalar_arithmetic<msub, D, A>);    // xsmsubadp
-  table.op60_xx3(57, &scalar_arithmetic<msub, D, M>);    // xsmsubmdp
-  table.op60_xx3(161, &scalar_arithmetic<nmadd, D, A>);  // xsnmaddadp
-  table.op60_xx3(169, &scalar_arithmetic<nmadd, D, M>);  // xsnmaddmdp
-  table.op60_xx3(177, &scalar_arithmetic<nmsub, D, A>);  // xsnmsubadp
-  table.op60_xx3(185, &scalar_arithmetic<nmsub, D, M>);  // xsnmsubmdp
-  table.op60_xx3(0, &scalar_arithmetic<add, S>);         // xsaddsp
-  table.op60_xx3(8, &scalar_arithmetic<sub, S>);         // xssubsp
-  table.op60_xx3(16, &scalar_arithmetic<mul, S>);        // xsmulsp
-  table.op60_xx3(24, &scalar_arithmetic<div, S>);        // xsdivsp
-  table.op60_xx2(11, &scalar_arithmetic<sqrt, S>);       // xssqrtsp
-  table.op60_xx2(26, &scalar_arithmetic<reciprocal, S>);       // xsresp
-  table.op60_xx2(10, &scalar_arithmetic<reciprocal_sqrt, S>);  // xsrsqrtesp
-  table.op60_xx3(1, &scalar_arithmetic<madd, S, A>);     // xsmaddasp
-  table.op60_xx3(9, &scalar_arithmetic<madd, S, M>);     // xsmaddmsp
-  table.op60_xx3(17, &scalar_arithmetic<msub, S, A>);    // xsmsubasp
-  table.op60_xx3(25, &scalar_arithmetic<msub, S, M>);    // xsmsubmsp
-  table.op60_xx3(129, &scalar_arithmetic<nmadd, S, A>);  // xsnmaddasp
-  table.op60_xx3(137, &scalar_arithmetic<nmadd, S, M>);  // xsnmaddmsp
-  table.op60_xx3(145, &scalar_arithmetic<nmsub, S, A>);  // xsnmsubasp
-  table.op60_xx3(153, &scalar_arithmetic<nmsub, S, M>);  // xsnmsubmsp
-  table.op60_xx3(160, &scalar_maximum_minimum<true>);    // xsmaxdp
-  table.op60_xx3(168, &scalar_maximum_minimum<false>);   // xsmindp
-  table.op60_xx3(35, &scalar_compare<false>);            // xscmpudp
-  table.op60_xx3(43, &scalar_compare<true>);             // xscmpodp
-  table.op60_xx3(61, &xstdivdp);
-  table.op60_xx2(106, &xstsqrtdp);
+  table.op60_xx3(32, chain<&scalar_arithmetic<add, D>>);        // xsadddp
+  table.op60_xx3(40, chain<&scalar_arithmetic<sub, D>>);        // xssubdp
+  table.op60_xx3(48, chain<&scalar_arithmetic<mul, D>>);        // xsmuldp
+  table.op60_xx3(56, chain<&scalar_arithmetic<div, D>>);        // xsdivdp
+  table.op60_xx2(75, chain<&scalar_arithmetic<sqrt, D>>);       // xssqrtdp
+  table.op60_xx2(90, chain<&scalar_arithmetic<reciprocal, D>>);       // xsredp
+  table.op60_xx2(74, chain<&scalar_arithmetic<reciprocal_sqrt, D>>);  // xsrsqrtedp
+  table.op60_xx3(33, chain<&scalar_arithmetic<madd, D, A>>);    // xsmaddadp
+  table.op60_xx3(41, chain<&scalar_arithmetic<madd, D, M>>);    // xsmaddmdp
+  table.op60_xx3(49, chain<&scalar_arithmetic<msub, D, A>>);    // xsmsubadp
+  table.op60_xx3(57, chain<&scalar_arithmetic<msub, D, M>>);    // xsmsubmdp
+  table.op60_xx3(161, chain<&scalar_arithmetic<nmadd, D, A>>);  // xsnmaddadp
+  table.op60_xx3(169, chain<&scalar_arithmetic<nmadd, D, M>>);  // xsnmaddmdp
+  table.op60_xx3(177, chain<&scalar_arithmetic<nmsub, D, A>>);  // xsnmsubadp
+  table.op60_xx3(185, chain<&scalar_arithmetic<nmsub, D, M>>);  // xsnmsubmdp
+  table.op60_xx3(0, chain<&scalar_arithmetic<add, S>>);         // xsaddsp
+  table.op60_xx3(8, chain<&scalar_arithmetic<sub, S>>);         // xssubsp
+  table.op60_xx3(16, chain<&scalar_arithmetic<mul, S>>);        // xsmulsp
+  table.op60_xx3(24, chain<&scalar_arithmetic<div, S>>);        // xsdivsp
+  table.op60_xx2(11, chain<&scalar_arithmetic<sqrt, S>>);       // xssqrtsp
+  table.op60_xx2(26, chain<&scalar_arithmetic<reciprocal, S>>);       // xsresp
+  table.op60_xx2(10, chain<&scalar_arithmetic<reciprocal_sqrt, S>>);  // xsrsqrtesp
+  table.op60_xx3(1, chain<&scalar_arithmetic<madd, S, A>>);     // xsmaddasp
+  table.op60_xx3(9, chain<&scalar_arithmetic<madd, S, M>>);     // xsmaddmsp
+  table.op60_xx3(17, chain<&scalar_arithmetic<msub, S, A>>);    // xsmsubasp
+  table.op60_xx3(25, chain<&scalar_arithmetic<msub, S, M>>);    // xsmsubmsp
+  table.op60_xx3(129, chain<&scalar_arithmetic<nmadd, S, A>>);  // xsnmaddasp
+  table.op60_xx3(137, chain<&scalar_arithmetic<nmadd, S, M>>);  // xsnmaddmsp
+  table.op60_xx3(145, chain<&scalar_arithmetic<nmsub, S, A>>);  // xsnmsubasp
+  table.op60_xx3(153, chain<&scalar_arithmetic<nmsub, S, M>>);  // xsnmsubmsp
+  table.op60_xx3(160, chain<&scalar_maximum_minimum<true>>);    // xsmaxdp
+  table.op60_xx3(168, chain<&scalar_maximum_minimum<false>>);   // xsmindp
+  table.op60_xx3(35, chain<&scalar_compare<false>>);            // xscmpudp
+  table.op60_xx3(43, chain<&scalar_compare<true>>);             // xscmpodp
+  table.op60_xx3(61, chain<&xstdivdp>);
+  table.op60_xx2(106, chain<&xstsqrtdp>);
 
-  table.op60_xx3(96, &vector_arithmetic<add, D>);        // xvadddp
-  table.op60_xx3(104, &vector_arithmetic<sub, D>);       // xvsubdp
-  table.op60_xx3(112, &vector_arithmetic<mul, D>);       // xvmuldp
-  table.op60_xx3(120, &vector_arithmetic<div, D>);       // xvdivdp
-  table.op60_xx2(203, &vector_arithmetic<sqrt, D>);      // xvsqrtdp
-  table.op60_xx2(218, &vector_arithmetic<reciprocal, D>);       // xvredp
-  table.op60_xx2(202, &vector_arithmetic<reciprocal_sqrt, D>);  // xvrsqrtedp
-  table.op60_xx3(97, &vector_arithmetic<madd, D, A>);    // xvmaddadp
-  table.op60_xx3(105, &vector_arithmetic<madd, D, M>);   // xvmaddmdp
-  table.op60_xx3(113, &vector_arithmetic<msub, D, A>);   // xvmsubadp
-  table.op60_xx3(121, &vector_arithmetic<msub, D, M>);   // xvmsubmdp
-  table.op60_xx3(225, &vector_arithmetic<nmadd, D, A>);  // xvnmaddadp
-  table.op60_xx3(233, &vector_arithmetic<nmadd, D, M>);  // xvnmaddmdp
-  table.op60_xx3(241, &vector_arithmetic<nmsub, D, A>);  // xvnmsubadp
-  table.op60_xx3(249, &vector_arithmetic<nmsub, D, M>);  // xvnmsubmdp
-  table.op60_xx3(224, &vector_maximum_minimum<true, D>);   // xvmaxdp
-  table.op60_xx3(232, &vector_maximum_minimum<false, D>);  // xvmindp
-  table.op60_xx3_rc(99, &vector_compare<Relation::equal, D>);          // xvcmpeqdp[.]
-  table.op60_xx3_rc(115, &vector_compare<Relation::greater_equal, D>); // xvcmpgedp[.]
-  table.op60_xx3_rc(107, &vector_compare<Relation::greater, D>);       // xvcmpgtdp[.]
+  table.op60_xx3(96, chain<&vector_arithmetic<add, D>>);        // xvadddp
+  table.op60_xx3(104, chain<&vector_arithmetic<sub, D>>);       // xvsubdp
+  table.op60_xx3(112, chain<&vector_arithmetic<mul, D>>);       // xvmuldp
+  table.op60_xx3(120, chain<&vector_arithmetic<div, D>>);       // xvdivdp
+  table.op60_xx2(203, chain<&vector_arithmetic<sqrt, D>>);      // xvsqrtdp
+  table.op60_xx2(218, chain<&vector_arithmetic<reciprocal, D>>);       // xvredp
+  table.op60_xx2(202, chain<&vector_arithmetic<reciprocal_sqrt, D>>);  // xvrsqrtedp
+  table.op60_xx3(97, chain<&vector_arithmetic<madd, D, A>>);    // xvmaddadp
+  table.op60_xx3(105, chain<&vector_arithmetic<madd, D, M>>);   // xvmaddmdp
+  table.op60_xx3(113, chain<&vector_arithmetic<msub, D, A>>);   // xvmsubadp
+  table.op60_xx3(121, chain<&vector_arithmetic<msub, D, M>>);   // xvmsubmdp
+  table.op60_xx3(225, chain<&vector_arithmetic<nmadd, D, A>>);  // xvnmaddadp
+  table.op60_xx3(233, chain<&vector_arithmetic<nmadd, D, M>>);  // xvnmaddmdp
+  table.op60_xx3(241, chain<&vector_arithmetic<nmsub, D, A>>);  // xvnmsubadp
+  table.op60_xx3(249, chain<&vector_arithmetic<nmsub, D, M>>);  // xvnmsubmdp
+  table.op60_xx3(224, chain<&vector_maximum_minimum<true, D>>);   // xvmaxdp
+  table.op60_xx3(232, chain<&vector_maximum_minimum<false, D>>);  // xvmindp
+  table.op60_xx3_rc(99, chain<&vector_compare<Relation::equal, D>>);          // xvcmpeqdp[.]
+  table.op60_xx3_rc(115, chain<&vector_compare<Relation::greater_equal, D>>); // xvcmpgedp[.]
+  table.op60_xx3_rc(107, chain<&vector_compare<Relation::greater, D>>);       // xvcmpgtdp[.]
 
-  table.op60_xx3(64, &vector_arithmetic<add, S>);        // xvaddsp
-  table.op60_xx3(72, &vector_arithmetic<sub, S>);        // xvsubsp
-  table.op60_xx3(80, &vector_arithmetic<mul, S>);        // xvmulsp
-  table.op60_xx3(88, &vector_arithmetic<div, S>);        // xvdivsp
-  table.op60_xx2(139, &vector_arithmetic<sqrt, S>);      // xvsqrtsp
-  table.op60_xx2(154, &vector_arithmetic<reciprocal, S>);       // xvresp
-  table.op60_xx2(138, &vector_arithmetic<reciprocal_sqrt, S>);  // xvrsqrtesp
-  table.op60_xx3(65, &vector_arithmetic<madd, S, A>);    // xvmaddasp
-  table.op60_xx3(73, &vector_arithmetic<madd, S, M>);    // xvmaddmsp
-  table.op60_xx3(81, &vector_arithmetic<msub, S, A>);    // xvmsubasp
-  table.op60_xx3(89, &vector_arithmetic<msub, S, M>);    // xvmsubmsp
-  table.op60_xx3(193, &vector_arithmetic<nmadd, S, A>);  // xvnmaddasp
-  table.op60_xx3(201, &vector_arithmetic<nmadd, S, M>);  // xvnmaddmsp
-  table.op60_xx3(209, &vector_arithmetic<nmsub, S, A>);  // xvnmsubasp
-  table.op60_xx3(217, &vector_arithmetic<nmsub, S, M>);  // xvnmsubmsp
-  table.op60_xx3(192, &vector_maximum_minimum<true, S>);   // xvmaxsp
-  table.op60_xx3(200, &vector_maximum_minimum<false, S>);  // xvminsp
-  table.op60_xx3_rc(67, &vector_compare<Relation::equal, S>);          // xvcmpeqsp[.]
-  table.op60_xx3_rc(83, &vector_compare<Relation::greater_equal, S>);  // xvcmpgesp[.]
-  table.op60_xx3_rc(75, &vector_compare<Relation::greater, S>);        // xvcmpgtsp[.]
+  table.op60_xx3(64, chain<&vector_arithmetic<add, S>>);        // xvaddsp
+  table.op60_xx3(72, chain<&vector_arithmetic<sub, S>>);        // xvsubsp
+  table.op60_xx3(80, chain<&vector_arithmetic<mul, S>>);        // xvmulsp
+  table.op60_xx3(88, chain<&vector_arithmetic<div, S>>);        // xvdivsp
+  table.op60_xx2(139, chain<&vector_arithmetic<sqrt, S>>);      // xvsqrtsp
+  table.op60_xx2(154, chain<&vector_arithmetic<reciprocal, S>>);       // xvresp
+  table.op60_xx2(138, chain<&vector_arithmetic<reciprocal_sqrt, S>>);  // xvrsqrtesp
+  table.op60_xx3(65, chain<&vector_arithmetic<madd, S, A>>);    // xvmaddasp
+  table.op60_xx3(73, chain<&vector_arithmetic<madd, S, M>>);    // xvmaddmsp
+  table.op60_xx3(81, chain<&vector_arithmetic<msub, S, A>>);    // xvmsubasp
+  table.op60_xx3(89, chain<&vector_arithmetic<msub, S, M>>);    // xvmsubmsp
+  table.op60_xx3(193, chain<&vector_arithmetic<nmadd, S, A>>);  // xvnmaddasp
+  table.op60_xx3(201, chain<&vector_arithmetic<nmadd, S, M>>);  // xvnmaddmsp
+  table.op60_xx3(209, chain<&vector_arithmetic<nmsub, S, A>>);  // xvnmsubasp
+  table.op60_xx3(217, chain<&vector_arithmetic<nmsub, S, M>>);  // xvnmsubmsp
+  table.op60_xx3(192, chain<&vector_maximum_minimum<true, S>>);   // xvmaxsp
+  table.op60_xx3(200, chain<&vector_maximum_minimum<false, S>>);  // xvminsp
+  table.op60_xx3_rc(67, chain<&vector_compare<Relation::equal, S>>);          // xvcmpeqsp[.]
+  table.op60_xx3_rc(83, chain<&vector_compare<Relation::greater_equal, S>>);  // xvcmpgesp[.]
+  table.op60_xx3_rc(75, chain<&vector_compare<Relation::greater, S>>);        // xvcmpgtsp[.]
 
   fp::register_vsx_float_convert_instructions(table);
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "chained_dispatch.hpp"
 #include "cpu.hpp"
 #include "float_format.hpp"
 
@@ -276,55 +277,55 @@ Flow vector_round_integral(Cpu& cpu, const DecodedInsn& insn) {
 
 void register_vsx_float_convert_instructions(DecodeTable& table) {
   using enum Integral;
-  table.op60_xx2(281, &xsrsp);
-  table.op60_xx2(265, &xscvdpsp);
-  table.op60_xx2(267, &xscvdpspn);
-  table.op60_xx2(329, &xscvspdp);
-  table.op60_xx2(331, &xscvspdpn);
-  table.op60_xx2(457, &xvcvspdp);
-  table.op60_xx2(393, &xvcvdpsp);
+  table.op60_xx2(281, chain<&xsrsp>);
+  table.op60_xx2(265, chain<&xscvdpsp>);
+  table.op60_xx2(267, chain<&xscvdpspn>);
+  table.op60_xx2(329, chain<&xscvspdp>);
+  table.op60_xx2(331, chain<&xscvspdpn>);
+  table.op60_xx2(457, chain<&xvcvspdp>);
+  table.op60_xx2(393, chain<&xvcvdpsp>);
 
-  table.op60_xx2(344, &scalar_to_integer<64, true>);    // xscvdpsxds
-  table.op60_xx2(88, &scalar_to_integer<32, true>);     // xscvdpsxws
-  table.op60_xx2(328, &scalar_to_integer<64, false>);   // xscvdpuxds
-  table.op60_xx2(72, &scalar_to_integer<32, false>);    // xscvdpuxws
-  table.op60_xx2(472, &vector_double_to_doubleword<true>);   // xvcvdpsxds
-  table.op60_xx2(456, &vector_double_to_doubleword<false>);  // xvcvdpuxds
-  table.op60_xx2(216, &vector_double_to_word<true>);         // xvcvdpsxws
-  table.op60_xx2(200, &vector_double_to_word<false>);        // xvcvdpuxws
-  table.op60_xx2(152, &vector_single_to_word<true>);         // xvcvspsxws
-  table.op60_xx2(136, &vector_single_to_word<false>);        // xvcvspuxws
-  table.op60_xx2(408, &vector_single_to_doubleword<true>);   // xvcvspsxds
-  table.op60_xx2(392, &vector_single_to_doubleword<false>);  // xvcvspuxds
+  table.op60_xx2(344, chain<&scalar_to_integer<64, true>>);    // xscvdpsxds
+  table.op60_xx2(88, chain<&scalar_to_integer<32, true>>);     // xscvdpsxws
+  table.op60_xx2(328, chain<&scalar_to_integer<64, false>>);   // xscvdpuxds
+  table.op60_xx2(72, chain<&scalar_to_integer<32, false>>);    // xscvdpuxws
+  table.op60_xx2(472, chain<&vector_double_to_doubleword<true>>);   // xvcvdpsxds
+  table.op60_xx2(456, chain<&vector_double_to_doubleword<false>>);  // xvcvdpuxds
+  table.op60_xx2(216, chain<&vector_double_to_word<true>>);         // xvcvdpsxws
+  table.op60_xx2(200, chain<&vector_double_to_word<false>>);        // xvcvdpuxws
+  table.op60_xx2(152, chain<&vector_single_to_word<true>>);         // xvcvspsxws
+  table.op60_xx2(136, chain<&vector_single_to_word<false>>);        // xvcvspuxws
+  table.op60_xx2(408, chain<&vector_single_to_doubleword<true>>);   // xvcvspsxds
+  table.op60_xx2(392, chain<&vector_single_to_doubleword<false>>);  // xvcvspuxds
 
-  table.op60_xx2(376, &scalar_from_integer<true, kDouble>);   // xscvsxddp
-  table.op60_xx2(360, &scalar_from_integer<false, kDouble>);  // xscvuxddp
-  table.op60_xx2(312, &scalar_from_integer<true, kSingle>);   // xscvsxdsp
-  table.op60_xx2(296, &scalar_from_integer<false, kSingle>);  // xscvuxdsp
-  table.op60_xx2(504, &vector_to_double<true, false>);        // xvcvsxddp
-  table.op60_xx2(488, &vector_to_double<false, false>);       // xvcvuxddp
-  table.op60_xx2(248, &vector_to_double<true, true>);         // xvcvsxwdp
-  table.op60_xx2(232, &vector_to_double<false, true>);        // xvcvuxwdp
-  table.op60_xx2(184, &vector_word_to_single<true>);          // xvcvsxwsp
-  table.op60_xx2(168, &vector_word_to_single<false>);         // xvcvuxwsp
-  table.op60_xx2(440, &vector_doubleword_to_single<true>);    // xvcvsxdsp
-  table.op60_xx2(424, &vector_doubleword_to_single<false>);   // xvcvuxdsp
+  table.op60_xx2(376, chain<&scalar_from_integer<true, kDouble>>);   // xscvsxddp
+  table.op60_xx2(360, chain<&scalar_from_integer<false, kDouble>>);  // xscvuxddp
+  table.op60_xx2(312, chain<&scalar_from_integer<true, kSingle>>);   // xscvsxdsp
+  table.op60_xx2(296, chain<&scalar_from_integer<false, kSingle>>);  // xscvuxdsp
+  table.op60_xx2(504, chain<&vector_to_double<true, false>>);        // xvcvsxddp
+  table.op60_xx2(488, chain<&vector_to_double<false, false>>);       // xvcvuxddp
+  table.op60_xx2(248, chain<&vector_to_double<true, true>>);         // xvcvsxwdp
+  table.op60_xx2(232, chain<&vector_to_double<false, true>>);        // xvcvuxwdp
+  table.op60_xx2(184, chain<&vector_word_to_single<true>>);          // xvcvsxwsp
+  table.op60_xx2(168, chain<&vector_word_to_single<false>>);         // xvcvuxwsp
+  table.op60_xx2(440, chain<&vector_doubleword_to_single<true>>);    // xvcvsxdsp
+  table.op60_xx2(424, chain<&vector_doubleword_to_single<false>>);   // xvcvuxdsp
 
-  table.op60_xx2(73, &scalar_round_integral<nearest_away>);   // xsrdpi
-  table.op60_xx2(107, &scalar_round_integral<current>);       // xsrdpic
-  table.op60_xx2(121, &scalar_round_integral<down>);          // xsrdpim
-  table.op60_xx2(105, &scalar_round_integral<up>);            // xsrdpip
-  table.op60_xx2(89, &scalar_round_integral<toward_zero>);    // xsrdpiz
-  table.op60_xx2(201, &vector_round_integral<nearest_away, kDouble>);  // xvrdpi
-  table.op60_xx2(235, &vector_round_integral<current, kDouble>);       // xvrdpic
-  table.op60_xx2(249, &vector_round_integral<down, kDouble>);          // xvrdpim
-  table.op60_xx2(233, &vector_round_integral<up, kDouble>);            // xvrdpip
-  table.op60_xx2(217, &vector_round_integral<toward_zero, kDouble>);   // xvrdpiz
-  table.op60_xx2(137, &vector_round_integral<nearest_away, kSingle>);  // xvrspi
-  table.op60_xx2(171, &vector_round_integral<current, kSingle>);       // xvrspic
-  table.op60_xx2(185, &vector_round_integral<down, kSingle>);          // xvrspim
-  table.op60_xx2(169, &vector_round_integral<up, kSingle>);            // xvrspip
-  table.op60_xx2(153, &vector_round_integral<toward_zero, kSingle>);   // xvrspiz
+  table.op60_xx2(73, chain<&scalar_round_integral<nearest_away>>);   // xsrdpi
+  table.op60_xx2(107, chain<&scalar_round_integral<current>>);       // xsrdpic
+  table.op60_xx2(121, chain<&scalar_round_integral<down>>);          // xsrdpim
+  table.op60_xx2(105, chain<&scalar_round_integral<up>>);            // xsrdpip
+  table.op60_xx2(89, chain<&scalar_round_integral<toward_zero>>);    // xsrdpiz
+  table.op60_xx2(201, chain<&vector_round_integral<nearest_away, kDouble>>);  // xvrdpi
+  table.op60_xx2(235, chain<&vector_round_integral<current, kDouble>>);       // xvrdpic
+  table.op60_xx2(249, chain<&vector_round_integral<down, kDouble>>);          // xvrdpim
+  table.op60_xx2(233, chain<&vector_round_integral<up, kDouble>>);            // xvrdpip
+  table.op60_xx2(217, chain<&vector_round_integral<toward_zero, kDouble>>);   // xvrdpiz
+  table.op60_xx2(137, chain<&vector_round_integral<nearest_away, kSingle>>);  // xvrspi
+  table.op60_xx2(171, chain<&vector_round_integral<current, kSingle>>);       // xvrspic
+  table.op60_xx2(185, chain<&vector_round_integral<down, kSingle>>);          // xvrspim
+  table.op60_xx2(169, chain<&vector_round_integral<up, kSingle>>);            // xvrspip
+  table.op60_xx2(153, chain<&vector_round_integral<toward_zero, kSingle>>);   // xvrspiz
 }
 
 }  // namespace mosaic::interp::fp

@@ -54,6 +54,21 @@ LaneArray<T> lanes_of(u128 value) {
   std::memcpy(lanes.data(), &value, sizeof value);
   return lanes;
 }
+// The same, straight from the register file: every element on its own, but
+// in another order (on little-endian hosts the doublewords trade places),
+// which elementwise operations do not mind. One 16-byte copy each way;
+// going through u128 instead costs a store-forwarding stall per operand.
+template <class T>
+LaneArray<T> stored_lanes(const Quadword& reg) {
+  LaneArray<T> lanes;
+  std::memcpy(lanes.data(), reg.data(), sizeof reg);
+  return lanes;
+}
+template <class T>
+void store_lanes(Quadword& reg, const LaneArray<T>& lanes) {
+  std::memcpy(reg.data(), lanes.data(), sizeof reg);
+}
+
 // The LaneArray index of element `element` in the ISA's numbering.
 template <class T>
 constexpr std::size_t slot_of(unsigned element) {

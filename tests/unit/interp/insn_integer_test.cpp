@@ -348,6 +348,9 @@ TEST_F(IntegerTest, PopulationCountsParityAndByteCompare) {
   EXPECT_EQ(logical(122, 0xff01030700000000ull), 0x0801020300000000ull);  // popcntb
   EXPECT_EQ(logical(378, 0xffffffff00000003ull), 0x0000002000000002ull);  // popcntw
   EXPECT_EQ(logical(506, 0xffffffff00000003ull), 34u);                    // popcntd
+  EXPECT_EQ(logical(122, ~0ull), 0x0808080808080808ull);  // popcntb, every bit set
+  EXPECT_EQ(logical(378, ~0ull), 0x0000002000000020ull);  // popcntw
+  EXPECT_EQ(logical(506, ~0ull), 64u);                    // popcntd
   EXPECT_EQ(logical(154, 0x0000000100000101ull), 0x0000000100000000ull);  // prtyw
   EXPECT_EQ(logical(186, 0x0000000100000101ull), 1u);                     // prtyd
   EXPECT_EQ(logical(508, 0x1122334455667788ull, 0x1100334400667700ull), 0xff00ffff00ffff00ull);  // cmpb
