@@ -15,8 +15,10 @@
 
 namespace mosaic::interp {
 
+// flatten: the handler and the helpers it calls in its own file are inlined
+// here, so that a chained instruction is one function.
 template <Handler Execute>
-Flow chained(Cpu& cpu, const DecodedInsn& insn) {
+[[gnu::flatten]] Flow chained(Cpu& cpu, const DecodedInsn& insn) {
   const Flow flow = Execute(cpu, insn);
   const DecodedInsn* next = cpu.chain_next(flow);
   if (next == nullptr) return flow;
