@@ -28,4 +28,8 @@ template <Handler Execute>
 template <Handler Execute>
 inline constexpr Handlers chain{Execute, &chained<Execute>};
 
+// An instruction whose handlers `Choose` picks from its word at decode time.
+template <HandlerChooser Choose>
+inline constexpr Handlers chosen_by{nullptr, nullptr, Choose};
+
 }  // namespace mosaic::interp

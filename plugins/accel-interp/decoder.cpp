@@ -102,7 +102,8 @@ const DecodeTable& decode_table() {
 
 DecodedInsn decode(std::uint32_t word) {
   DecodedInsn insn;
-  const Handlers handlers = decode_table().lookup(word);
+  Handlers handlers = decode_table().lookup(word);
+  if (handlers.choose != nullptr) handlers = handlers.choose(word);
   insn.handler = handlers.plain;
   insn.chained = handlers.chained;
   insn.word = word;

@@ -18,12 +18,18 @@ enum class Flow : std::uint8_t { next, jump, exit };
 
 using Handler = Flow (*)(Cpu& cpu, const DecodedInsn& insn);
 
+struct Handlers;
+// Picks an instruction's handlers by its operand fields, at decode time.
+using HandlerChooser = Handlers (*)(std::uint32_t word);
+
 // What the opcode tables hold for an instruction: its handler, and the same
 // handler followed by a jump to the next instruction's `chained` (see
-// chained_dispatch.hpp), which the run loop's fast path calls.
+// chained_dispatch.hpp), which the run loop's fast path calls; or, for an
+// instruction specialised by its fields, what chooses them.
 struct Handlers {
   Handler plain = nullptr;
   Handler chained = nullptr;
+  HandlerChooser choose = nullptr;
 };
 
 struct DecodedInsn {

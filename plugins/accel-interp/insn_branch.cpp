@@ -55,9 +55,27 @@ Flow branch(Cpu& cpu, const DecodedInsn& insn) {
 }
 
 // bc (B-form): BO = bits 6:10, BI = bits 11:15, BD = bits 16:29.
+// bc, specialised at decode time by what BO tests: beq, bne and the like
+// test a CR bit only, bdnz only CTR.
+template <bool TestsCtr, bool TestsCondition>
 Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
-  const bool taken = branch_condition_met(cpu, insn.rt, insn.ra);
+  const unsigned bo = insn.rt;
+  bool taken = true;
+  if constexpr (TestsCtr) {
+    --cpu.state.ctr;
+    taken = ((cpu.state.ctr & cpu.address_mask()) != 0) != static_cast<bool>(bo & kBoCtrZero);
+  }
+  if constexpr (TestsCondition) {
+    taken = taken && cpu.state.cr_bit(insn.ra) == static_cast<bool>(bo & kBoConditionTrue);
+  }
   return finish_branch(cpu, insn, taken, relative_target(cpu, insn, insn.imm & ~std::int64_t{3}));
+}
+
+Handlers choose_branch_conditional(std::uint32_t word) {
+  const unsigned bo = bits(word, 6, 10);
+  const bool tests_ctr = !(bo & kBoKeepCtr), tests_condition = !(bo & kBoIgnoreCondition);
+  if (tests_ctr) return tests_condition ? chain<&branch_conditional<true, true>> : chain<&branch_conditional<true, false>>;
+  return tests_condition ? chain<&branch_conditional<false, true>> : chain<&branch_conditional<false, false>>;
 }
 
 Flow branch_conditional_to_lr(Cpu& cpu, const DecodedInsn& insn) {
@@ -143,7 +161,7 @@ Flow move_to_cr(Cpu& cpu, const DecodedInsn& insn) {
 
 void register_branch_instructions(DecodeTable& table) {
   table.primary(18, chain<&branch>);
-  table.primary(16, chain<&branch_conditional>);
+  table.primary(16, chosen_by<&choose_branch_conditional>);
   table.op19(16, chain<&branch_conditional_to_lr>);
   table.op19(528, chain<&branch_conditional_to_ctr>);
   table.op19(560, chain<&branch_conditional_to_tar>);

@@ -195,6 +195,42 @@ Flow mtspr(Cpu& cpu, const DecodedInsn& insn) {
   return Flow::next;
 }
 
+// LR and CTR, which every privilege level may move and loops move all
+// the time, get handlers of their own at decode time.
+Flow move_from_link(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.gpr[insn.rt] = cpu.state.lr;
+  return Flow::next;
+}
+Flow move_from_count(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.gpr[insn.rt] = cpu.state.ctr;
+  return Flow::next;
+}
+Flow move_to_link(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.lr = cpu.state.gpr[insn.rt];
+  return Flow::next;
+}
+Flow move_to_count(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.ctr = cpu.state.gpr[insn.rt];
+  return Flow::next;
+}
+
+unsigned spr_number(std::uint32_t word) { return (bits(word, 16, 20) << 5) | bits(word, 11, 15); }
+
+Handlers choose_mfspr(std::uint32_t word) {
+  switch (spr_number(word)) {
+    case spr::kLr: return chain<&move_from_link>;
+    case spr::kCtr: return chain<&move_from_count>;
+    default: return chain<&mfspr>;
+  }
+}
+Handlers choose_mtspr(std::uint32_t word) {
+  switch (spr_number(word)) {
+    case spr::kLr: return chain<&move_to_link>;
+    case spr::kCtr: return chain<&move_to_count>;
+    default: return chain<&mtspr>;
+  }
+}
+
 Flow mftb(Cpu& cpu, const DecodedInsn& insn) {
   const unsigned number = spr_number(insn);
   if (number != spr::kTimebase && number != spr::kTimebaseUpper) return cpu.illegal_instruction();
@@ -217,8 +253,8 @@ void Cpu::fold_performance_counters() {
 }
 
 void register_spr_instructions(DecodeTable& table) {
-  table.op31(339, chain<&mfspr>);
-  table.op31(467, chain<&mtspr>);
+  table.op31(339, chosen_by<&choose_mfspr>);
+  table.op31(467, chosen_by<&choose_mtspr>);
   table.op31(371, chain<&mftb>);
 }
 
