@@ -444,14 +444,21 @@ bool Cpu::fetch_setup() {
   const std::uint64_t ea = state.nip & address_mask();
   const std::uint64_t page_ea = ea & ~kTlbPageMask;
   if (page_ea == fetch_page_ea_) return true;
-  const auto real = translate(ea, Access::execute);
-  if (!real) return false;
-  if (memory_system_.memory.host_pointer(*real & ~kTlbPageMask, kTlbPageMask + 1) == nullptr) {
-    machine_check(kSrr1FetchLinkTimeout);
-    return false;
+  std::uint64_t real_page;
+  if (const TlbEntry* entry = tlb_->find_execute(ea)) [[likely]] {
+    real_page = entry->real_page;
+  } else {
+    const auto real = translate(ea, Access::execute);
+    if (!real) return false;
+    real_page = *real & ~kTlbPageMask;
+    if (memory_system_.memory.host_pointer(real_page, kTlbPageMask + 1) == nullptr) {
+      machine_check(kSrr1FetchLinkTimeout);
+      return false;
+    }
+    tlb_->insert_execute(ea, real_page);
   }
-  memory_system_.code_invalidations.note_code_page(*real);
-  fetch_page_ = &decode_cache_.page(*real, state.msr & ppc::msr::kLittleEndian);
+  memory_system_.code_invalidations.note_code_page(real_page);
+  fetch_page_ = &decode_cache_.page(real_page, state.msr & ppc::msr::kLittleEndian);
   fetch_page_ea_ = page_ea;
   return true;
 }

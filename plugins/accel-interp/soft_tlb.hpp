@@ -1,6 +1,6 @@
 // A direct-mapped software TLB from effective 4 KiB pages to host pointers,
 // one table per access kind, so that a load or store that hits costs a
-// compare and a memcpy. Entries map RAM only; MMIO always takes the slow
+// compare and a memcpy, and a fetch from another page no HPT search. Entries map RAM only; MMIO always takes the slow
 // path. Flushed whole when translations change (tlbie, HPT writes), by
 // segment when the SLB changes.
 #pragma once
@@ -26,6 +26,7 @@ class SoftTlb {
 
   const TlbEntry* find_read(std::uint64_t ea) const { return find(read_, ea); }
   const TlbEntry* find_write(std::uint64_t ea) const { return find(write_, ea); }
+  const TlbEntry* find_execute(std::uint64_t ea) const { return find(execute_, ea); }
 
   void insert_read(std::uint64_t ea, std::byte* host_page, std::uint64_t real_page) {
     read_[slot(ea)] = {ea & ~kTlbPageMask, host_page, real_page};
@@ -33,13 +34,18 @@ class SoftTlb {
   void insert_write(std::uint64_t ea, std::byte* host_page, std::uint64_t real_page) {
     write_[slot(ea)] = {ea & ~kTlbPageMask, host_page, real_page};
   }
+  // Instruction fetch: only the real page matters (the run loop decodes it).
+  void insert_execute(std::uint64_t ea, std::uint64_t real_page) {
+    execute_[slot(ea)] = {ea & ~kTlbPageMask, nullptr, real_page};
+  }
   void flush() {
     read_.fill(TlbEntry{});
     write_.fill(TlbEntry{});
+    execute_.fill(TlbEntry{});
   }
   // Drops the entries of effective pages in [base, base + size).
   void flush_range(std::uint64_t base, std::uint64_t size) {
-    for (Table* table : {&read_, &write_}) {
+    for (Table* table : {&read_, &write_, &execute_}) {
       for (TlbEntry& entry : *table) {
         if (entry.tag - base < size) entry = TlbEntry{};
       }
@@ -56,6 +62,7 @@ class SoftTlb {
 
   Table read_;
   Table write_;
+  Table execute_;
 };
 
 // A TLB per translation mode (the MSR bits that change how addresses

@@ -46,12 +46,19 @@ void VcpuThreads::request_stop_all_locked() {
 
 void VcpuThreads::wait_until_out_of_guest_locked(std::unique_lock<std::mutex>& lock,
                                                  std::optional<std::size_t> except) {
+  ++out_of_guest_waiters_;
   changed_.wait(lock, [&] {
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       if (slots_[i].in_guest && i != except) return false;
     }
     return true;
   });
+  --out_of_guest_waiters_;
+}
+
+void VcpuThreads::left_guest_locked(std::size_t index) {
+  slots_[index].in_guest = false;
+  if (out_of_guest_waiters_ > 0) changed_.notify_all();
 }
 
 RunOutcome VcpuThreads::run() {
@@ -62,7 +69,7 @@ RunOutcome VcpuThreads::run() {
   }
   {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return shutting_down_; });
+    shut_down_.wait(lock, [this] { return shutting_down_; });
   }
   for (auto& thread : threads_) thread.join();
   threads_.clear();
@@ -83,6 +90,7 @@ bool VcpuThreads::shutdown(RunOutcome outcome, const std::function<void()>& if_f
     request_stop_all_locked();
   }
   changed_.notify_all();
+  shut_down_.notify_all();
   return true;
 }
 
@@ -132,8 +140,7 @@ void VcpuThreads::thread_main(std::size_t index) {
     lock.unlock();
     const VcpuExit exit = vcpu.run();
     lock.lock();
-    slots_[index].in_guest = false;
-    changed_.notify_all();
+    left_guest_locked(index);
     lock.unlock();
     after_run(index, exit);
     lock.lock();
@@ -162,8 +169,7 @@ void VcpuThreads::round_robin_main() {
       lock.unlock();
       const VcpuExit exit = vcpus_[index]->run_for(kDeterministicQuantum);
       lock.lock();
-      slots_[index].in_guest = false;
-      changed_.notify_all();
+      left_guest_locked(index);
       if (exit.reason == ExitReason::idle) {
         earliest_wake = std::min(earliest_wake, exit.idle_until);
         last_idle = index;
