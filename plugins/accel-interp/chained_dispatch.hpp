@@ -20,7 +20,7 @@ namespace mosaic::interp {
 template <Handler Execute>
 [[gnu::flatten]] Flow chained(Cpu& cpu, const DecodedInsn& insn) {
   const Flow flow = Execute(cpu, insn);
-  const DecodedInsn* next = cpu.chain_next(flow);
+  const DecodedInsn* next = cpu.chain_next(flow, insn);
   if (next == nullptr) return flow;
   return next->chained(cpu, *next);
 }

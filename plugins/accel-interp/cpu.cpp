@@ -91,8 +91,7 @@ void Cpu::set_msr(std::uint64_t value) {
   // Tracing runs outside the fast loop: leave it at once.
   if ((value ^ state.msr) & kMsrTranslationBits || value & kMsrTraceBits) {
     if ((value ^ state.msr) & kMsrTranslationBits) tlb_ = &tlbs_.select(value & kMsrTranslationBits);
-    fetch_page_ = nullptr;
-    fetch_page_ea_ = ~std::uint64_t{0};
+    forget_fetch_page();
   }
   state.msr = value;
 }
@@ -104,8 +103,7 @@ Flow Cpu::facility_unavailable(unsigned cause) {
 
 void Cpu::flush_translations() {
   tlbs_.flush_all();
-  fetch_page_ = nullptr;
-  fetch_page_ea_ = ~std::uint64_t{0};
+  forget_fetch_page();
 }
 
 void Cpu::flush_segment(const ppc::SlbEntry& old) {
@@ -113,8 +111,7 @@ void Cpu::flush_segment(const ppc::SlbEntry& old) {
   const unsigned shift = ppc::slb::segment_shift(old);
   const std::uint64_t base = (old.esid >> shift) << shift;
   tlbs_.flush_range(base, std::uint64_t{1} << shift);
-  fetch_page_ = nullptr;
-  fetch_page_ea_ = ~std::uint64_t{0};
+  forget_fetch_page();
 }
 
 void Cpu::check_translation_generation() {
@@ -129,8 +126,7 @@ void Cpu::check_translation_generation() {
         seen_code_generation_,
         [this](std::uint64_t real, std::uint64_t length) { decode_cache_.invalidate(real, length); },
         [this] { decode_cache_.clear(); });
-    fetch_page_ = nullptr;
-    fetch_page_ea_ = ~std::uint64_t{0};
+    forget_fetch_page();
   }
 }
 

@@ -310,16 +310,24 @@ class Cpu {
   // loop's inner loop would go on in the same page (falling through, or a
   // jump within it), within the same budget, and does the loop's
   // bookkeeping for the instruction just done.
-  const DecodedInsn* chain_next(Flow flow) {
+  // `insn` is the entry just executed, in fetch_page_. Falling off the
+  // page's last word leads to its sentinel entry, which undoes this step
+  // (undo_chain_step) and returns to the loop; whatever forgets the fetch
+  // page also ends the chain (forget_fetch_page).
+  const DecodedInsn* chain_next(Flow flow, const DecodedInsn& insn) {
     if (instructions_retired_ >= chain_end_) return nullptr;
     if (flow == Flow::next) [[likely]] {
-      if (fetch_page_ == nullptr || (state.nip & kTlbPageMask) == kTlbPageMask - 3) return nullptr;
+      ++instructions_retired_;
       state.nip += 4;
-    } else if (flow != Flow::jump || (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) {
-      return nullptr;
+      return &insn + 1;
     }
+    if (flow != Flow::jump || (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) return nullptr;
     ++instructions_retired_;
     return &fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
+  }
+  void undo_chain_step() {
+    --instructions_retired_;
+    state.nip -= 4;
   }
 
   // --- Used by the Vcpu wrapper. ---
@@ -376,6 +384,11 @@ class Cpu {
   bool deliver_pending_interrupt(bool external_asserted);
   bool watch_hit(std::uint64_t ea, unsigned size, Access access);
   void check_translation_generation();
+  void forget_fetch_page() {
+    fetch_page_ = nullptr;
+    fetch_page_ea_ = ~std::uint64_t{0};
+    chain_end_ = 0;
+  }
   void update_decrementer();
 
   MemorySystem& memory_system_;

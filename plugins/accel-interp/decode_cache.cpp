@@ -23,7 +23,9 @@ DecodePage& DecodeCache::prepare(std::uint64_t real_address, bool little_endian)
   if (!slot) slot = std::make_unique<DecodePage>();
   // A page decoded in the other byte order holds different instructions:
   // start it over (MSR[LE] changes rarely, typically once at boot).
-  std::fill(slot->insns.begin(), slot->insns.end(), undecoded_entry());
+  std::fill_n(slot->insns.begin(), kInsnsPerPage, undecoded_entry());
+  slot->insns[kInsnsPerPage].handler = &fall_off_page;
+  slot->insns[kInsnsPerPage].chained = &fall_off_page;
   slot->little_endian = little_endian;
   slot->real_base = real_address & ~((std::uint64_t{1} << kDecodePageShift) - 1);
   return *slot;
@@ -47,6 +49,11 @@ Flow decode_on_first_use(Cpu& cpu, const DecodedInsn&) {
   DecodedInsn& entry = page.insns[index];
   entry = decode(word);
   return entry.handler(cpu, entry);
+}
+
+Flow fall_off_page(Cpu& cpu, const DecodedInsn&) {
+  cpu.undo_chain_step();
+  return Flow::next;
 }
 
 const Handler decode_on_first_use_chained = &chained<&decode_on_first_use>;

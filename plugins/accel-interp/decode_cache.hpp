@@ -26,8 +26,13 @@ inline constexpr std::size_t kInsnsPerPage = std::size_t{1} << (kDecodePageShift
 Flow decode_on_first_use(Cpu& cpu, const DecodedInsn& insn);
 extern const Handler decode_on_first_use_chained;
 
+// The entry after a page's last word: chained dispatch that falls off the
+// page lands here and goes back to the run loop, which fetches the next.
+Flow fall_off_page(Cpu& cpu, const DecodedInsn& insn);
+
 struct DecodePage {
-  std::array<DecodedInsn, kInsnsPerPage> insns;
+  // One entry per word, then the fall_off_page sentinel.
+  std::array<DecodedInsn, kInsnsPerPage + 1> insns;
   bool little_endian = false;  // the byte order the entries were decoded in
   std::uint64_t real_base = 0;
 };

@@ -239,6 +239,30 @@ TEST_F(CpuRunTest, StoreOverTheExecutingInstructionKeepsItsOperands) {
   EXPECT_EQ(cpu.state.gpr[5], 7u);
 }
 
+// Chained dispatch falls off a page's last word into the next page, and
+// every instruction is counted once.
+TEST_F(CpuRunTest, StraightLineCodeRunsAcrossAPageEnd) {
+  constexpr std::uint32_t kAddOne = 0x38630001;  // addi r3,r3,1
+  cpu.state.nip = 0x1ff8;
+  for (std::uint64_t address : {0x1ff8, 0x1ffc, 0x2000}) poke<std::uint32_t>(address, kAddOne);
+  poke<std::uint32_t>(0x2004, kSystemCallHypervisor);
+  const std::uint64_t before = cpu.instructions_retired();
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.gpr[3], 3u);
+  EXPECT_EQ(cpu.state.nip, 0x2008u);
+  EXPECT_EQ(cpu.instructions_retired() - before, 4u);
+}
+
+// A loop within one page runs chained from branch to branch; the count
+// stays exact: li r4,100; mtctr r4; loop: addi r3,r3,1; bdnz loop; sc 1.
+TEST_F(CpuRunTest, LoopsWithinAPageRetireEveryInstructionOnce) {
+  place_code({0x38800064, 0x7c8903a6, 0x38630001, 0x4200fffc, kSystemCallHypervisor});
+  const std::uint64_t before = cpu.instructions_retired();
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.gpr[3], 100u);
+  EXPECT_EQ(cpu.instructions_retired() - before, 2u + 2 * 100 + 1);
+}
+
 TEST_F(CpuRunTest, StopRequestEndsTheRun) {
   place_code({0x48000000});  // b . (an endless loop)
   stop = true;
