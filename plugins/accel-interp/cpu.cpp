@@ -32,6 +32,8 @@ constexpr std::uint32_t kDsisrLinkTimeout = 0x2000;
 constexpr std::uint64_t kMsrTraceBits = msr_bit::kSingleStep | msr_bit::kBranchTrace;
 // SIAR, which a trace interrupt sets to the traced instruction's address.
 constexpr unsigned kSiar = 796;
+// SRR1 bit 33, which ISA 2.07's trace interrupt sets.
+constexpr std::uint64_t kSrr1Trace = 1ull << (63 - 33);
 
 bool is_branch(std::uint32_t word) {
   const unsigned primary = word >> 26;
@@ -515,8 +517,10 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
 // Trace (Book III 6.5.15): with MSR[SE] every instruction, with MSR[BE]
 // every branch (taken or not), that completes without an interrupt is
 // followed by the trace interrupt: SRR0 is the next instruction, SIAR the
-// traced one. An instruction that changes the MSR (an interrupt it caused,
-// rfid, mtmsrd) is not traced. False when the vCPU must exit.
+// traced one, and SRR1 bit 33 is set as ISA 2.07 has it (QEMU's POWER8
+// does the same). The load/store report in SRR1 bits 35:36 and SDAR is not
+// made. An instruction that changes the MSR (an interrupt it caused, rfid,
+// mtmsrd) is not traced. False when the vCPU must exit.
 bool Cpu::run_traced_instruction() {
   if (!fetch_setup()) return true;
   const std::uint64_t address = state.nip & address_mask();
@@ -537,7 +541,7 @@ bool Cpu::run_traced_instruction() {
   if (state.msr != msr_before) return true;
   if ((msr_before & msr_bit::kSingleStep) || is_branch(word)) {
     state.plain_spr[kSiar] = address;
-    interrupt(Vector::trace, state.nip);
+    interrupt(Vector::trace, state.nip, kSrr1Trace);
   }
   return true;
 }

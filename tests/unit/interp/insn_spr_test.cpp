@@ -171,6 +171,7 @@ TEST_F(TraceTest, SingleStepTracesEachInstruction) {
   EXPECT_EQ(cpu.state.gpr[3], 1u);
   EXPECT_EQ(cpu.state.srr0, kCodeAddress + 4);
   EXPECT_NE(cpu.state.srr1 & msr_bit::kSingleStep, 0u);
+  EXPECT_EQ(cpu.state.srr1 & 0x783f0000, 1ull << (63 - 33));  // ISA 2.07: bit 33 set
   EXPECT_EQ(cpu.state.plain_spr[kSiar], kCodeAddress);
   EXPECT_EQ(cpu.state.msr & msr_bit::kSingleStep, 0u);
 }
