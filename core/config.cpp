@@ -16,6 +16,14 @@ constexpr std::uint64_t kMinMemory = std::uint64_t{64} << 20;
 constexpr std::uint64_t kMaxMemory = std::uint64_t{1} << 40;
 constexpr unsigned kMaxCpus = 64;
 
+// Whether `path` is of `kind`, false when it cannot be examined at all (a
+// name too long, a loop of links): the caller's config error says so
+// rather than an exception from the file system.
+bool is_file_of_kind(const std::filesystem::path& path, std::filesystem::file_type kind) {
+  std::error_code error;
+  return std::filesystem::status(path, error).type() == kind;
+}
+
 // One step of a --set key path: a map key, or a list index.
 struct PathStep {
   std::string key;
@@ -249,10 +257,10 @@ RunConfig load_config(const std::filesystem::path& file, const CommandLineOverri
   config.spec.kernel = absolute_path(machine.child("kernel")).string();
   if (machine.child("initrd").defined()) config.spec.initrd = absolute_path(machine.child("initrd")).string();
   config.spec.cmdline = machine.child("cmdline").as_string("");
-  if (!std::filesystem::is_regular_file(config.spec.kernel)) {
+  if (!is_file_of_kind(config.spec.kernel, std::filesystem::file_type::regular)) {
     machine.child("kernel").fail(fmt::format("'{}' is not a readable file", config.spec.kernel));
   }
-  if (!config.spec.initrd.empty() && !std::filesystem::is_regular_file(config.spec.initrd)) {
+  if (!config.spec.initrd.empty() && !is_file_of_kind(config.spec.initrd, std::filesystem::file_type::regular)) {
     machine.child("initrd").fail(fmt::format("'{}' is not a readable file", config.spec.initrd));
   }
 
@@ -274,7 +282,7 @@ RunConfig load_config(const std::filesystem::path& file, const CommandLineOverri
     const auto elements = paths.is_sequence() ? paths.elements() : std::vector<OptionNode>{paths};
     for (const OptionNode& path : elements) {
       const std::filesystem::path directory = absolute_path(path);
-      if (!std::filesystem::is_directory(directory)) path.fail(fmt::format("'{}' is not a directory", directory.string()));
+      if (!is_file_of_kind(directory, std::filesystem::file_type::directory)) path.fail(fmt::format("'{}' is not a directory", directory.string()));
       config.plugin_paths.push_back(directory);
     }
   }

@@ -388,6 +388,15 @@ TEST_F(ConfigTest, AKeyThatIsNotAWordIsAConfigError) {
               StartsWith(config_file() + ":6:5: 'log': a key must be a word"));
 }
 
+// Found by fuzzing: a path the file system cannot even examine (a name
+// longer than NAME_MAX) escaped as a filesystem_error.
+TEST_F(ConfigTest, APathTooLongToExamineIsAConfigError) {
+  const std::string long_name(5000, 'k');
+  EXPECT_THAT(error_of("machine:\n  type: pseries\n  kernel: " + long_name + "\naccel: interp\n"),
+              HasSubstr("'machine.kernel': '"));
+  EXPECT_THAT(error_of(kMinimal + "plugin-path: " + long_name + "\n"), HasSubstr("is not a directory"));
+}
+
 // Aliases can make a few lines name billions of values; they are refused
 // rather than walked.
 TEST_F(ConfigTest, AliasesExpandingTooFarAreRejected) {
