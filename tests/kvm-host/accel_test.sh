@@ -92,6 +92,32 @@ boot_linux() {
   record_time "$1" linux "status $status"
 }
 
+# boot_linux_with_disk ACCEL: a virtio-blk disk on the PCI host bridge,
+# reached through the accelerator's MMIO exits (in bus byte order), DMA and
+# interrupts: random data written with direct I/O reads back the same
+# (tests/system/initramfs/disk-raw.sh).
+boot_linux_with_disk() {
+  check "Linux with a virtio-blk disk on $1"
+  rm -f "$work/disk.img"
+  dd if=/dev/zero of="$work/disk.img" bs=1M count=0 seek=32 2>/dev/null
+  cat >"$work/disk.yaml" <<YAML
+machine:
+  type: pseries
+  memory: 1G
+  kernel: /mosaic/guest-cache/vmlinux
+  initrd: /mosaic/guest-cache/initramfs.cpio.gz
+  cmdline: "console=hvc0 quiet mosaic.test=disk-raw"
+accel: $1
+devices:
+  - {type: virtio-blk, image: $work/disk.img}
+YAML
+  timed_mosaic "$work/disk.yaml"
+  expect_status 0
+  expect_line "MOSAIC-DISK raw readback ok"
+  show_run_if_failed
+  record_time "$1" disk "status $status"
+}
+
 # rsp_packet PAYLOAD: a gdb remote-protocol packet, $PAYLOAD#checksum.
 rsp_packet() {
   printf '$%s#%s' "$1" "$(printf '%s' "$1" | od -An -tu1 -v |
@@ -182,6 +208,7 @@ YAML
 for accelerator in $accelerators; do
   boot_hello "$accelerator"
   boot_linux "$accelerator"
+  boot_linux_with_disk "$accelerator"
   gdb_by_virtual_address "$accelerator"
 done
 
