@@ -92,6 +92,21 @@ boot_linux() {
   record_time "$1" linux "status $status"
 }
 
+# linux_config FILE ACCEL CMDLINE_EXTRA YAML_LINE: a config for Debian's
+# kernel and the test initramfs on ACCEL, with one more top-level line.
+linux_config() {
+  cat >"$1" <<YAML
+machine:
+  type: pseries
+  memory: 1G
+  kernel: /mosaic/guest-cache/vmlinux
+  initrd: /mosaic/guest-cache/initramfs.cpio.gz
+  cmdline: "console=hvc0 quiet $3"
+accel: $2
+$4
+YAML
+}
+
 # boot_linux_with_disk ACCEL: a virtio-blk disk on the PCI host bridge,
 # reached through the accelerator's MMIO exits (in bus byte order), DMA and
 # interrupts: random data written with direct I/O reads back the same
@@ -100,17 +115,8 @@ boot_linux_with_disk() {
   check "Linux with a virtio-blk disk on $1"
   rm -f "$work/disk.img"
   dd if=/dev/zero of="$work/disk.img" bs=1M count=0 seek=32 2>/dev/null
-  cat >"$work/disk.yaml" <<YAML
-machine:
-  type: pseries
-  memory: 1G
-  kernel: /mosaic/guest-cache/vmlinux
-  initrd: /mosaic/guest-cache/initramfs.cpio.gz
-  cmdline: "console=hvc0 quiet mosaic.test=disk-raw"
-accel: $1
-devices:
-  - {type: virtio-blk, image: $work/disk.img}
-YAML
+  linux_config "$work/disk.yaml" "$1" "mosaic.test=disk-raw" \
+    "devices: [{type: virtio-blk, image: $work/disk.img}]"
   timed_mosaic "$work/disk.yaml"
   expect_status 0
   expect_line "MOSAIC-DISK raw readback ok"
@@ -148,16 +154,7 @@ banner_address() {
 gdb_by_virtual_address() {
   check "gdb reads kernel memory by virtual address on $1"
   ip link set lo up
-  cat >"$work/gdb.yaml" <<YAML
-machine:
-  type: pseries
-  memory: 1G
-  kernel: /mosaic/guest-cache/vmlinux
-  initrd: /mosaic/guest-cache/initramfs.cpio.gz
-  cmdline: "console=hvc0 quiet"
-accel: $1
-debug: {gdb: {port: 1234}}
-YAML
+  linux_config "$work/gdb.yaml" "$1" "" "debug: {gdb: {port: 1234}}"
   rm -f "$work/console-in" "$work/rsp"
   mkfifo "$work/console-in"
   exec 3<>"$work/console-in"
