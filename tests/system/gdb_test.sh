@@ -141,7 +141,10 @@ case $scenario in
     # gdb reads its commands from a pipe so that the test can interrupt the
     # `continue` the way a user's Ctrl-C does: SIGINT to gdb.
     mkfifo "$work/gdb-in"
-    timeout 300 gdb-multiarch -nx -q "$vmlinux" <"$work/gdb-in" >"$work/gdb.out" 2>&1 &
+    # --foreground: otherwise timeout passes the SIGINT below on twice (to
+    # gdb and to its process group), and a second Ctrl-C before the stub has
+    # answered the first makes gdb give up waiting and disconnect.
+    timeout --foreground 300 gdb-multiarch -nx -q "$vmlinux" <"$work/gdb-in" >"$work/gdb.out" 2>&1 &
     gdb_pid=$!
     exec {gdb_in}>"$work/gdb-in"
     printf '%s\n' "set pagination off" "set confirm off" "target remote 127.0.0.1:$port" "continue" >&"$gdb_in"
