@@ -203,7 +203,7 @@ class Cpu {
     if (const TlbEntry* entry = tlb_->find_write(ea); entry != nullptr && page_offset_fits<T>(ea)) [[likely]] {
       const T ordered = to_guest_order(value, reversed);
       std::memcpy(entry->host_page + (ea & kTlbPageMask), &ordered, sizeof(T));
-      decode_cache_.invalidate(entry->real_page + (ea & kTlbPageMask), sizeof(T));
+      decode_cache_.invalidate_store(entry->real_page + (ea & kTlbPageMask), sizeof(T));
       return true;
     }
     std::uint64_t raw = reversed ? byte_swap(value) : value;

@@ -70,6 +70,18 @@ class DecodeCache {
     }
   }
 
+  // The same for a store that hit the soft TLB: at most 8 bytes, inside one
+  // page of RAM. Most stores go to pages that hold no decoded code.
+  void invalidate_store(std::uint64_t real_address, unsigned size) {
+    DecodePage* decoded = pages_[real_address >> kDecodePageShift].get();
+    if (decoded == nullptr) [[likely]] return;
+    for (std::uint64_t word = real_address >> 2; word <= (real_address + size - 1) >> 2; ++word) {
+      DecodedInsn& entry = decoded->insns[word & (kInsnsPerPage - 1)];
+      entry.handler = &decode_on_first_use;
+      entry.chained = decode_on_first_use_chained;
+    }
+  }
+
   void clear();
 
   static DecodedInsn undecoded_entry();
