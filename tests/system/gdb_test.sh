@@ -49,7 +49,8 @@ YAML
   guest_pid=$!
   port=""
   for _ in $(seq 100); do
-    port=$(sed -n 's/.*gdb: listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/guest.err")
+    # Until the background shell has opened it, the log does not exist.
+    port=$(sed -n 's/.*gdb: listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/guest.err" 2>/dev/null || true)
     [[ -n $port ]] && return 0
     sleep 0.1
   done
