@@ -18,16 +18,6 @@ constexpr std::uint64_t kIcacheBlockBytes = 128;
 // the kernel's 0xc000... linear map works before relocation is on.
 constexpr std::uint64_t kRealAddressMask = 0x0fffffffffffffffull;
 
-// SRR1 bits that an interrupt sets itself rather than copying from the MSR
-// (MSB-0 bits 33:36 and 42:47, Book III 6.5).
-constexpr std::uint64_t kSrr1InterruptBits = 0x783f0000ull;
-// POWER8's machine check causes for an access to a real address nothing
-// answers (Linux's mce_power.c decodes the same values): an instruction
-// fetch link timeout in SRR1 bits 36 and 43:45, or a load/store machine
-// check (SRR1 bit 42) whose DSISR says link timeout.
-constexpr std::uint64_t kSrr1FetchLinkTimeout = 0x08000000ull;
-constexpr std::uint64_t kSrr1LoadStoreMachineCheck = 0x00200000ull;
-constexpr std::uint32_t kDsisrLinkTimeout = 0x2000;
 // Single-step and branch trace (MSR[SE], MSR[BE]).
 constexpr std::uint64_t kMsrTraceBits = msr_bit::kSingleStep | msr_bit::kBranchTrace;
 // SIAR, which a trace interrupt sets to the traced instruction's address.
@@ -42,7 +32,7 @@ bool is_branch(std::uint32_t word) {
 }
 
 // MSR bits that survive an interrupt; the rest are cleared (Book III 6.5).
-constexpr std::uint64_t kMsrKeptOnInterrupt = ppc::msr::kHypervisor | msr_bit::kMachineCheckEnable;
+constexpr std::uint64_t kMsrKeptOnInterrupt = ppc::msr::kHypervisor | ppc::msr::kMachineCheckEnable;
 // MSR bits whose change alters how addresses translate or words decode.
 constexpr std::uint64_t kMsrTranslationBits = ppc::msr::kSixtyFour | ppc::msr::kHypervisor | ppc::msr::kProblemState |
                                               ppc::msr::kInstructionRelocate | ppc::msr::kDataRelocate |
@@ -144,9 +134,9 @@ Flow Cpu::invalidate_instruction_block(std::uint64_t ea) {
 Flow Cpu::interrupt(Vector vector, std::uint64_t return_address, std::uint64_t srr1_cause) {
   const std::uint64_t old_msr = state.msr;
   state.srr0 = return_address;
-  state.srr1 = (old_msr & ~kSrr1InterruptBits) | srr1_cause;
+  state.srr1 = (old_msr & ~ppc::kSrr1InterruptBits) | srr1_cause;
   std::uint64_t new_msr = (old_msr & kMsrKeptOnInterrupt) | ppc::msr::kSixtyFour;
-  if (state.lpcr & lpcr_bit::kInterruptLittleEndian) new_msr |= ppc::msr::kLittleEndian;
+  if (state.lpcr & ppc::lpcr::kInterruptLittleEndian) new_msr |= ppc::msr::kLittleEndian;
   std::uint64_t vector_address = static_cast<std::uint32_t>(vector);
 
   // Alternate interrupt location (Book III 6.5): interrupts taken with
@@ -185,7 +175,7 @@ Flow Cpu::hypercall_exit() {
 // debugger can put it there) stops the processor, and with it the
 // partition.
 Flow Cpu::machine_check(std::uint64_t srr1_cause) {
-  if (!(state.msr & msr_bit::kMachineCheckEnable)) {
+  if (!(state.msr & ppc::msr::kMachineCheckEnable)) {
     enter_checkstop();
     return Flow::exit;
   }
@@ -365,12 +355,11 @@ bool Cpu::mmio_access(std::uint64_t ea, std::uint64_t real, unsigned size, Acces
     if (done.completed && done.real_address == real && done.size == size && done.is_write == is_write) {
       ++mmio_cursor_;
       if (done.failed) {
-        // What POWER8 reports for a load or store no unit answered: a
-        // load/store machine check (SRR1[42]) from a link timeout (DSISR
-        // 0x2000, as Linux's POWER8 table decodes it), DAR = the address.
+        // A load or store no unit answered: a load/store machine check
+        // whose DSISR says link timeout, DAR = the effective address.
         state.dar = ea;
-        state.dsisr = kDsisrLinkTimeout;
-        abort_flow_ = machine_check(kSrr1LoadStoreMachineCheck);
+        state.dsisr = ppc::machine_check::kDsisrLinkTimeout;
+        abort_flow_ = machine_check(ppc::machine_check::kSrr1LoadStore);
         mmio_log_.clear();  // the instruction is abandoned for good
         return false;
       }
@@ -381,7 +370,7 @@ bool Cpu::mmio_access(std::uint64_t ea, std::uint64_t real, unsigned size, Acces
     mmio_log_.clear();
   }
   if (access == Access::execute) {
-    abort_flow_ = machine_check(kSrr1FetchLinkTimeout);
+    abort_flow_ = machine_check(ppc::machine_check::kSrr1FetchLinkTimeout);
     return false;
   }
   const std::uint64_t data = is_write ? to_bus_order(value, size) : 0;
@@ -450,7 +439,7 @@ bool Cpu::fetch_setup() {
     if (!real) return false;
     real_page = *real & ~kTlbPageMask;
     if (memory_system_.memory.host_pointer(real_page, kTlbPageMask + 1) == nullptr) {
-      machine_check(kSrr1FetchLinkTimeout);
+      machine_check(ppc::machine_check::kSrr1FetchLinkTimeout);
       return false;
     }
     tlb_->insert_execute(ea, real_page);

@@ -28,7 +28,6 @@ inline constexpr std::uint32_t kSummaryOverflow = 1;
 
 // MSR bits beyond the ones the SDK names (Book III 4.2.1).
 namespace msr_bit {
-inline constexpr std::uint64_t kMachineCheckEnable = 1ull << 12;  // ME
 inline constexpr std::uint64_t kVector = 1ull << 25;              // VEC
 inline constexpr std::uint64_t kVsx = 1ull << 23;                 // VSX
 inline constexpr std::uint64_t kSingleStep = 1ull << 10;          // SE
@@ -43,11 +42,6 @@ inline constexpr unsigned kDscr = 2, kPerformanceMonitor = 3, kTransactionalMemo
                           kTargetAddress = 8;
 inline constexpr std::uint64_t enable_bit(unsigned cause) { return 1ull << cause; }
 }  // namespace facility
-
-// LPCR bits the interpreter honours (Book III 2.2).
-namespace lpcr_bit {
-inline constexpr std::uint64_t kInterruptLittleEndian = 1ull << 25;  // ILE
-}  // namespace lpcr_bit
 
 struct CpuState {
   std::array<std::uint64_t, 32> gpr{};

@@ -9,7 +9,7 @@ namespace mosaic::interp {
 namespace {
 
 // MSR bits a guest (MSR[HV] = 0) cannot change with rfid or mtmsrd.
-constexpr std::uint64_t kMsrGuestFixed = ppc::msr::kHypervisor | msr_bit::kMachineCheckEnable;
+constexpr std::uint64_t kMsrGuestFixed = ppc::msr::kHypervisor | ppc::msr::kMachineCheckEnable;
 // mtmsrd with L = 1 changes only EE and RI (Book III 4.4.3).
 constexpr std::uint64_t kMsrPartialBits = ppc::msr::kExternalEnable | ppc::msr::kRecoverable;
 

@@ -70,17 +70,9 @@ void store_bus_order(std::uint64_t value, std::uint8_t* bytes, unsigned size) {
   for (unsigned i = 0; i < size; ++i) bytes[i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
-// The machine check the interpreter delivers for the same access (see
-// accel-interp's cpu.cpp): POWER8's load/store machine check (SRR1[42])
-// with DSISR "link timeout", new MSR as KVM-HV reflects one to a guest
-// (ME stays 1).
-constexpr std::uint64_t kSrr1InterruptBits = 0x783f0000ull;
-constexpr std::uint64_t kSrr1LoadStoreMachineCheck = 0x00200000ull;
-constexpr std::uint32_t kDsisrLinkTimeout = 0x2000;
-constexpr std::uint64_t kMsrMachineCheckEnable = 1ull << 12;
-constexpr std::uint64_t kMsrKeptOnInterrupt = ppc::msr::kHypervisor | kMsrMachineCheckEnable;
-constexpr std::uint64_t kLpcrInterruptLittleEndian = 1ull << 25;  // LPCR[ILE]
-constexpr std::uint64_t kMachineCheckVector = 0x200;
+// The MSR bits an interrupt keeps: a machine check is reflected to the
+// guest as KVM-HV reflects one, with ME still 1.
+constexpr std::uint64_t kMsrKeptOnInterrupt = ppc::msr::kHypervisor | ppc::msr::kMachineCheckEnable;
 
 }  // namespace
 
@@ -191,17 +183,17 @@ bool KvmVcpu::deliver_machine_check(std::string& checkstop) {
   machine_check_pending_ = false;
   ppc::Registers registers = read_vcpu_registers(fd_);
   const std::uint64_t instruction = registers.nip - 4;
-  if (!(registers.msr & kMsrMachineCheckEnable)) {
+  if (!(registers.msr & ppc::msr::kMachineCheckEnable)) {
     checkstop = fmt::format("checkstop: a machine check at {:#x} while MSR[ME] was 0", instruction);
     return false;
   }
   registers.srr0 = instruction;
-  registers.srr1 = (registers.msr & ~kSrr1InterruptBits) | kSrr1LoadStoreMachineCheck;
+  registers.srr1 = (registers.msr & ~ppc::kSrr1InterruptBits) | ppc::machine_check::kSrr1LoadStore;
   registers.dar = run_->mmio.phys_addr;
-  registers.dsisr = kDsisrLinkTimeout;
+  registers.dsisr = ppc::machine_check::kDsisrLinkTimeout;
   registers.msr = (registers.msr & kMsrKeptOnInterrupt) | ppc::msr::kSixtyFour;
-  if (registers.lpcr & kLpcrInterruptLittleEndian) registers.msr |= ppc::msr::kLittleEndian;
-  registers.nip = kMachineCheckVector;
+  if (registers.lpcr & ppc::lpcr::kInterruptLittleEndian) registers.msr |= ppc::msr::kLittleEndian;
+  registers.nip = ppc::machine_check::kVector;
   write_vcpu_registers(fd_, registers);
   return true;
 }

@@ -29,7 +29,6 @@ constexpr std::int64_t kBadParameter2 = -55;  // H_P2
 constexpr std::int64_t kBadParameter3 = -56;  // H_P3
 constexpr std::int64_t kBadParameter4 = -57;  // H_P4
 constexpr std::int64_t kUnsupportedFlag = -256;  // H_UNSUPPORTED_FLAG_START
-constexpr std::uint64_t kLpcrInterruptLittleEndian = 1ull << 25;  // LPCR[ILE]
 constexpr unsigned kLpcrAilShift = 23;                            // LPCR[AIL]
 
 // RTAS query-cpu-stopped-state results (LoPAPR 7.3.19).
@@ -95,8 +94,8 @@ void PseriesMachine::register_machine_hypercalls() {
     std::uint64_t value = 0;
     if (resource == kSetModeEndianness) {
       if (mode > 1) return kUnsupportedFlag;
-      mask = kLpcrInterruptLittleEndian;
-      value = mode ? kLpcrInterruptLittleEndian : 0;
+      mask = ppc::lpcr::kInterruptLittleEndian;
+      value = mode ? ppc::lpcr::kInterruptLittleEndian : 0;
     } else {
       if (mode == 1 || mode > 3) return kUnsupportedFlag;  // AIL = 1 is reserved
       mask = std::uint64_t{3} << kLpcrAilShift;

@@ -57,7 +57,7 @@ struct MemoryLayout {
 // state, for one), before it has programmed the decrementer.
 inline void enter_started_cpu(ppc::Registers& registers, std::uint64_t entry) {
   registers.nip = entry;
-  registers.msr = ppc::msr::kSixtyFour | (std::uint64_t{1} << 12);
+  registers.msr = ppc::msr::kSixtyFour | ppc::msr::kMachineCheckEnable;
   registers.dec = 0x7fffffff;
 }
 

@@ -70,11 +70,30 @@ inline constexpr std::uint64_t kHypervisor = 1ull << 60;  // HV
 inline constexpr std::uint64_t kExternalEnable = 1ull << 15;  // EE
 inline constexpr std::uint64_t kProblemState = 1ull << 14;  // PR
 inline constexpr std::uint64_t kFloatingPoint = 1ull << 13;  // FP
+inline constexpr std::uint64_t kMachineCheckEnable = 1ull << 12;  // ME
 inline constexpr std::uint64_t kInstructionRelocate = 1ull << 5;  // IR
 inline constexpr std::uint64_t kDataRelocate = 1ull << 4;  // DR
 inline constexpr std::uint64_t kRecoverable = 1ull << 1;  // RI
 inline constexpr std::uint64_t kLittleEndian = 1ull << 0;  // LE
 }  // namespace msr
+
+namespace lpcr {
+inline constexpr std::uint64_t kInterruptLittleEndian = 1ull << 25;  // ILE: interrupts run little-endian
+}  // namespace lpcr
+
+// SRR1 bits an interrupt sets itself instead of copying them from the MSR
+// (MSB-0 bits 33:36 and 42:47, Book III 6.5).
+inline constexpr std::uint64_t kSrr1InterruptBits = 0x783f0000ull;
+
+// The machine check POWER8 takes for an access no unit answers (a link
+// timeout), with the causes as Linux's mce_power.c decodes them; every
+// accelerator delivers it the same way (Vcpu::fail_mmio).
+namespace machine_check {
+inline constexpr std::uint64_t kVector = 0x200;
+inline constexpr std::uint64_t kSrr1FetchLinkTimeout = 0x08000000ull;  // SRR1 bits 36, 43:45
+inline constexpr std::uint64_t kSrr1LoadStore = 0x00200000ull;  // SRR1 bit 42: DSISR says why
+inline constexpr std::uint32_t kDsisrLinkTimeout = 0x2000;
+}  // namespace machine_check
 
 // One actual page size available inside a segment base page size, with the
 // HPTE LP encoding that selects it (ibm,segment-page-sizes in the device tree).
