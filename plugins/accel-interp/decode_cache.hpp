@@ -58,14 +58,7 @@ class DecodeCache {
       const std::uint64_t page_index = page_start >> kDecodePageShift;
       const std::uint64_t page_end = std::min(end, (page_index + 1) << kDecodePageShift);
       if (page_index >= pages_.size()) return;
-      if (DecodePage* decoded = pages_[page_index].get()) {
-        const std::uint64_t last_word = (page_end - 1) >> 2;
-        for (std::uint64_t word = page_start >> 2; word <= last_word; ++word) {
-          DecodedInsn& entry = decoded->insns[word & (kInsnsPerPage - 1)];
-          entry.handler = &decode_on_first_use;
-          entry.chained = decode_on_first_use_chained;
-        }
-      }
+      if (DecodePage* decoded = pages_[page_index].get()) forget_words(*decoded, page_start, page_end);
       page_start = page_end;
     }
   }
@@ -74,12 +67,7 @@ class DecodeCache {
   // page of RAM. Most stores go to pages that hold no decoded code.
   void invalidate_store(std::uint64_t real_address, unsigned size) {
     DecodePage* decoded = pages_[real_address >> kDecodePageShift].get();
-    if (decoded == nullptr) [[likely]] return;
-    for (std::uint64_t word = real_address >> 2; word <= (real_address + size - 1) >> 2; ++word) {
-      DecodedInsn& entry = decoded->insns[word & (kInsnsPerPage - 1)];
-      entry.handler = &decode_on_first_use;
-      entry.chained = decode_on_first_use_chained;
-    }
+    if (decoded != nullptr) [[unlikely]] forget_words(*decoded, real_address, real_address + size);
   }
 
   void clear();
@@ -88,6 +76,15 @@ class DecodeCache {
 
  private:
   DecodePage& prepare(std::uint64_t real_address, bool little_endian);
+  // Puts the entries of the words in [start, end), inside `page`, back to
+  // decode on first use.
+  static void forget_words(DecodePage& page, std::uint64_t start, std::uint64_t end) {
+    for (std::uint64_t word = start >> 2; word <= (end - 1) >> 2; ++word) {
+      DecodedInsn& entry = page.insns[word & (kInsnsPerPage - 1)];
+      entry.handler = &decode_on_first_use;
+      entry.chained = decode_on_first_use_chained;
+    }
+  }
 
   std::vector<std::unique_ptr<DecodePage>> pages_;
 };

@@ -1,8 +1,8 @@
 // A direct-mapped software TLB from effective 4 KiB pages to host pointers,
 // one table per access kind, so that a load or store that hits costs a
-// compare and a memcpy, and a fetch from another page no HPT search. Entries map RAM only; MMIO always takes the slow
-// path. Flushed whole when translations change (tlbie, HPT writes), by
-// segment when the SLB changes.
+// compare and a memcpy, and a fetch from another page no HPT search.
+// Entries map RAM only; MMIO always takes the slow path. Flushed whole when
+// translations change (tlbie, HPT writes), by segment when the SLB changes.
 #pragma once
 
 #include <array>
