@@ -188,6 +188,18 @@ void Cpu::enter_checkstop() {
   exit_.halt_reason = fmt::format("checkstop: a machine check at {:#x} while MSR[ME] was 0", state.nip);
 }
 
+bool Cpu::run_must_end(const std::atomic<bool>& stop) {
+  if (checkstopped_) [[unlikely]] {
+    enter_checkstop();
+    return true;
+  }
+  if (stop.load(std::memory_order_relaxed) || instructions_retired_ >= instruction_limit_) {
+    exit_.reason = ExitReason::stopped;
+    return true;
+  }
+  return false;
+}
+
 void Cpu::fail_mmio() {
   if (mmio_log_.empty()) return;
   mmio_log_.back().completed = true;
@@ -467,14 +479,7 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
     ~StopWatching() { cpu.watchpoints_ = nullptr; }
   } stop_watching{*this};
   for (;;) {
-    if (checkstopped_) [[unlikely]] {
-      enter_checkstop();
-      return;
-    }
-    if (stop.load(std::memory_order_relaxed) || instructions_retired_ >= instruction_limit_) {
-      exit_.reason = ExitReason::stopped;
-      return;
-    }
+    if (run_must_end(stop)) return;
     check_translation_generation();
     // A single step executes the next instruction of the code being
     // debugged, not the first one of an interrupt handler that became
@@ -551,14 +556,7 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
   // interrupt: its earlier accesses have already reached the device.
   bool replaying = !mmio_log_.empty();
   for (;;) {
-    if (checkstopped_) [[unlikely]] {
-      enter_checkstop();
-      return;
-    }
-    if (stop.load(std::memory_order_relaxed) || instructions_retired_ >= instruction_limit_) {
-      exit_.reason = ExitReason::stopped;
-      return;
-    }
+    if (run_must_end(stop)) return;
     check_translation_generation();
     if (!replaying) deliver_pending_interrupt(external_interrupt.load(std::memory_order_relaxed));
     replaying = false;

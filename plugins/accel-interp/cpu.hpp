@@ -376,6 +376,10 @@ class Cpu {
   bool split_access(std::uint64_t ea, unsigned size, Access access, std::uint64_t& value);
   bool mmio_access(std::uint64_t ea, std::uint64_t real, unsigned size, Access access, std::uint64_t& value);
   void enter_checkstop();
+  // At the top of each round of the run loops: whether the run ends here
+  // (checkstop, a stop request, the deterministic quantum spent), with
+  // the exit set.
+  bool run_must_end(const std::atomic<bool>& stop);
   std::uint64_t to_bus_order(std::uint64_t value, unsigned size) const;
   bool fetch_setup();
   void run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt,
