@@ -1,5 +1,7 @@
 #include "phb.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "mosaic/errors.hpp"
@@ -21,14 +23,59 @@ void Phb::add_function(std::shared_ptr<pci::Function> function) {
   // Every slot gets its own LSI, so INTx needs no sharing or swizzling:
   // the interrupt-map names one source per device number.
   slot->intx_source = allocate_source_();
+  for (unsigned vector = 0; vector < slot->function->msix_vector_count(); ++vector) {
+    slot->msi_sources.push_back(allocate_source_());
+    xics_.make_message_source(slot->msi_sources.back());
+  }
   slot->function->attach(*slot);
-  log_->debug("PCI 0000:00:{:02x}.0: INTx on source {:#x}", slot->number, slot->intx_source);
+  log_->debug("PCI 0000:00:{:02x}.0: INTx on source {:#x}, {} MSI-X vectors", slot->number, slot->intx_source,
+              slot->msi_sources.size());
   slots_.push_back(std::move(slot));
 }
 
 void Phb::reset() {
   dma_window_.reset();
-  for (const auto& slot : slots_) slot->function->reset();
+  for (const auto& slot : slots_) {
+    slot->function->reset();
+    slot->msi_granted = 0;
+  }
+}
+
+Phb::Slot* Phb::slot_at(std::uint32_t config_address) {
+  std::uint32_t offset = 0;
+  return function_at(config_address & 0xffff00, 4, offset);
+}
+
+std::optional<unsigned> Phb::change_msix(std::uint32_t config_address, unsigned requested) {
+  Slot* slot = slot_at(config_address);
+  if (slot == nullptr || (slot->msi_sources.empty() && requested != 0)) return std::nullopt;
+  const unsigned granted = std::min<unsigned>(requested, static_cast<unsigned>(slot->msi_sources.size()));
+  program_msix(*slot, granted);
+  log_->debug("PCI 0000:00:{:02x}.0: {} of {} MSI-X vectors asked for granted", slot->number, granted, requested);
+  return granted;
+}
+
+// Granted vectors send their source number to kMsiAddress; the others get
+// an empty entry, whose messages the bridge drops.
+void Phb::program_msix(Slot& slot, unsigned granted) {
+  slot.msi_granted = 0;
+  for (unsigned vector = 0; vector < slot.msi_sources.size(); ++vector) {
+    if (vector < granted) slot.function->program_msix_vector(vector, PhbLayout::kMsiAddress, slot.msi_sources[vector]);
+    else slot.function->program_msix_vector(vector, 0, 0);
+  }
+  slot.msi_granted = granted;
+}
+
+std::optional<unsigned> Phb::msix_granted(std::uint32_t config_address) {
+  Slot* slot = slot_at(config_address);
+  if (slot == nullptr) return std::nullopt;
+  return slot->msi_granted.load();
+}
+
+std::optional<std::uint32_t> Phb::msix_source(std::uint32_t config_address, unsigned vector) {
+  Slot* slot = slot_at(config_address);
+  if (slot == nullptr || vector >= slot->msi_granted) return std::nullopt;
+  return slot->msi_sources[vector];
 }
 
 void Phb::assign_resources() {
@@ -124,9 +171,17 @@ void Phb::mmio_write(std::uint64_t address, unsigned size, std::uint64_t value) 
 void Phb::Slot::set_intx(bool asserted) { phb.xics_.set_level(intx_source, asserted); }
 
 void Phb::Slot::signal_msi(std::uint64_t address, std::uint32_t data) {
-  // No MSI-X vector is programmed by this bridge yet, so any message is
-  // one the bridge does not recognise: dropped, as pci.hpp says.
-  phb.log_->warn("PCI 0000:00:{:02x}.0: MSI write of {:#x} to {:#x} not recognised; dropped", number, data, address);
+  // Only the messages this bridge programmed reach the XICS: the guest can
+  // rewrite the table, and a function may not raise another's sources.
+  const auto granted = msi_sources.begin() + msi_granted.load();
+  if (address == PhbLayout::kMsiAddress && std::find(msi_sources.begin(), granted, data) != granted) {
+    phb.xics_.send_message(data);
+    return;
+  }
+  if (!warned_of_bad_message.exchange(true)) {
+    phb.log_->warn("PCI 0000:00:{:02x}.0: MSI write of {:#x} to {:#x} is no vector of its; dropped (logged once)",
+                   number, data, address);
+  }
 }
 
 }  // namespace mosaic::pseries

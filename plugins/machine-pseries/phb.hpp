@@ -2,11 +2,20 @@
 // put PCI functions (mosaic/pci.hpp). It owns everything bus-side: the slot
 // each function sits in, where its BARs are placed, which XICS source its
 // INTx pin and its MSI-X vectors reach, the MMIO windows through which the
-// guest reaches the BARs, and config space through RTAS (phb_rtas.cpp).
+// guest reaches the BARs, and config space and MSI-X assignment through
+// RTAS (phb_rtas.cpp).
+//
+// MSI-X as PAPR has it: the OS asks firmware for vectors with
+// ibm,change-msi and learns each vector's interrupt source with
+// ibm,query-interrupt-source-number; firmware (here) writes the table
+// entries, whose message is a write of the source number to kMsiAddress.
+// Each function's sources are set aside when it is added, one per vector,
+// so a guest's requests never run the XICS out of sources.
 // The device-tree node Linux's pseries PCI code reads is built in
 // phb_device_tree.cpp.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +45,9 @@ struct PhbLayout {
   static constexpr std::uint64_t kWindow64Cpu = 0x210000000000;
   static constexpr std::uint64_t kWindow64Bus = kWindow64Cpu;
   static constexpr std::uint64_t kWindow64Size = 0x10000000000;
+  // The bus address MSI-X messages are written to, outside both windows
+  // and any RAM (QEMU's spapr uses the same one).
+  static constexpr std::uint64_t kMsiAddress = 0x40000000000;
 };
 
 class Phb {
@@ -58,6 +70,16 @@ class Phb {
 
   // The XICS source the function in `slot` drives with its INTx pin.
   std::uint32_t intx_source(unsigned slot) const { return slots_.at(slot)->intx_source; }
+
+  // ibm,change-msi for MSI-X: gives the function in `config_address` up to
+  // `requested` vectors (0 takes them all back) and programs their table
+  // entries. The count granted, or nullopt when there is no such function
+  // or it has no MSI-X.
+  std::optional<unsigned> change_msix(std::uint32_t config_address, unsigned requested);
+  // How many vectors the function holds now (nullopt: no such function).
+  std::optional<unsigned> msix_granted(std::uint32_t config_address);
+  // ibm,query-interrupt-source-number: the XICS source of a granted vector.
+  std::optional<std::uint32_t> msix_source(std::uint32_t config_address, unsigned vector);
 
   // Firmware's part at every boot: places each function's memory BARs in
   // the windows (naturally aligned, 64-bit BARs in the 64-bit window) and
@@ -82,8 +104,8 @@ class Phb {
   // The PHB's node and one node per function (phb_device_tree.cpp).
   std::vector<DeviceTreeNode> device_tree_nodes(std::uint32_t interrupt_controller_phandle) const;
 
-  // Machine reset: every function back to its power-on state, the DMA
-  // window empty.
+  // Machine reset: every function back to its power-on state, no MSI-X
+  // vector granted, the DMA window empty.
   void reset();
 
   TceTable& dma_window() { return dma_window_; }
@@ -100,7 +122,14 @@ class Phb {
     unsigned number;  // the PCI device number on bus 0
     std::shared_ptr<pci::Function> function;
     std::uint32_t intx_source = 0;
+    std::vector<std::uint32_t> msi_sources;  // one per MSI-X vector
+    // Written by RTAS on a vCPU thread, read by signal_msi on the device's.
+    std::atomic<unsigned> msi_granted = 0;
+    std::atomic<bool> warned_of_bad_message = false;
   };
+
+  Slot* slot_at(std::uint32_t config_address);
+  void program_msix(Slot& slot, unsigned granted);
 
   Slot* function_at(std::uint32_t config_address, unsigned size, std::uint32_t& register_offset);
   // The function whose BAR decodes `bus_address` (the lowest slot when BARs

@@ -9,8 +9,14 @@
 // (pci_dma_find), so a PHB without one, as kvmtool's, panics it. The
 // virtio devices still use guest real addresses: they do not negotiate
 // VIRTIO_F_ACCESS_PLATFORM.
+// MSI-X: a function node's ibm,req#msi-x says how many vectors it may
+// ask ibm,change-msi for, and ibm,pe-total-#msi on the bridge is the pool
+// Linux divides among the functions (its msi_quota_for_device); it is
+// sized so that every function's share covers all of its vectors.
 // Left out: EEH tokens (ibm,set-eeh-option ...), so Linux runs with EEH
-// off, and MSI-X (no ibm,change-msi): functions interrupt through INTx.
+// off.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "fdt_builder.hpp"
@@ -51,6 +57,9 @@ std::vector<DeviceTreeNode> Phb::device_tree_nodes(std::uint32_t interrupt_contr
                            {slot->number << 11, 0, 0, pin, interrupt_controller_phandle, slot->intx_source, 1});
     }
   }
+  unsigned most_vectors = 0;
+  for (const auto& slot : slots_) most_vectors = std::max(most_vectors, slot->function->msix_vector_count());
+  const auto msi_pool = static_cast<std::uint32_t>(most_vectors * slots_.size());
   std::vector<DeviceTreeNode> nodes;
   nodes.push_back({path,
                    {P::string("device_type", "pci"), P::string("compatible", "IBM,Logical_PHB"),
@@ -61,6 +70,7 @@ std::vector<DeviceTreeNode> Phb::device_tree_nodes(std::uint32_t interrupt_contr
                     P::cells("ibm,#dma-address-cells", {2}), P::cells("ibm,#dma-size-cells", {2}),
                     P::cells("ibm,dma-window", {TceTable::kLiobn, high(TceTable::kWindowBus), low(TceTable::kWindowBus),
                                                 high(TceTable::kWindowSize), low(TceTable::kWindowSize)}),
+                    P::cells("ibm,pe-total-#msi", {msi_pool}),
                     cell_vector_property("interrupt-map", interrupt_map)}});
 
   for (const auto& slot : slots_) {
@@ -88,6 +98,9 @@ std::vector<DeviceTreeNode> Phb::device_tree_nodes(std::uint32_t interrupt_contr
         P::cells("revision-id", {class_revision & 0xff}), P::cells("class-code", {class_revision >> 8}),
         P::cells("subsystem-vendor-id", {subsystem & 0xffff}), P::cells("subsystem-id", {subsystem >> 16})};
     if (pin != 0) properties.push_back(P::cells("interrupts", {pin}));
+    if (const unsigned vectors = function.msix_vector_count(); vectors != 0) {
+      properties.push_back(P::cells("ibm,req#msi-x", {vectors}));
+    }
     nodes.push_back({fmt::format("{}/pci{:x},{:x}@{:x}", path, ids & 0xffff, ids >> 16, slot->number),
                      std::move(properties)});
   }

@@ -57,6 +57,10 @@ std::uint32_t Xics::accept(std::uint32_t server) {
   // Accepting moves the pending priority into the CPPR (0xff when nothing
   // was pending) and clears XISR; the source stays presented until its EOI.
   presenter.cppr = presenter.pending_priority;
+  if (valid_source(presenter.xisr)) {
+    Source& source = sources_[presenter.xisr - kFirstDeviceSource];
+    if (source.message) source.asserted = false;
+  }
   presenter.xisr = 0;
   presenter.pending_priority = kMaskedPriority;
   set_line_(server, false);
@@ -110,6 +114,17 @@ void Xics::set_level(std::uint32_t source, bool asserted) {
   if (asserted) deliver(source);
 }
 
+void Xics::make_message_source(std::uint32_t source) {
+  std::lock_guard lock(mutex_);
+  sources_[source - kFirstDeviceSource].message = true;
+}
+
+void Xics::send_message(std::uint32_t source) {
+  std::lock_guard lock(mutex_);
+  sources_[source - kFirstDeviceSource].asserted = true;
+  deliver(source);
+}
+
 void Xics::set_xive(std::uint32_t source, std::uint32_t server, std::uint8_t priority) {
   std::lock_guard lock(mutex_);
   Source& state = sources_[source - kFirstDeviceSource];
@@ -143,7 +158,13 @@ void Xics::reset() {
     presenters_[server] = Presenter{};
     set_line_(server, false);
   }
-  for (Source& source : sources_) source = Source{.asserted = source.asserted};
+  for (Source& source : sources_) {
+    const bool message = source.message;
+    const bool level = !message && source.asserted;
+    source = Source{};
+    source.asserted = level;
+    source.message = message;
+  }
 }
 
 }  // namespace mosaic::pseries

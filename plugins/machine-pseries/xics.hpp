@@ -38,14 +38,19 @@ class Xics {
 
   // Source side; `source` must be valid.
   void set_level(std::uint32_t source, bool asserted);  // level-triggered device line
+  // Message-signalled (MSI) sources are edge-triggered: a message is
+  // pending until a presenter accepts it, and one that arrives while the
+  // source is masked is presented when it is unmasked.
+  void make_message_source(std::uint32_t source);
+  void send_message(std::uint32_t source);
   void set_xive(std::uint32_t source, std::uint32_t server, std::uint8_t priority);
   std::pair<std::uint32_t, std::uint8_t> get_xive(std::uint32_t source);
   void interrupt_off(std::uint32_t source);
   void interrupt_on(std::uint32_t source);
 
   // Power-on state: every presenter idle at CPPR 0 with no IPI, every
-  // source masked and routed to server 0. Line levels are the devices'
-  // and stay as they are.
+  // source masked and routed to server 0, no message pending. Line levels
+  // are the devices' and stay as they are.
   void reset();
 
  private:
@@ -59,8 +64,9 @@ class Xics {
     std::uint32_t server = 0;
     std::uint8_t priority = kMaskedPriority;
     std::uint8_t saved_priority = kMaskedPriority;
-    bool asserted = false;
+    bool asserted = false;  // the line's level, or a message not yet accepted
     bool presented = false;  // sent to an ICP and not yet EOI'd
+    bool message = false;  // edge-triggered: accepting it consumes it
   };
 
   std::uint32_t xirr(const Presenter& presenter) const {

@@ -115,12 +115,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       case 2: transport.config_read(static_cast<std::uint32_t>(input.take_below(0x100)), access_size(input)); break;
       case 3: {
+        // BAR 0 (the virtio registers), 1 (the MSI-X table) or 2 (none).
+        const auto bar = static_cast<unsigned>(input.take_below(3));
         const std::uint64_t offset = input.take_below(virtio::PciTransport::kBarSize + 16);
         const unsigned width = access_size(input);
-        transport.bar_write(0, offset, width, input.take<std::uint64_t>());
+        transport.bar_write(bar, offset, width, input.take<std::uint64_t>());
         break;
       }
-      case 4: transport.bar_read(0, input.take_below(virtio::PciTransport::kBarSize + 16), access_size(input)); break;
+      case 4: {
+        const auto bar = static_cast<unsigned>(input.take_below(3));
+        transport.bar_read(bar, input.take_below(virtio::PciTransport::kBarSize + 16), access_size(input));
+        break;
+      }
       case 5: {
         // Raw bytes into RAM: descriptors, ring entries and indices.
         const std::uint64_t at = input.take_below(kRamBytes);

@@ -1,7 +1,7 @@
 // pci::StandardFunction: the type-0 configuration header of a conventional
 // PCI function (PCI Local Bus Specification 3.0, chapter 6), memory BARs,
-// a capability list and INTx, so that a device plugin only supplies its IDs,
-// its BAR sizes, its capabilities and what its BAR registers do.
+// a capability list, INTx and MSI-X, so that a device plugin only supplies
+// its IDs, its BAR sizes, its capabilities and what its BAR registers do.
 //
 // What the guest can and cannot change follows the specification: the IDs,
 // class code, header type and capability list are read-only; Command keeps
@@ -9,24 +9,29 @@
 // implemented); Status bits are read-only (none of its error bits is ever
 // set); BAR writes keep only the address bits the BAR's size leaves, so
 // writing all-ones and reading back gives the size; Interrupt Line, Cache
-// Line Size and Latency Timer are plain storage. Nothing else is writable.
+// Line Size and Latency Timer are plain storage. Nothing else is writable
+// but MSI-X's Enable and Function Mask bits. While MSI-X is enabled the
+// function does not drive INTx (6.8.2).
 //
 // Threads: config_* and bar_* may be called on several vCPU threads at
 // once; the configuration header is guarded by a mutex here, and
-// subclasses guard their BAR registers themselves. set_intx_level may be
-// called from any thread.
+// subclasses guard their BAR registers themselves. set_intx_level and
+// signal_vector may be called from any thread.
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <vector>
 
 #include "mosaic/pci.hpp"
+#include "mosaic/pci_msix.hpp"
 
 namespace mosaic::pci {
 
@@ -92,12 +97,22 @@ class StandardFunction : public Function {
 
   void config_write(std::uint32_t offset, unsigned size, std::uint32_t value) override {
     bool intx_changed = false;
+    std::uint16_t msix_control = 0;
     {
       std::lock_guard lock(config_mutex_);
       if (!valid_access(offset, size)) return;
       const bool intx_was_enabled = intx_enabled();
       for (unsigned i = 0; i < size; ++i) write_byte(offset + i, static_cast<std::uint8_t>(value >> (8 * i)));
       intx_changed = intx_was_enabled != intx_enabled();
+      msix_control = msix_capability_ != 0 ? msix_control_bits() : 0;
+    }
+    if (msix_capability_ != 0 && offset <= msix_capability_ + 3u && msix_capability_ + 3u < offset + size) {
+      std::vector<MsiMessage> released;
+      {
+        std::lock_guard lock(msix_mutex_);
+        released = msix_->set_control(msix_control & msix::kControlEnable, msix_control & msix::kControlFunctionMask);
+      }
+      send(released);
     }
     if (intx_changed) update_intx();
     if (offset < kConfigSpaceSize && offset + size > config_capability_start_) {
@@ -120,8 +135,30 @@ class StandardFunction : public Function {
     return std::nullopt;
   }
 
-  unsigned msix_vector_count() const override { return 0; }
-  void program_msix_vector(unsigned, std::uint64_t, std::uint32_t) override {}
+  // Accesses to the MSI-X BAR reach the table; the others the subclass.
+  std::uint64_t bar_read(unsigned index, std::uint64_t offset, unsigned size) final {
+    if (msix_ && index == msix_bar_) {
+      std::lock_guard lock(msix_mutex_);
+      return msix_->read(offset, size);
+    }
+    return register_read(index, offset, size);
+  }
+  void bar_write(unsigned index, std::uint64_t offset, unsigned size, std::uint64_t value) final {
+    if (!msix_ || index != msix_bar_) return register_write(index, offset, size, value);
+    std::vector<MsiMessage> released;
+    {
+      std::lock_guard lock(msix_mutex_);
+      released = msix_->write(offset, size, value);
+    }
+    send(released);
+  }
+
+  unsigned msix_vector_count() const override { return msix_ ? msix_->size() : 0; }
+  void program_msix_vector(unsigned vector, std::uint64_t address, std::uint32_t data) override {
+    if (!msix_) return;
+    std::lock_guard lock(msix_mutex_);
+    msix_->program(vector, {address, data});
+  }
 
   void attach(InterruptSink& sink) override { sink_ = &sink; }
 
@@ -129,6 +166,10 @@ class StandardFunction : public Function {
     {
       std::lock_guard lock(config_mutex_);
       config_ = power_on_;
+    }
+    if (msix_) {
+      std::lock_guard lock(msix_mutex_);
+      msix_->reset();
     }
     reset_function();
     update_intx();
@@ -171,6 +212,38 @@ class StandardFunction : public Function {
     return static_cast<std::uint8_t>(offset);
   }
 
+  // An MSI-X capability with `vectors` vectors (at most
+  // MsixTable::kMaxVectors) whose table and PBA fill the 32-bit memory BAR
+  // `bar` (MsixTable::kBarSize bytes). Called from the constructor.
+  void add_msix(unsigned vectors, unsigned bar) {
+    msix_ = std::make_unique<MsixTable>(vectors);
+    msix_bar_ = bar;
+    add_memory_bar(bar, MsixTable::kBarSize, false);
+    const std::uint16_t control = static_cast<std::uint16_t>(vectors - 1);  // Table Size is N - 1
+    const std::uint32_t table = bar;  // offset 0, BIR in bits 2:0
+    const std::uint32_t pba = static_cast<std::uint32_t>(MsixTable::kPbaOffset) | bar;
+    const std::array<std::uint8_t, 10> body{
+        static_cast<std::uint8_t>(control), static_cast<std::uint8_t>(control >> 8),
+        static_cast<std::uint8_t>(table), static_cast<std::uint8_t>(table >> 8),
+        static_cast<std::uint8_t>(table >> 16), static_cast<std::uint8_t>(table >> 24),
+        static_cast<std::uint8_t>(pba), static_cast<std::uint8_t>(pba >> 8),
+        static_cast<std::uint8_t>(pba >> 16), static_cast<std::uint8_t>(pba >> 24)};
+    msix_capability_ = add_capability(msix::kCapabilityId, body);
+  }
+
+  // Signals MSI-X `vector`; false when MSI-X is not enabled, and the
+  // device interrupts through INTx instead. A masked vector is pending.
+  bool signal_vector(unsigned vector) {
+    std::optional<MsiMessage> message;
+    {
+      std::lock_guard lock(msix_mutex_);
+      if (!msix_ || !msix_->enabled()) return false;
+      message = msix_->signal(vector);
+    }
+    if (message && sink_ != nullptr) sink_->signal_msi(message->address, message->data);
+    return true;
+  }
+
   // Capabilities whose fields the driver writes (virtio's PCI
   // configuration access capability) mark the bytes and hear of writes.
   void make_writable(std::uint32_t offset, std::uint32_t length) {
@@ -206,6 +279,11 @@ class StandardFunction : public Function {
   // The device's own power-on state, after the header's.
   virtual void reset_function() = 0;
 
+  // Accesses to the function's own BARs (all but the MSI-X one), as
+  // Function::bar_read and bar_write describe them.
+  virtual std::uint64_t register_read(unsigned index, std::uint64_t offset, unsigned size) = 0;
+  virtual void register_write(unsigned index, std::uint64_t offset, unsigned size, std::uint64_t value) = 0;
+
   InterruptSink* interrupt_sink() const { return sink_; }
 
  private:
@@ -224,7 +302,19 @@ class StandardFunction : public Function {
   std::uint16_t command() const {
     return static_cast<std::uint16_t>(config_[config::kCommand] | config_[config::kCommand + 1] << 8);
   }
-  bool intx_enabled() const { return !(command() & config::kCommandIntxDisable); }
+  std::uint16_t msix_control_bits() const {
+    return static_cast<std::uint16_t>(config_[msix_capability_ + 2] | config_[msix_capability_ + 3] << 8);
+  }
+  // INTx reaches the bridge unless INTx Disable is set or MSI-X is on.
+  bool intx_enabled() const {
+    const bool msix_on = msix_capability_ != 0 && (msix_control_bits() & msix::kControlEnable);
+    return !(command() & config::kCommandIntxDisable) && !msix_on;
+  }
+
+  void send(const std::vector<MsiMessage>& messages) const {
+    if (sink_ == nullptr) return;
+    for (const MsiMessage& message : messages) sink_->signal_msi(message.address, message.data);
+  }
 
   std::uint64_t bar_address(unsigned index) const {
     auto dword = [this](std::uint32_t offset) {
@@ -264,6 +354,9 @@ class StandardFunction : public Function {
       std::uint8_t keep = static_cast<std::uint8_t>(mask >> (8 * byte));
       if (byte == 0) keep &= 0xf0;  // the type and prefetchable bits are read-only
       config_[offset] = static_cast<std::uint8_t>((config_[offset] & ~keep) | (value & keep));
+    } else if (msix_capability_ != 0 && offset == msix_capability_ + 3u) {
+      // Message Control's high byte: only Enable and Function Mask.
+      config_[offset] = value & ((msix::kControlEnable | msix::kControlFunctionMask) >> 8);
     } else if (writable_capability_[offset]) {
       config_[offset] = value;
     }
@@ -288,6 +381,10 @@ class StandardFunction : public Function {
   std::uint32_t config_capability_start_ = kConfigSpaceSize;
   bool intx_asserted_ = false;
   InterruptSink* sink_ = nullptr;
+  std::uint8_t msix_capability_ = 0;  // 0: no MSI-X
+  unsigned msix_bar_ = 0;
+  mutable std::mutex msix_mutex_;  // guards msix_; never held together with config_mutex_
+  std::unique_ptr<MsixTable> msix_;
 };
 
 }  // namespace mosaic::pci

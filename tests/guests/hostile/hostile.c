@@ -319,7 +319,7 @@ static uint64_t random_mmio(uint64_t *state, unsigned cpu, unsigned count) {
 #define PCI_REAL 0xa00000ul
 #define PCI_DMA (PCI_REAL + 0x8000ul)
 #define VIRTIO_VENDOR 0x1af4
-static uint32_t read_config_token, write_config_token;
+static uint32_t read_config_token, write_config_token, change_msi_token;
 
 /* A configuration address (PAPR): register bits 0-7, extended register
  * bits 24-27, device bits 11-15, bus 0. */
@@ -388,9 +388,41 @@ static void write_rings(uint64_t *state, unsigned size) {
   __asm__ volatile("sync");
 }
 
+/* MSI-X: vectors granted through ibm,change-msi (sometimes), MSI-X
+ * enabled and masked at random, vectors mapped to queues at random, and
+ * table entries rewritten with garbage or with another function's message
+ * (the bridge must drop what it did not program). */
+static void msix_mischief(uint64_t *state, unsigned slot) {
+  uint32_t cap = 0, msix_bar = 0;
+  pci_config_read(slot, 0x34, 1, &cap);
+  for (int hops = 0; cap != 0 && hops < 48; ++hops) {
+    uint32_t id = 0;
+    pci_config_read(slot, cap, 1, &id);
+    if (id == 0x11) break;
+    pci_config_read(slot, cap + 1, 1, &cap);
+  }
+  if (cap == 0) return;
+  if (next_random(state) & 1) {
+    const uint32_t args[6] = {config_address(slot, 0), (uint32_t)(PHB_BUID >> 32), (uint32_t)PHB_BUID, 4,
+                              (uint32_t)(next_random(state) % 6), 1};
+    uint32_t rets[4];
+    rtas_call_token(change_msi_token, 6, 4, args, rets);
+  }
+  pci_config_write(slot, cap + 2, 2, (uint32_t)next_random(state));  /* Enable, Function Mask, read-only rest */
+  pci_config_read(slot, 0x14, 4, &msix_bar);
+  const uint64_t table = PHB_WINDOW32 + ((msix_bar & ~0xful) - PCI_BUS_WINDOW32);
+  for (int i = 0; i < 4; ++i) {
+    const uint64_t r = next_random(state);
+    const uint32_t value = r & 1 ? (uint32_t)next_random(state) : 0x1000 + (uint32_t)(r >> 8) % 64;
+    if ((r >> 4) % 3 == 0) bar_write(table, 16 * ((r >> 16) % 5), 4, 0);          /* address low: 0 */
+    bar_write(table, ((r >> 24) % 0x820) & ~3ul, 4, value);                      /* entries and the PBA */
+  }
+}
+
 /* One device: hostile config accesses, BARs moved over RAM and over each
  * other, then a driver bring-up with rings full of garbage, kicks in and
- * out of range, and random register writes. Returns the kicks made. */
+ * out of range, random register writes and MSI-X mischief. Returns the
+ * kicks made. */
 static uint64_t attack_function(uint64_t *state, unsigned slot, uint32_t bar, uint32_t other_bar) {
   const uint64_t bar_cpu = PHB_WINDOW32 + ((bar & ~0xful) - PCI_BUS_WINDOW32);
   uint32_t ignored;
@@ -431,8 +463,11 @@ static uint64_t attack_function(uint64_t *state, unsigned slot, uint32_t bar, ui
     bar_write(bar_cpu, 0x20 + 8 * a, 4, (uint32_t)areas[a]);
     bar_write(bar_cpu, 0x24 + 8 * a, 4, (uint32_t)(areas[a] >> 32));
   }
+  bar_write(bar_cpu, 0x10, 2, (uint32_t)next_random(state) % 6); /* msix_config, sometimes no such vector */
+  bar_write(bar_cpu, 0x1a, 2, (uint32_t)next_random(state) % 6); /* queue_msix_vector */
   bar_write(bar_cpu, 0x1c, 2, 1);   /* queue_enable */
   bar_write(bar_cpu, 0x14, 1, 0xf); /* DRIVER_OK */
+  msix_mischief(state, slot);
   for (int i = 0; i < 4; ++i) {
     bar_write(bar_cpu, 0x3000 + 4 * (next_random(state) % 3), 2, 0); /* queue 0, or none such */
     ++kicks;
@@ -534,6 +569,7 @@ void guest_main(const void *fdt) {
   for (unsigned i = 0; i < RTAS_FUNCTIONS; ++i) rtas_tokens[i] = rtas_token(rtas_functions[i]);
   read_config_token = rtas_token("ibm,read-pci-config");
   write_config_token = rtas_token("ibm,write-pci-config");
+  change_msi_token = rtas_token("ibm,change-msi");
   const uint32_t power_off = rtas_token("power-off");
   const uint32_t start_cpu = rtas_token("start-cpu");
   console_write("hostile: start\n");

@@ -1,4 +1,6 @@
-// The PCI host bridge: slots, and INTx reaching the XICS.
+// The PCI host bridge: slots, config space, BARs, the device tree, INTx
+// reaching the XICS, and MSI-X assigned through RTAS as Linux's pseries
+// msi.c asks for it.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -6,6 +8,7 @@
 #include "fake_pci_function.hpp"
 #include "mosaic/errors.hpp"
 #include "phb.hpp"
+#include "rtas.hpp"
 #include "support/null_logger.hpp"
 
 namespace {
@@ -30,6 +33,45 @@ class PhbTest : public ::testing::Test {
   std::vector<std::byte> ram = std::vector<std::byte>(1 << 20);
   GuestMemory memory{ram.data(), ram.size()};
   Phb phb{xics, memory, [this] { return next_source++; }, mosaic::testing::null_logger()};
+  Rtas rtas{memory, mosaic::testing::null_logger()};
+  PhbTest() { phb.register_rtas_functions(rtas); }
+
+  // An RTAS call by name through the KVMPPC_H_RTAS argument buffer
+  // (token, nargs, nret, arguments, returns; big-endian words). Returns
+  // the returns, status first.
+  std::vector<std::int32_t> rtas_call(const std::string& name, std::vector<std::uint32_t> args, std::uint32_t nret) {
+    std::uint32_t token = 0;
+    for (const auto& property : rtas.device_tree_node(0, {}).properties) {
+      if (property.name != name) continue;
+      for (int b = 0; b < 4; ++b) token = token << 8 | std::to_integer<std::uint32_t>(property.value[b]);
+    }
+    EXPECT_NE(token, 0u) << name;
+    std::vector<std::uint32_t> words{token, static_cast<std::uint32_t>(args.size()), nret};
+    words.insert(words.end(), args.begin(), args.end());
+    words.resize(words.size() + nret);
+    constexpr std::uint64_t kBuffer = 0x1000;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      for (int b = 0; b < 4; ++b) ram[kBuffer + 4 * i + b] = static_cast<std::byte>(words[i] >> (24 - 8 * b));
+    }
+    HypercallCall call;
+    call.args[0] = kBuffer;
+    EXPECT_EQ(rtas.hypercall(call), 0);
+    std::vector<std::int32_t> rets;
+    for (std::size_t i = 3 + args.size(); i < words.size(); ++i) {
+      std::uint32_t word = 0;
+      for (int b = 0; b < 4; ++b) word = word << 8 | std::to_integer<std::uint32_t>(ram[kBuffer + 4 * i + b]);
+      rets.push_back(static_cast<std::int32_t>(word));
+    }
+    return rets;
+  }
+  static constexpr std::uint32_t kBuidHigh = PhbLayout::kBuid >> 32;
+  static constexpr std::uint32_t kBuidLow = static_cast<std::uint32_t>(PhbLayout::kBuid);
+  std::vector<std::int32_t> change_msi(unsigned device, std::uint32_t function, std::uint32_t count) {
+    return rtas_call("ibm,change-msi", {config_address(device, 0, 0), kBuidHigh, kBuidLow, function, count, 1}, 4);
+  }
+  std::vector<std::int32_t> query_source(unsigned device, std::uint32_t vector) {
+    return rtas_call("ibm,query-interrupt-source-number", {config_address(device, 0, 0), kBuidHigh, kBuidLow, vector}, 3);
+  }
 
   // A PAPR configuration address on bus 0 (LoPAPR 7.3.4: register bits 8-11
   // in address bits 24-27, the bus in 16-23, devfn in 8-15).
@@ -219,6 +261,113 @@ TEST_F(PhbTest, EachFunctionGetsItsSinkAndItsOwnIntxSource) {
   second->sink()->set_intx(false);
   xics.end_of_interrupt(0, 0xff000000u | phb.intx_source(1));
   EXPECT_FALSE(lines[0]);
+}
+
+constexpr std::int32_t kParameterError = -3;
+constexpr std::uint32_t kChangeMsi = 3, kChangeMsix = 4;
+
+TEST_F(PhbTest, ChangeMsiGrantsMsixVectorsAndProgramsTheirTableEntries) {
+  auto function = make_function(4);
+  phb.add_function(function);
+  // Function 4 (MSI-X), 4 asked for: status 0, 4 granted, type 2 (MSI-X).
+  const auto granted = change_msi(0, kChangeMsix, 4);
+  EXPECT_EQ(granted[0], 0);
+  EXPECT_EQ(granted[1], 4);
+  EXPECT_EQ(granted[3], 2);
+  std::vector<std::uint32_t> sources;
+  for (unsigned vector = 0; vector < 4; ++vector) {
+    const auto query = query_source(0, vector);
+    ASSERT_EQ(query[0], 0);
+    EXPECT_EQ(query[2], 1);  // edge-triggered
+    const auto source = static_cast<std::uint32_t>(query[1]);
+    EXPECT_TRUE(xics.valid_source(source));
+    EXPECT_NE(source, phb.intx_source(0));
+    EXPECT_EQ(std::count(sources.begin(), sources.end(), source), 0);
+    sources.push_back(source);
+    EXPECT_EQ(function->msix(vector).address, PhbLayout::kMsiAddress);
+    EXPECT_EQ(function->msix(vector).data, source);
+  }
+  EXPECT_EQ(query_source(0, 4)[0], kParameterError);
+  EXPECT_EQ(change_msi(0, 0, 0)[1], 4);  // function 0 asks how many it holds
+
+  // Fewer than asked for when the function has fewer.
+  EXPECT_EQ(change_msi(0, kChangeMsix, 16)[1], 4);
+  // Two of them: the other two entries are emptied.
+  EXPECT_EQ(change_msi(0, kChangeMsix, 2)[1], 2);
+  EXPECT_EQ(function->msix(3).address, 0u);
+  EXPECT_EQ(query_source(0, 2)[0], kParameterError);
+  // Linux disables "MSI or MSI-X" with the MSI function and a count of 0.
+  EXPECT_EQ(change_msi(0, kChangeMsi, 0), (std::vector<std::int32_t>{0, 0, 2, 2}));
+  EXPECT_EQ(query_source(0, 0)[0], kParameterError);
+  EXPECT_EQ(function->msix(0).address, 0u);
+}
+
+TEST_F(PhbTest, ChangeMsiRefusesWhatThereIsNoneOf) {
+  phb.add_function(make_function(0));  // INTx only
+  phb.add_function(make_function(2));
+  EXPECT_EQ(change_msi(0, kChangeMsix, 1)[0], kParameterError);
+  EXPECT_EQ(change_msi(0, kChangeMsi, 0)[0], 0);         // releasing nothing is fine
+  EXPECT_EQ(change_msi(1, kChangeMsi, 1)[0], kParameterError);  // no MSI capability
+  EXPECT_EQ(change_msi(1, 9, 1)[0], kParameterError);     // no such function
+  EXPECT_EQ(change_msi(5, kChangeMsix, 1)[0], kParameterError);  // no such device
+  EXPECT_EQ(rtas_call("ibm,change-msi", {config_address(1, 0, 0), kBuidHigh, kBuidLow + 1, kChangeMsix, 1, 1}, 4)[0],
+            kParameterError);  // another bridge
+  EXPECT_EQ(rtas_call("ibm,change-msi", {config_address(1, 0, 0), kBuidHigh, kBuidLow, kChangeMsix, 1}, 4)[0],
+            kParameterError);  // one argument short
+  EXPECT_EQ(query_source(1, 0)[0], kParameterError);  // nothing granted yet
+}
+
+TEST_F(PhbTest, OnlyMessagesOfGrantedVectorsReachTheXicsAsEdges) {
+  auto first = make_function(2);
+  auto second = make_function(2);
+  phb.add_function(first);
+  phb.add_function(second);
+  ASSERT_EQ(change_msi(0, kChangeMsix, 1)[1], 1);
+  ASSERT_EQ(change_msi(1, kChangeMsix, 2)[1], 2);
+  const auto source = static_cast<std::uint32_t>(query_source(0, 0)[1]);
+  const auto others = static_cast<std::uint32_t>(query_source(1, 0)[1]);
+  xics.set_priority(0, 0xff);
+  xics.set_xive(source, 0, 5);
+  xics.set_xive(others, 0, 5);
+  xics.set_xive(source + 1, 0, 5);  // the first function's second, ungranted vector
+
+  first->sink()->signal_msi(PhbLayout::kMsiAddress, others);     // another function's source
+  first->sink()->signal_msi(PhbLayout::kMsiAddress, source + 1);  // not granted
+  first->sink()->signal_msi(PhbLayout::kMsiAddress + 4, source);  // not the MSI address
+  EXPECT_FALSE(lines[0]);
+
+  first->sink()->signal_msi(PhbLayout::kMsiAddress, source);
+  EXPECT_TRUE(lines[0]);
+  EXPECT_EQ(xics.accept(0), 0xff000000u | source);
+  xics.end_of_interrupt(0, 0xff000000u | source);
+  EXPECT_FALSE(lines[0]);  // an edge: accepted once, not presented again
+
+  // A message to a masked source waits for it to be unmasked.
+  xics.interrupt_off(source);
+  first->sink()->signal_msi(PhbLayout::kMsiAddress, source);
+  EXPECT_FALSE(lines[0]);
+  xics.interrupt_on(source);
+  EXPECT_TRUE(lines[0]);
+  EXPECT_EQ(xics.accept(0), 0xff000000u | source);
+  xics.end_of_interrupt(0, 0xff000000u | source);
+
+  // Reset takes the vectors back.
+  phb.reset();
+  first->sink()->signal_msi(PhbLayout::kMsiAddress, source);
+  EXPECT_EQ(xics.poll(0).first & 0xffffff, 0u);
+  EXPECT_EQ(query_source(0, 0)[0], kParameterError);
+}
+
+TEST_F(PhbTest, TheDeviceTreeTellsLinuxHowManyVectorsEachFunctionMayAskFor) {
+  phb.add_function(make_function(8));
+  phb.add_function(make_function(0));
+  const auto nodes = phb.device_tree_nodes(7);
+  EXPECT_EQ(cells(node(nodes, "/pci@800000020000000/pci1af4,1044@0"), "ibm,req#msi-x"), std::vector<std::uint32_t>{8});
+  // Linux gives each function pe-total / functions: enough for the largest.
+  EXPECT_EQ(cells(node(nodes, "/pci@800000020000000"), "ibm,pe-total-#msi"), std::vector<std::uint32_t>{16});
+  for (const auto& property : node(nodes, "/pci@800000020000000/pci1af4,1044@1").properties) {
+    EXPECT_NE(property.name, "ibm,req#msi-x");
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // 6) and virtio::PciTransport driven as Linux's virtio_pci_modern drives
 // it (virtio 1.2 sections 3.1 and 4.1), with a small echo device.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <utility>
 #include <vector>
@@ -49,8 +50,9 @@ class EchoDevice final : public Device {
 class Sink final : public pci::InterruptSink {
  public:
   void set_intx(bool asserted) override { level = asserted; }
-  void signal_msi(std::uint64_t, std::uint32_t) override {}
+  void signal_msi(std::uint64_t address, std::uint32_t data) override { messages.push_back({address, data}); }
   bool level = false;
+  std::vector<pci::MsiMessage> messages;
 };
 
 class VirtioPciTest : public ::testing::Test {
@@ -93,10 +95,13 @@ class VirtioPciTest : public ::testing::Test {
     common_write(0x28, 8, kAvail);
     common_write(0x30, 8, kUsed);
     common_write(0x1c, 2, 1);
+    if (map_vectors) map_vectors();
     common_write(0x14, 1, status::kAcknowledge | status::kDriver | status::kFeaturesOk | status::kDriverOk);
     return static_cast<std::uint8_t>(common_read(0x14, 1));
   }
 
+  // Called by bring_up after the queue is set up, before DRIVER_OK.
+  std::function<void()> map_vectors;
   static constexpr std::uint64_t kDescriptors = 0x1000, kAvail = 0x2000, kUsed = 0x3000;
   std::vector<std::byte> ram = std::vector<std::byte>(1 << 20);
   GuestMemory memory{ram.data(), ram.size()};
@@ -129,9 +134,11 @@ TEST_F(VirtioPciTest, BarSizingReadsBackTheSizeAndDecodingFollowsMemorySpace) {
   EXPECT_EQ(bar->address, 0x80004000u);
   EXPECT_EQ(bar->size, PciTransport::kBarSize);
   EXPECT_EQ(transport->decode(0x80004000 + PciTransport::kBarSize), std::nullopt);
-  EXPECT_EQ(transport->config_read(0x14, 4), 0u);  // no BAR 1
-  transport->config_write(0x14, 4, 0xffffffff);
-  EXPECT_EQ(transport->config_read(0x14, 4), 0u);
+  transport->config_write(0x14, 4, 0xffffffff);  // BAR 1: the MSI-X table
+  EXPECT_EQ(transport->config_read(0x14, 4), static_cast<std::uint32_t>(~(pci::MsixTable::kBarSize - 1)));
+  EXPECT_EQ(transport->config_read(0x18, 4), 0u);  // no BAR 2
+  transport->config_write(0x18, 4, 0xffffffff);
+  EXPECT_EQ(transport->config_read(0x18, 4), 0u);
 }
 
 TEST_F(VirtioPciTest, EveryVirtioCapabilityIsThereAndPointsIntoBarZero) {
@@ -227,6 +234,131 @@ TEST_F(VirtioPciTest, ThePciConfigCapabilityReachesTheBarThroughConfigSpace) {
   transport->config_write(cap + 8, 4, 0x16);     // queue_select
   transport->config_write(cap + 16, 2, 1);
   EXPECT_EQ(common_read(0x16, 2), 1u);
+}
+
+}  // namespace
+}  // namespace mosaic::virtio
+
+namespace mosaic::virtio {
+namespace {
+
+// MSI-X as Linux's virtio_pci sets it up on pseries: firmware programs the
+// table, the driver maps a vector to configuration changes and one to
+// each queue, enables MSI-X and unmasks the vectors it uses.
+class VirtioMsixTest : public VirtioPciTest {
+ public:
+  std::uint8_t msix_capability() {
+    for (std::uint32_t at = transport->config_read(0x34, 1); at != 0; at = transport->config_read(at + 1, 1)) {
+      if (transport->config_read(at, 1) == pci::msix::kCapabilityId) return static_cast<std::uint8_t>(at);
+    }
+    ADD_FAILURE() << "no MSI-X capability";
+    return 0;
+  }
+  void set_msix_control(std::uint16_t control) { transport->config_write(msix_capability() + 2, 2, control); }
+  void unmask(unsigned vector) { transport->bar_write(PciTransport::kMsixBar, 16 * vector + 12, 4, 0); }
+  std::uint64_t pending_bits() { return transport->bar_read(PciTransport::kMsixBar, pci::MsixTable::kPbaOffset, 8); }
+
+  // One request on queue 0, as in the echo test above.
+  void request() {
+    for (int b = 0; b < 8; ++b) ram[kDescriptors + b] = std::byte(std::uint64_t{0x9000} >> (8 * b));
+    ram[kDescriptors + 8] = std::byte{4};
+    put16(kDescriptors + 12, descriptor::kWrite);
+    const std::uint16_t index = next_avail++;
+    put16(kAvail + 4 + 2 * (index % 8), 0);
+    put16(kAvail + 2, next_avail);
+    transport->bar_write(0, PciTransport::kNotifyOffset, 2, 0);
+  }
+  std::uint16_t next_avail = 0;
+};
+
+TEST_F(VirtioMsixTest, TheCapabilityOffersAVectorPerQueueAndOneForConfigurationRoundedToAPowerOfTwo) {
+  const std::uint8_t cap = msix_capability();
+  EXPECT_EQ(transport->msix_vector_count(), 4u);                // 2 queues + 1, rounded up
+  EXPECT_EQ(transport->config_read(cap + 2, 2), 3u);            // Table Size is N - 1, disabled, not masked
+  EXPECT_EQ(transport->config_read(cap + 4, 4), PciTransport::kMsixBar);  // table at offset 0 of BAR 1
+  EXPECT_EQ(transport->config_read(cap + 8, 4), pci::MsixTable::kPbaOffset | PciTransport::kMsixBar);
+  transport->config_write(cap + 2, 2, 0xffff);  // only Enable and Function Mask are writable
+  EXPECT_EQ(transport->config_read(cap + 2, 2), 0xc003u);
+  transport->config_write(cap + 4, 4, 0);
+  EXPECT_EQ(transport->config_read(cap + 4, 4), PciTransport::kMsixBar);
+}
+
+TEST_F(VirtioMsixTest, VectorsTheFunctionLacksReadBackAsNoVector) {
+  common_write(0x10, 2, 3);
+  EXPECT_EQ(common_read(0x10, 2), 3u);
+  common_write(0x10, 2, 4);
+  EXPECT_EQ(common_read(0x10, 2), kNoVector);
+  common_write(0x16, 2, 1);
+  common_write(0x1a, 2, 2);
+  EXPECT_EQ(common_read(0x1a, 2), 2u);
+  common_write(0x1a, 2, 0x1234);
+  EXPECT_EQ(common_read(0x1a, 2), kNoVector);
+  common_write(0x14, 1, 0);  // reset: every mapping is gone
+  EXPECT_EQ(common_read(0x10, 2), kNoVector);
+  common_write(0x16, 2, 1);
+  EXPECT_EQ(common_read(0x1a, 2), kNoVector);
+}
+
+TEST_F(VirtioMsixTest, AQueueInterruptIsTheQueuesMessageAndAMaskedOneWaitsInThePendingBits) {
+  for (unsigned vector = 0; vector < 4; ++vector) transport->program_msix_vector(vector, 0xfee0000, 0x100 + vector);
+  map_vectors = [this] {
+    common_write(0x10, 2, 0);  // configuration changes: vector 0
+    common_write(0x1a, 2, 1);  // queue 0 (selected): vector 1
+  };
+  set_msix_control(pci::msix::kControlEnable);
+  ASSERT_TRUE(bring_up(feature::kVersion1) & status::kDriverOk);
+  EXPECT_EQ(common_read(0x1a, 2), 1u);
+
+  request();  // vector 1 is still masked, as every vector starts
+  EXPECT_TRUE(sink.messages.empty());
+  EXPECT_FALSE(sink.level);  // no INTx while MSI-X is on
+  EXPECT_EQ(pending_bits(), 0b10u);
+  unmask(1);
+  ASSERT_EQ(sink.messages.size(), 1u);
+  EXPECT_EQ(sink.messages[0], (pci::MsiMessage{0xfee0000, 0x101}));
+  EXPECT_EQ(pending_bits(), 0u);
+  EXPECT_EQ(transport->bar_read(0, PciTransport::kIsrOffset, 1), 0u);  // the queue bit is INTx's only
+
+  request();
+  ASSERT_EQ(sink.messages.size(), 2u);
+  EXPECT_EQ(sink.messages[1].data, 0x101u);
+
+  // The Function Mask holds every vector back; clearing it sends what waited.
+  set_msix_control(pci::msix::kControlEnable | pci::msix::kControlFunctionMask);
+  request();
+  EXPECT_EQ(sink.messages.size(), 2u);
+  set_msix_control(pci::msix::kControlEnable);
+  ASSERT_EQ(sink.messages.size(), 3u);
+  EXPECT_EQ(sink.messages[2].data, 0x101u);
+
+  // Turning MSI-X off brings INTx back.
+  set_msix_control(0);
+  request();
+  EXPECT_EQ(sink.messages.size(), 3u);
+  EXPECT_TRUE(sink.level);
+}
+
+TEST_F(VirtioMsixTest, AConfigurationChangeUsesTheConfigurationVectorAndStillSetsTheIsrBit) {
+  transport->program_msix_vector(2, 0xfee0000, 0x77);
+  map_vectors = [this] { common_write(0x10, 2, 2); };
+  set_msix_control(pci::msix::kControlEnable);
+  unmask(2);
+  ASSERT_TRUE(bring_up(feature::kVersion1) & status::kDriverOk);
+  put16(kAvail + 2, 100);  // a broken ring: DEVICE_NEEDS_RESET and a configuration interrupt
+  transport->bar_write(0, PciTransport::kNotifyOffset, 2, 0);
+  ASSERT_EQ(sink.messages.size(), 1u);
+  EXPECT_EQ(sink.messages[0].data, 0x77u);
+  EXPECT_EQ(transport->bar_read(0, PciTransport::kIsrOffset, 1), kIsrConfigChange);
+  EXPECT_FALSE(sink.level);
+}
+
+TEST_F(VirtioMsixTest, AQueueMappedToNoVectorInterruptsNobody) {
+  set_msix_control(pci::msix::kControlEnable);
+  ASSERT_TRUE(bring_up(feature::kVersion1) & status::kDriverOk);
+  request();
+  EXPECT_TRUE(sink.messages.empty());
+  EXPECT_FALSE(sink.level);
+  EXPECT_EQ(pending_bits(), 0u);
 }
 
 }  // namespace

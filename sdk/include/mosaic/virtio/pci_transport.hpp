@@ -4,17 +4,23 @@
 // device configuration at 0x2000 and the notification area at 0x3000 (queue
 // n at 0x3000 + 4n); vendor-specific capabilities point at each, and the
 // PCI configuration access capability gives the same registers through
-// config space. Interrupts are INTx with the ISR status. There is no legacy
-// interface: VIRTIO_F_VERSION_1 must be negotiated.
+// config space. Interrupts are MSI-X (4.1.4.8: BAR 1 holds the table, with
+// one vector per queue and one for configuration changes, rounded up to a
+// power of two because PAPR firmware allocates no other counts), or INTx
+// with the ISR status while the driver has not enabled MSI-X. There is no
+// legacy interface: VIRTIO_F_VERSION_1 must be negotiated.
 //
 // Threads: BAR and config accesses come from vCPU threads; the device's
 // Queues calls from any thread. One mutex guards the transport's registers
 // and each queue has its own, so that a device thread completing requests
-// does not wait for register accesses.
+// does not wait for register accesses. Interrupts are sent with the
+// registers' mutex held, so that a vector the driver remaps is not used
+// half-way.
 #pragma once
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,11 +45,13 @@ class PciTransport final : public pci::StandardFunction, private Queues {
   static constexpr std::uint32_t kDeviceOffset = 0x2000;
   static constexpr std::uint32_t kNotifyOffset = 0x3000;
   static constexpr std::uint32_t kNotifyMultiplier = 4;
+  static constexpr unsigned kMsixBar = 1;
 
   PciTransport(GuestMemory& memory, std::unique_ptr<Device> device, std::shared_ptr<spdlog::logger> log)
       : StandardFunction(ids_for(*device)), memory_(memory), device_(std::move(device)), log_(std::move(log)),
         queues_(device_->queue_count()) {
     add_memory_bar(0, kBarSize, false);
+    add_msix(std::bit_ceil(static_cast<unsigned>(queues_.size()) + 1), kMsixBar);
     add_virtio_capability(pci_cap::kCommonConfig, kCommonOffset, kCommonSize);
     add_virtio_capability(pci_cap::kIsrConfig, kIsrOffset, 1);
     // A device without configuration (entropy) has no such capability:
@@ -62,7 +70,7 @@ class PciTransport final : public pci::StandardFunction, private Queues {
 
   Device& device() { return *device_; }
 
-  std::uint64_t bar_read(unsigned index, std::uint64_t offset, unsigned size) override {
+  std::uint64_t register_read(unsigned index, std::uint64_t offset, unsigned size) override {
     if (index != 0 || (size != 1 && size != 2 && size != 4 && size != 8)) return ~std::uint64_t{0};
     std::uint64_t value = 0;
     if (offset >= kCommonOffset && offset + size <= kCommonOffset + kCommonSize) {
@@ -82,7 +90,7 @@ class PciTransport final : public pci::StandardFunction, private Queues {
     return value;
   }
 
-  void bar_write(unsigned index, std::uint64_t offset, unsigned size, std::uint64_t value) override {
+  void register_write(unsigned index, std::uint64_t offset, unsigned size, std::uint64_t value) override {
     if (index != 0 || (size != 1 && size != 2 && size != 4 && size != 8)) return;
     if (offset >= kCommonOffset && offset + size <= kCommonOffset + kCommonSize) {
       write_common(static_cast<std::uint32_t>(offset), size, value);
@@ -99,7 +107,7 @@ class PciTransport final : public pci::StandardFunction, private Queues {
   void config_changed() {
     std::lock_guard lock(mutex_);
     ++config_generation_;
-    raise(kIsrConfigChange);
+    raise_config();
   }
 
  private:
@@ -167,7 +175,7 @@ class PciTransport final : public pci::StandardFunction, private Queues {
     put(0x04, 4, device_feature_select_ < 2 ? offered >> (32 * device_feature_select_) : 0);
     put(0x08, 4, driver_feature_select_);
     put(0x0c, 4, driver_feature_select_ < 2 ? driver_features_ >> (32 * driver_feature_select_) : 0);
-    put(0x10, 2, kNoVector);  // no MSI-X
+    put(0x10, 2, config_vector_);
     put(0x12, 2, queues_.size());
     put(0x14, 1, status_);
     put(0x15, 1, config_generation_);
@@ -175,7 +183,7 @@ class PciTransport final : public pci::StandardFunction, private Queues {
     if (queue_select_ < queues_.size()) {
       const QueueState& q = queues_[queue_select_];
       put(0x18, 2, q.size);
-      put(0x1a, 2, kNoVector);
+      put(0x1a, 2, q.msix_vector);
       put(0x1c, 2, q.enabled ? 1 : 0);
       put(0x1e, 2, queue_select_);  // queue_notify_off
       put(0x20, 8, q.layout.descriptors);
@@ -211,7 +219,11 @@ class PciTransport final : public pci::StandardFunction, private Queues {
         }
         return;
       case 0x14: if (size == 1) write_status(static_cast<std::uint8_t>(value), lock); return;
+      case 0x10: if (size == 2) config_vector_ = checked_vector(value); return;
       case 0x16: if (size == 2) queue_select_ = static_cast<std::uint16_t>(value); return;
+      case 0x1a:
+        if (size == 2 && q != nullptr) q->msix_vector = checked_vector(value);
+        return;
       case 0x18:
         if (size == 2 && layout_writable) q->size = static_cast<std::uint16_t>(value);
         return;
@@ -223,8 +235,13 @@ class PciTransport final : public pci::StandardFunction, private Queues {
     if (offset >= 0x20 && offset < 0x28) set_address(q ? q->layout.descriptors : scratch_, 0x20);
     else if (offset >= 0x28 && offset < 0x30) set_address(q ? q->layout.driver_area : scratch_, 0x28);
     else if (offset >= 0x30 && offset < 0x38) set_address(q ? q->layout.device_area : scratch_, 0x30);
-    // Everything else is read-only, or an MSI-X vector this transport
-    // does not have (it reads back as NO_VECTOR).
+    // Everything else is read-only.
+  }
+
+  // 4.1.5.1.2: a vector the function does not have is refused, and the
+  // driver reads NO_VECTOR back.
+  std::uint16_t checked_vector(std::uint64_t value) const {
+    return value < msix_vector_count() ? static_cast<std::uint16_t>(value) : kNoVector;
   }
 
   void write_status(std::uint8_t value, std::unique_lock<std::mutex>& lock) {
@@ -308,7 +325,7 @@ class PciTransport final : public pci::StandardFunction, private Queues {
     report_written(chain, written);
     if (interrupt) {
       std::lock_guard lock(mutex_);
-      raise(kIsrQueue);
+      raise_queue(queue);
     }
   }
 
@@ -333,11 +350,19 @@ class PciTransport final : public pci::StandardFunction, private Queues {
     log_->warn("the driver broke the device: {}; DEVICE_NEEDS_RESET", why);
     status_ |= status::kDeviceNeedsReset;
     ++config_generation_;
-    raise(kIsrConfigChange);
+    raise_config();
   }
 
-  void raise(std::uint8_t cause) {
-    isr_ |= cause;
+  // 4.1.4.5: the configuration-change bit is set in the ISR either way;
+  // the queue bit only for INTx. With MSI-X on, NO_VECTOR means no
+  // interrupt at all (4.1.5.1.2).
+  void raise_config() {
+    isr_ |= kIsrConfigChange;
+    if (!signal_vector(config_vector_)) set_intx_level(true);
+  }
+  void raise_queue(unsigned queue) {
+    if (signal_vector(queues_[queue].msix_vector)) return;
+    isr_ |= kIsrQueue;
     set_intx_level(true);
   }
 
@@ -353,12 +378,14 @@ class PciTransport final : public pci::StandardFunction, private Queues {
     device_feature_select_ = driver_feature_select_ = 0;
     queue_select_ = 0;
     isr_ = 0;
+    config_vector_ = kNoVector;
     for (unsigned i = 0; i < queues_.size(); ++i) {
       QueueState& q = queues_[i];
       std::lock_guard queue_lock(q.mutex);
       q.ring.reset();
       q.enabled = false;
       q.layout = {};
+      q.msix_vector = kNoVector;
       q.size = device_->queue_max_size(i);
     }
     set_intx_level(false);
@@ -373,6 +400,7 @@ class PciTransport final : public pci::StandardFunction, private Queues {
   std::uint8_t status_ = 0;
   std::uint8_t config_generation_ = 0;
   std::uint8_t isr_ = 0;
+  std::uint16_t config_vector_ = kNoVector;
   std::uint32_t device_feature_select_ = 0;
   std::uint32_t driver_feature_select_ = 0;
   std::uint64_t driver_features_ = 0;
