@@ -107,19 +107,34 @@ $4
 YAML
 }
 
-# boot_linux_with_disk ACCEL: a virtio-blk disk on the PCI host bridge,
-# reached through the accelerator's MMIO exits (in bus byte order), DMA and
-# interrupts: random data written with direct I/O reads back the same
-# (tests/system/initramfs/disk-raw.sh).
+# boot_linux_with_disk ACCEL: the disk test of tests/system/devices/
+# disk_test.sh (write), with the staged e2fsprogs: an ext4 image made with
+# mke2fs -d holds a known file, which the guest checks; it writes a 64 MiB
+# file and a small one, syncs and unmounts; debugfs reads both back and
+# e2fsck -fn finds the file system clean. BAR accesses reach virtio-blk as
+# the accelerator's MMIO exits, RTAS reaches the PHB, and the requests come
+# back through MSI-X (tests/system/initramfs/disk.sh is the guest half).
 boot_linux_with_disk() {
-  check "Linux with a virtio-blk disk on $1"
-  rm -f "$work/disk.img"
-  dd if=/dev/zero of="$work/disk.img" bs=1M count=0 seek=32 2>/dev/null
-  linux_config "$work/disk.yaml" "$1" "mosaic.test=disk-raw" \
+  check "Linux with an ext4 virtio-blk disk on $1"
+  rm -rf "$work/disk.img" "$work/root" && mkdir -p "$work/root"
+  seq 1 5000 >"$work/root/known"
+  /usr/sbin/mke2fs -q -F -t ext4 -d "$work/root" "$work/disk.img" 256M ||
+    { fail "mke2fs could not make the image"; return; }
+  linux_config "$work/disk.yaml" "$1" "mosaic.test=disk mosaic.disk=write" \
     "devices: [{type: virtio-blk, image: $work/disk.img}]"
   timed_mosaic "$work/disk.yaml"
   expect_status 0
-  expect_line "MOSAIC-DISK raw readback ok"
+  expect_line "MOSAIC-DISK known $(sha256sum <"$work/root/known" | cut -d' ' -f1)"
+  seq 1 200000 | head -c 1048576 >"$work/block"
+  expect_line "MOSAIC-DISK large $(for i in $(seq 64); do cat "$work/block"; done | sha256sum | cut -d' ' -f1)"
+  expect_line "MOSAIC-DISK unmounted"
+  for file in large small; do
+    /usr/sbin/debugfs -R "dump /$file $work/$file" "$work/disk.img" >/dev/null 2>&1 || fail "debugfs could not dump /$file"
+  done
+  [ "$(sha256sum <"$work/large" | cut -d' ' -f1)" = "$(for i in $(seq 64); do cat "$work/block"; done |
+    sha256sum | cut -d' ' -f1)" ] || fail "the large file on the image differs"
+  [ "$(cat "$work/small" 2>/dev/null)" = "small file written by the guest" ] || fail "the small file on the image differs"
+  /usr/sbin/e2fsck -fn "$work/disk.img" >"$work/fsck" 2>&1 || { cat "$work/fsck"; fail "e2fsck -fn found errors"; }
   show_run_if_failed
   record_time "$1" disk "status $status"
 }
