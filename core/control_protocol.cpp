@@ -22,12 +22,25 @@ json error_reply(std::string_view error_class, std::string_view desc) {
   return {{"error", {{"class", error_class}, {"desc", desc}}}};
 }
 
-// The commands here take no arguments; QMP refuses unexpected ones.
-void expect_no_arguments(const std::string& name, const json& arguments) {
-  if (!arguments.empty()) {
-    throw CommandError("GenericError",
-                       fmt::format("Parameter '{}' is unexpected for '{}'", arguments.begin().key(), name));
+// Checks a command's arguments as QMP does: every argument is one it
+// takes, and each it needs is there as a string. Returns the strings.
+std::vector<std::string> string_arguments(const std::string& name, const json& arguments,
+                                          const std::vector<std::string>& needed) {
+  for (const auto& [key, value] : arguments.items()) {
+    if (std::find(needed.begin(), needed.end(), key) == needed.end()) {
+      throw CommandError("GenericError", fmt::format("Parameter '{}' is unexpected for '{}'", key, name));
+    }
   }
+  std::vector<std::string> values;
+  for (const std::string& key : needed) {
+    const auto found = arguments.find(key);
+    if (found == arguments.end()) throw CommandError("GenericError", fmt::format("Parameter '{}' is missing", key));
+    if (!found->is_string()) {
+      throw CommandError("GenericError", fmt::format("Invalid parameter type for '{}', expected: string", key));
+    }
+    values.push_back(found->get<std::string>());
+  }
+  return values;
 }
 
 }  // namespace
@@ -35,7 +48,7 @@ void expect_no_arguments(const std::string& name, const json& arguments) {
 const std::vector<std::string>& ControlProtocol::command_names() {
   static const std::vector<std::string> names{"qmp_capabilities", "query-commands", "query-status", "stop",
                                               "cont",             "system_powerdown", "system_reset", "quit",
-                                              "query-vcpus",      "query-devices"};
+                                              "query-vcpus",      "query-devices",    "snapshot-save"};
   return names;
 }
 
@@ -96,7 +109,16 @@ json ControlProtocol::execute(const std::string& name, const json& arguments) {
   if (std::find(names.begin(), names.end(), name) == names.end()) {
     throw CommandError("CommandNotFound", fmt::format("The command {} has not been found", name));
   }
-  expect_no_arguments(name, arguments);
+  if (name == "snapshot-save") {
+    const std::string path = string_arguments(name, arguments, {"path"})[0];
+    try {
+      vm_.snapshot_save(path);
+    } catch (const std::exception& error) {
+      throw CommandError("GenericError", error.what());
+    }
+    return json::object();
+  }
+  string_arguments(name, arguments, {});
   if (name == "qmp_capabilities") return json::object();
   if (name == "query-commands") {
     json list = json::array();

@@ -32,6 +32,9 @@ class VmControl {
     std::string plugin;
   };
   virtual std::vector<DeviceInfo> devices() const = 0;
+  // Writes a snapshot to `path` (the VM keeps its run state); throws
+  // std::runtime_error with what went wrong.
+  virtual void snapshot_save(const std::string& path) = 0;
 };
 
 class ControlProtocol {

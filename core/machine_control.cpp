@@ -2,8 +2,9 @@
 
 namespace mosaic::core {
 
-MachineControl::MachineControl(Machine& machine, std::vector<DeviceInfo> devices, EventSink events)
-    : machine_(machine), devices_(std::move(devices)), events_(std::move(events)) {
+MachineControl::MachineControl(Machine& machine, std::vector<DeviceInfo> devices, EventSink events,
+                               SnapshotWriter snapshot)
+    : machine_(machine), devices_(std::move(devices)), events_(std::move(events)), snapshot_(std::move(snapshot)) {
   machine_.on_reset([this] {
     bool requested = false;
     {
@@ -37,6 +38,18 @@ void MachineControl::cont() {
     machine_.resume();
   }
   events_(ControlProtocol::event("RESUME"));
+}
+
+void MachineControl::snapshot_save(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  if (!paused_) machine_.pause();
+  try {
+    snapshot_(path);
+  } catch (...) {
+    if (!paused_) machine_.resume();
+    throw;
+  }
+  if (!paused_) machine_.resume();
 }
 
 void MachineControl::powerdown() {

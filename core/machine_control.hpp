@@ -16,8 +16,10 @@ namespace mosaic::core {
 class MachineControl final : public VmControl {
  public:
   using EventSink = std::function<void(std::string line)>;
+  // Writes a snapshot of the paused VM to a path (vm.cpp).
+  using SnapshotWriter = std::function<void(const std::string& path)>;
 
-  MachineControl(Machine& machine, std::vector<DeviceInfo> devices, EventSink events);
+  MachineControl(Machine& machine, std::vector<DeviceInfo> devices, EventSink events, SnapshotWriter snapshot);
 
   bool paused() const override;
   void stop() override;
@@ -27,6 +29,8 @@ class MachineControl final : public VmControl {
   void quit() override;
   std::vector<VcpuStatus> vcpus() override { return machine_.vcpu_status(); }
   std::vector<DeviceInfo> devices() const override { return devices_; }
+  // Pauses the vCPUs (unless paused already), writes, and resumes them.
+  void snapshot_save(const std::string& path) override;
 
   // The run ended: the SHUTDOWN event, with why.
   void shutdown(const RunOutcome& outcome);
@@ -35,6 +39,7 @@ class MachineControl final : public VmControl {
   Machine& machine_;
   std::vector<DeviceInfo> devices_;
   EventSink events_;
+  SnapshotWriter snapshot_;
   mutable std::mutex mutex_;
   bool paused_ = false;
   bool reset_by_request_ = false;

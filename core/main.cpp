@@ -1,5 +1,7 @@
 // The mosaic command line: run, check and plugins.
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -9,6 +11,7 @@
 #include "control_client.hpp"
 #include "mosaic/errors.hpp"
 #include "plugin_loader.hpp"
+#include "snapshot_file.hpp"
 #include "vm.hpp"
 
 namespace {
@@ -57,6 +60,9 @@ int main(int argc, char** argv) {
   add_config_options(run);
   std::string control_socket;
   run->add_option("--control", control_socket, "serve the control socket (JSON lines, like QMP) at this path");
+  std::string restore_file;
+  run->add_option("--restore", restore_file, "go on from a snapshot (control command snapshot-save) instead of booting")
+      ->check(CLI::ExistingFile);
   CLI::App* check = app.add_subcommand("check", "validate a config and load its plugins; run nothing");
   add_config_options(check);
   CLI::App* plugins = app.add_subcommand("plugins", "list the plugins found and the files rejected");
@@ -91,7 +97,11 @@ int main(int argc, char** argv) {
       fmt::print("{}", core::describe(config));
       return status;
     }
-    return core::run_vm(config, core::Mode::run);
+    std::optional<std::filesystem::path> restore;
+    if (!restore_file.empty()) restore = restore_file;
+    return core::run_vm(config, core::Mode::run, restore);
+  } catch (const core::SnapshotError& error) {
+    return report("cannot restore: ", error);
   } catch (const ConfigError& error) {
     return report("", error);
   } catch (const core::PluginLoadError& error) {

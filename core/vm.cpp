@@ -1,6 +1,7 @@
 #include "vm.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 
@@ -12,6 +13,7 @@
 #include "core_host.hpp"
 #include "machine_control.hpp"
 #include "mosaic/plugin.hpp"
+#include "snapshot_file.hpp"
 
 namespace mosaic::core {
 
@@ -106,7 +108,40 @@ int exit_status(const RunOutcome& outcome, spdlog::logger& log) {
   return kExitGuestFailure;
 }
 
-int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader) {
+// Snapshots do not carry device state yet, so a VM with devices has none.
+void refuse_snapshot_with_devices(const RunConfig& config) {
+  if (!config.devices.empty()) {
+    throw SnapshotError(fmt::format("snapshots of a VM with devices are not supported yet (it has {})",
+                                    config.devices.front().name));
+  }
+}
+
+// The snapshot must be of the machine the config describes.
+void check_snapshot_fits(const SnapshotHeader& header, const RunConfig& config, const std::filesystem::path& file) {
+  if (header.machine != config.machine.name || header.memory_bytes != config.spec.memory_bytes ||
+      header.cpus != config.spec.cpus) {
+    throw SnapshotError(fmt::format("{}: the snapshot is of a {} machine with {} MiB and {} vCPU(s); the config "
+                                    "describes a {} machine with {} MiB and {} vCPU(s)",
+                                    file, header.machine, header.memory_bytes >> 20, header.cpus, config.machine.name,
+                                    config.spec.memory_bytes >> 20, config.spec.cpus));
+  }
+}
+
+// snapshot-save, with the vCPUs paused (MachineControl).
+void save_snapshot(const std::string& path, const RunConfig& config, Machine& machine, const GuestMemory& ram,
+                   spdlog::logger& log) {
+  refuse_snapshot_with_devices(config);
+  const auto start = std::chrono::steady_clock::now();
+  StateWriter state;
+  machine.save_state(state);
+  write_snapshot(path, {config.machine.name, config.spec.memory_bytes, config.spec.cpus, describe(config),
+                        state.take()}, ram);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  log.info("snapshot saved to {} in {:.2f} s ({} bytes)", path, took.count(), std::filesystem::file_size(path));
+}
+
+int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader,
+                     const std::optional<std::filesystem::path>& restore) {
   // Set while the guest runs; the console escape arrives on the I/O thread.
   std::atomic<Machine*> running_machine{nullptr};
   CoreHost host(parse_level(config.log_level), [&running_machine] {
@@ -117,6 +152,13 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader) 
   auto log = host.logger("core");
 
   log->debug("plugin search path: {}", fmt::join(loader.loader().search_path(), ":"));
+  // A snapshot that cannot be restored here runs nothing.
+  std::optional<SnapshotFile> snapshot;
+  if (restore) {
+    refuse_snapshot_with_devices(config);
+    snapshot.emplace(*restore);
+    check_snapshot_fits(snapshot->header(), config, *restore);
+  }
   log->info("memory: {} MiB", config.spec.memory_bytes >> 20);
   host.allocate_guest_memory(config.spec.memory_bytes);
 
@@ -151,15 +193,31 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader) 
 
   machine.object->build(*accelerator.object);
   for (auto& device : devices) device.object->realize(machine.object->device_context());
+  if (snapshot) {
+    const auto start = std::chrono::steady_clock::now();
+    snapshot->load_ram(host.guest_memory());
+    try {
+      StateReader state(snapshot->header().machine_state);
+      machine.object->restore_state(state);
+    } catch (const StateError& error) {
+      throw SnapshotError(fmt::format("{}: {}", *restore, error.what()));
+    }
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    log->info("restored {} in {:.2f} s", *restore, took.count());
+    snapshot.reset();
+  }
   // The console is served before the guest starts or the debugger holds it.
   host.start_io();
   if (debugger) debugger->object->attach(machine.object->debug_target());
   std::optional<ControlServer> control_server;
   std::optional<MachineControl> control;
   if (config.control_socket) {
-    control.emplace(*machine.object, std::move(device_infos), [&control_server](std::string line) {
-      if (control_server) control_server->broadcast(std::move(line));
-    });
+    control.emplace(
+        *machine.object, std::move(device_infos),
+        [&control_server](std::string line) {
+          if (control_server) control_server->broadcast(std::move(line));
+        },
+        [&](const std::string& path) { save_snapshot(path, config, *machine.object, host.guest_memory(), *log); });
     control_server.emplace(host.io_context(), *config.control_socket, *control, host.logger("control"));
   }
 
@@ -183,12 +241,16 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader) 
 
 }  // namespace
 
-int run_vm(const RunConfig& config, Mode mode) {
+int run_vm(const RunConfig& config, Mode mode, const std::optional<std::filesystem::path>& restore) {
   PinningLoader loader(config.plugin_paths);
   // Each handler copies the message into an exception of the same SDK type
   // made by the core, while the plugin that threw is still loaded.
   try {
-    return bring_up_and_run(config, mode, loader);
+    return bring_up_and_run(config, mode, loader, restore);
+  } catch (const SnapshotError& error) {
+    throw SnapshotError(error.what());
+  } catch (const StateError& error) {
+    throw SnapshotError(error.what());
   } catch (const ConfigError& error) {
     throw ConfigError(error.what());
   } catch (const PluginRefused& error) {

@@ -3,7 +3,9 @@
 // the libraries that hold their code.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,9 +25,11 @@ enum class Mode {
 };
 
 // Returns the process exit status. Throws ConfigError, PluginLoadError,
-// SetupError, PluginRefused (or std::runtime_error for anything else) for
-// the CLI to report; they are always the core's own objects, never ones a
-// plugin's code made, so they stay usable after the plugins are unloaded.
-int run_vm(const RunConfig& config, Mode mode);
+// SetupError, PluginRefused, SnapshotError (or std::runtime_error for
+// anything else) for the CLI to report; they are always the core's own
+// objects, never ones a plugin's code made, so they stay usable after the
+// plugins are unloaded. With `restore`, the guest goes on from that
+// snapshot (snapshot_file.hpp) instead of booting.
+int run_vm(const RunConfig& config, Mode mode, const std::optional<std::filesystem::path>& restore = std::nullopt);
 
 }  // namespace mosaic::core

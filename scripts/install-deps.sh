@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-filesystem-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libfdt-dev libcli11-dev libgtest-dev nlohmann-json3-dev libslirp-dev
+  libfdt-dev libcli11-dev libgtest-dev nlohmann-json3-dev libslirp-dev libzstd-dev
   gcc-powerpc64le-linux-gnu gcc-powerpc64-linux-gnu binutils-powerpc64le-linux-gnu
   device-tree-compiler python3
 )

@@ -169,6 +169,10 @@ struct MemorySystem {
   // next access (a hypercall on one vCPU changes what all of them see).
   std::atomic<std::uint64_t>& translation_generation;
   CodeInvalidations& code_invalidations;
+  // Outside deterministic mode the guest timebase is the host's plus this:
+  // 0, or what makes a restored snapshot's time go on from where it was
+  // saved. Written only while no vCPU runs.
+  std::uint64_t host_timebase_offset = 0;
 };
 
 class Cpu {
@@ -283,7 +287,8 @@ class Cpu {
   Flow invalidate_instruction_block(std::uint64_t ea);
 
   std::uint64_t timebase() const {
-    return deterministic_ ? timebase_offset_ + instructions_retired_ * kTimebaseTicksPerInstruction : host_timebase();
+    return deterministic_ ? timebase_offset_ + instructions_retired_ * kTimebaseTicksPerInstruction
+                          : host_timebase() + memory_system_.host_timebase_offset;
   }
   // DESIGN.md section 5: in deterministic mode the timebase counts retired
   // instructions, so the same guest and input give the same run.

@@ -181,4 +181,23 @@ void InterpVcpu::set_registers(const ppc::Registers& r) {
   cpu_.flush_translations();
 }
 
+VcpuState InterpVcpu::save_state() const {
+  VcpuState saved{registers(), {}, ceded_};
+  const auto& plain = cpu_.state.plain_spr;
+  for (std::uint32_t number = 0; number < plain.size(); ++number) {
+    if (plain[number] != 0) saved.sprs[number] = plain[number];
+  }
+  return saved;
+}
+
+void InterpVcpu::load_state(const VcpuState& saved) {
+  set_registers(saved.registers);
+  cpu_.state.plain_spr.fill(0);
+  for (const auto& [number, value] : saved.sprs) {
+    if (number < cpu_.state.plain_spr.size()) cpu_.state.plain_spr[number] = value;
+  }
+  cpu_.state.reservation_valid = false;
+  ceded_ = saved.ceded;
+}
+
 }  // namespace mosaic::interp

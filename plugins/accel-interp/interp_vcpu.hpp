@@ -43,6 +43,8 @@ class InterpVcpu final : public Vcpu {
   ppc::Registers registers() const override;
   void set_registers(const ppc::Registers& registers) override;
   void set_debug(const GuestDebug& debug) override;
+  VcpuState save_state() const override;
+  void load_state(const VcpuState& state) override;
 
  private:
   // H_CEDE: sleep with MSR[EE] on until an interrupt can be taken or a

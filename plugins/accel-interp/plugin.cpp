@@ -51,6 +51,7 @@ class InterpAccelerator final : public Accelerator {
     caps.segment_page_sizes = memory_system_.segment_page_sizes;
     caps.hpt_in_kernel = false;
     caps.deterministic = deterministic_;
+    caps.saves_state = true;
     // Breakpoints are compared against every instruction's address, so
     // there is no hardware limit on their number.
     caps.debug = DebugFeatures{true, 64, 4, true};
@@ -58,6 +59,14 @@ class InterpAccelerator final : public Accelerator {
   }
 
   ppc::HashPageTable& hash_page_table() override { return storage_; }
+
+  std::uint64_t timebase() const override {
+    return deterministic_ ? clock_.timebase : host_timebase() + memory_system_.host_timebase_offset;
+  }
+  void set_timebase(std::uint64_t value) override {
+    if (deterministic_) clock_.timebase = value;
+    else memory_system_.host_timebase_offset = value - host_timebase();
+  }
 
   std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) override {
     auto vcpu = std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr, retired_);

@@ -45,10 +45,17 @@ void Epow::request_shutdown() {
   set_line_(true);
 }
 
-void Epow::reset() {
+void Epow::reset() { restore_pending(false); }
+
+bool Epow::pending() {
   std::lock_guard lock(mutex_);
-  pending_ = false;
-  set_line_(false);
+  return pending_;
+}
+
+void Epow::restore_pending(bool pending) {
+  std::lock_guard lock(mutex_);
+  pending_ = pending;
+  set_line_(pending);
 }
 
 std::vector<std::byte> Epow::shutdown_log() {

@@ -28,6 +28,9 @@ class Epow {
   void request_shutdown();
   // Power-on state: nothing pending, the line low.
   void reset();
+  // Snapshots: whether a shutdown request is pending (and so the line).
+  bool pending();
+  void restore_pending(bool pending);
 
   // RTAS check-exception (LoPAPR 7.3.3.2): vector offset, additional
   // information (the interrupt source), event mask, critical, buffer

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <fstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -124,7 +125,7 @@ void PseriesMachine::load_images() {
 
 RunOutcome PseriesMachine::run() {
   if (!threads_) throw SetupError("the machine was not built");
-  boot();
+  if (!std::exchange(restored_, false)) boot();
   for (;;) {
     RunOutcome outcome = threads_->run();
     const bool reset_by_control = reset_requested_.exchange(false);

@@ -78,6 +78,8 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   void request_powerdown() override;
   std::vector<VcpuStatus> vcpu_status() override;
   void on_reset(std::function<void()> handler) override;
+  void save_state(StateWriter& out) override;         // machine_snapshot.cpp
+  void restore_state(StateReader& in) override;       // machine_snapshot.cpp
   void end_run(std::string reason) override { request_shutdown({RunOutcome::Kind::failure, std::move(reason)}); }
 
   // DeviceContext
@@ -140,6 +142,8 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   bool reboot_requested_ = false;
   // Set by request_reset(): restart whatever on-reboot says.
   std::atomic<bool> reset_requested_{false};
+  // Set by restore_state(): the next run() resumes instead of booting.
+  bool restored_ = false;
   std::function<void()> on_reset_;
 
   std::vector<std::unique_ptr<Vcpu>> vcpus_;

@@ -93,4 +93,13 @@ void RealTimeClock::set(std::int64_t nanoseconds, std::uint64_t guest_timebase) 
   start_ = nanoseconds - elapsed(guest_timebase);
 }
 
+std::int64_t RealTimeClock::saved_value(std::uint64_t guest_timebase) const {
+  const std::int64_t reading = now(guest_timebase);
+  return deterministic_ ? reading : reading - host_now_();
+}
+
+void RealTimeClock::restore(std::int64_t saved_value, std::uint64_t guest_timebase) {
+  set(deterministic_ ? saved_value : host_now_() + saved_value, guest_timebase);
+}
+
 }  // namespace mosaic::pseries

@@ -40,6 +40,13 @@ class RealTimeClock {
   // set-time-of-day: from now on the clock reads `nanoseconds` at this moment.
   void set(std::int64_t nanoseconds, std::uint64_t guest_timebase);
 
+  // Snapshots: in deterministic mode the reading (the clock follows guest
+  // time, which the snapshot carries on); otherwise the reading's offset
+  // from host time, so that a restored clock keeps following the host's
+  // as it did, however long the snapshot lay on disk.
+  std::int64_t saved_value(std::uint64_t guest_timebase) const;
+  void restore(std::int64_t saved_value, std::uint64_t guest_timebase);
+
  private:
   std::int64_t elapsed(std::uint64_t guest_timebase) const;
 

@@ -88,4 +88,29 @@ void TceTable::reset() {
   std::fill(entries_.begin(), entries_.end(), 0);
 }
 
+void TceTable::save(StateWriter& out) const {
+  std::lock_guard lock(mutex_);
+  out.tag("tce");
+  std::uint64_t mapped = 0;
+  for (const std::uint64_t entry : entries_) mapped += entry != 0 ? 1 : 0;
+  out.u64(mapped);
+  for (std::size_t index = 0; index < entries_.size(); ++index) {
+    if (entries_[index] == 0) continue;
+    out.u64(index);
+    out.u64(entries_[index]);
+  }
+}
+
+void TceTable::restore(StateReader& in) {
+  std::lock_guard lock(mutex_);
+  in.expect_tag("tce");
+  std::fill(entries_.begin(), entries_.end(), 0);
+  for (std::uint64_t left = in.count(16); left > 0; --left) {
+    const std::uint64_t index = in.u64();
+    const std::uint64_t entry = in.u64();
+    if (index >= entries_.size() || !valid_tce(entry)) throw StateError("saved state: a TCE outside the DMA window or RAM");
+    entries_[index] = entry;
+  }
+}
+
 }  // namespace mosaic::pseries

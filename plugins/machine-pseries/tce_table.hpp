@@ -15,6 +15,7 @@
 
 #include "mosaic/device.hpp"
 #include "mosaic/guest_memory.hpp"
+#include "mosaic/state.hpp"
 
 namespace mosaic::pseries {
 
@@ -41,6 +42,11 @@ class TceTable {
   std::optional<std::uint64_t> translate(std::uint64_t bus_address, bool write) const;
 
   void reset();
+
+  // Snapshots: the mapped entries. restore() throws StateError for an
+  // entry outside the window or one that maps no RAM.
+  void save(StateWriter& out) const;
+  void restore(StateReader& in);
 
  private:
   std::int64_t put(HypercallCall& call);

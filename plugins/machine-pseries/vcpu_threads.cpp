@@ -139,11 +139,11 @@ void VcpuThreads::thread_main(std::size_t index) {
     prepare_to_run_locked(index);
     lock.unlock();
     const VcpuExit exit = vcpu.run();
-    lock.lock();
-    left_guest_locked(index);
-    lock.unlock();
+    // Out of the guest only once its exit is handled: a pause then never
+    // sees a hypercall or an MMIO access half done (snapshots, gdb).
     after_run(index, exit);
     lock.lock();
+    left_guest_locked(index);
   }
 }
 
@@ -168,6 +168,7 @@ void VcpuThreads::round_robin_main() {
       prepare_to_run_locked(index);
       lock.unlock();
       const VcpuExit exit = vcpus_[index]->run_for(kDeterministicQuantum);
+      if (exit.reason != ExitReason::idle) after_run(index, exit);
       lock.lock();
       left_guest_locked(index);
       if (exit.reason == ExitReason::idle) {
@@ -176,9 +177,6 @@ void VcpuThreads::round_robin_main() {
         continue;
       }
       all_idle = false;
-      lock.unlock();
-      after_run(index, exit);
-      lock.lock();
     }
     if (!all_idle || !last_idle) continue;
     if (earliest_wake != ~std::uint64_t{0}) {

@@ -100,7 +100,7 @@ class VcpuThreads {
 
   struct VcpuSlot {
     bool started = false;
-    bool in_guest = false;
+    bool in_guest = false;  // in run() or handling the exit it returned
     std::uint64_t applied_debug_generation = 0;
     std::vector<std::function<void(Vcpu&)>> pending_changes;
   };

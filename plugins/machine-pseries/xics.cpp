@@ -167,4 +167,50 @@ void Xics::reset() {
   }
 }
 
+void Xics::save(StateWriter& out) {
+  std::lock_guard lock(mutex_);
+  out.tag("xics");
+  out.u32(server_count());
+  for (const Presenter& presenter : presenters_) {
+    out.u8(presenter.cppr);
+    out.u32(presenter.xisr);
+    out.u8(presenter.pending_priority);
+    out.u8(presenter.mfrr);
+  }
+  out.u32(source_count());
+  for (const Source& source : sources_) {
+    out.u32(source.server);
+    out.u8(source.priority);
+    out.u8(source.saved_priority);
+    out.boolean(source.asserted);
+    out.boolean(source.presented);
+  }
+}
+
+void Xics::restore(StateReader& in) {
+  std::lock_guard lock(mutex_);
+  in.expect_tag("xics");
+  if (in.u32() != server_count()) throw StateError("saved state: the XICS has another number of servers");
+  for (Presenter& presenter : presenters_) {
+    presenter.cppr = in.u8();
+    presenter.xisr = in.u32();
+    presenter.pending_priority = in.u8();
+    presenter.mfrr = in.u8();
+    if (presenter.xisr != 0 && presenter.xisr != kIpiSource && !valid_source(presenter.xisr)) {
+      throw StateError("saved state: a presenter holds no source");
+    }
+  }
+  if (in.u32() != source_count()) throw StateError("saved state: the XICS has another number of sources");
+  for (Source& source : sources_) {
+    source.server = in.u32();
+    source.priority = in.u8();
+    source.saved_priority = in.u8();
+    source.asserted = in.boolean();
+    source.presented = in.boolean();
+  }
+  for (std::uint32_t server = 0; server < presenters_.size(); ++server) {
+    set_line_(server, presenters_[server].xisr != 0);
+  }
+}
+
 }  // namespace mosaic::pseries

@@ -11,6 +11,8 @@
 #include <optional>
 #include <vector>
 
+#include "mosaic/state.hpp"
+
 namespace mosaic::pseries {
 
 inline constexpr std::uint32_t kIpiSource = 2;  // XISR value of an inter-processor interrupt
@@ -52,6 +54,11 @@ class Xics {
   // source masked and routed to server 0, no message pending. Line levels
   // are the devices' and stay as they are.
   void reset();
+
+  // Snapshots: every presenter and source as they are. restore() throws
+  // StateError when the counts differ, and drives each vCPU's line.
+  void save(StateWriter& out);
+  void restore(StateReader& in);
 
  private:
   struct Presenter {

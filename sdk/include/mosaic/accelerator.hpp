@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <vector>
@@ -72,6 +74,17 @@ struct GuestDebug {
   std::vector<Watchpoint> watchpoints;
 };
 
+// Everything a vCPU holds, for snapshots and accelerator switches: the
+// registers (with `tb` the guest timebase and `dec` the decrementer when it
+// was saved), every other SPR the accelerator keeps, by SPR number, and
+// whether the vCPU was ceded. A load reservation is not part of it: losing
+// one is always allowed (Book II 4.4.2), so a restored stcx. fails once.
+struct VcpuState {
+  ppc::Registers registers;
+  std::map<std::uint32_t, std::uint64_t> sprs;
+  bool ceded = false;
+};
+
 class Vcpu {
  public:
   virtual ~Vcpu() = default;
@@ -119,6 +132,15 @@ class Vcpu {
   virtual ppc::Registers registers() const = 0;
   virtual void set_registers(const ppc::Registers& registers) = 0;
   virtual void set_debug(const GuestDebug& debug) = 0;
+
+  // Only while run() is not executing, on accelerators whose capabilities
+  // say saves_state. load_state takes what save_state of the same
+  // accelerator kind gave; the timebase is the Accelerator's to set.
+  virtual VcpuState save_state() const { throw std::logic_error("this accelerator cannot save vCPU state"); }
+  virtual void load_state(const VcpuState& state) {
+    static_cast<void>(state);
+    throw std::logic_error("this accelerator cannot load vCPU state");
+  }
 };
 
 struct DebugFeatures {
@@ -136,6 +158,9 @@ struct AcceleratorCaps {
   // when the machine schedules vCPUs with run_for (no host time or host
   // thread timing may reach the guest).
   bool deterministic = false;
+  // Vcpu::save_state/load_state and Accelerator::timebase/set_timebase
+  // work (snapshots).
+  bool saves_state = false;
   DebugFeatures debug;
 };
 
@@ -146,6 +171,15 @@ class Accelerator {
   virtual ppc::HashPageTable& hash_page_table() = 0;
   // vCPU ids are 0..n-1 in creation order.
   virtual std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) = 0;
+
+  // The guest timebase now, and setting it for every vCPU (a restored
+  // snapshot goes on from its saved time); only while no vCPU runs, on
+  // accelerators that say saves_state.
+  virtual std::uint64_t timebase() const { throw std::logic_error("this accelerator cannot read the timebase"); }
+  virtual void set_timebase(std::uint64_t value) {
+    static_cast<void>(value);
+    throw std::logic_error("this accelerator cannot set the timebase");
+  }
 };
 
 }  // namespace mosaic

@@ -11,6 +11,7 @@
 #include "mosaic/accelerator.hpp"
 #include "mosaic/debugger.hpp"
 #include "mosaic/device.hpp"
+#include "mosaic/state.hpp"
 
 namespace mosaic {
 
@@ -66,6 +67,17 @@ class Machine {
   // Called on a vCPU or control thread whenever the guest is reset (its
   // own reboot or request_reset()), before it boots again.
   virtual void on_reset(std::function<void()> handler) = 0;
+
+  // Snapshots (DESIGN.md section 7). save_state writes everything but RAM,
+  // which the core saves: the vCPUs, the page table, the interrupt
+  // controller, ...; only while paused (pause()), from a control thread.
+  // Throws SetupError when the accelerator cannot save its state.
+  virtual void save_state(StateWriter& out) = 0;
+  // After build() and before run(), over the RAM the core has restored:
+  // run() then goes on from the saved state instead of booting. Throws
+  // StateError for state it cannot take (damaged, another layout, another
+  // machine shape) and SetupError when the accelerator cannot load it.
+  virtual void restore_state(StateReader& in) = 0;
 };
 
 }  // namespace mosaic

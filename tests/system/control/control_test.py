@@ -24,13 +24,14 @@ TIMEOUT = 600
 class Guest:
     """mosaic running Linux, with the console collected on a thread."""
 
-    def __init__(self, work, name, extra_cmdline=""):
+    def __init__(self, work, name, extra_cmdline="", cpus=1, restore=None):
         self.socket_path = os.path.join(work, name + ".sock")
-        config = os.path.join(work, name + ".yaml")
-        with open(config, "w") as out:
+        self.config = os.path.join(work, name + ".yaml")
+        with open(self.config, "w") as out:
             out.write(f"""machine:
   type: pseries
   memory: 512M
+  cpus: {cpus}
   kernel: {CACHE}/vmlinux
   initrd: {CACHE}/initramfs.cpio.gz
   cmdline: "console=hvc0 quiet {extra_cmdline}"
@@ -38,8 +39,8 @@ accel: interp
 control: {{socket: {name}.sock}}
 """)
         self.stderr = open(os.path.join(work, name + ".log"), "w+")
-        self.process = subprocess.Popen([MOSAIC, "run", config], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=self.stderr)
+        command = [MOSAIC, "run", self.config] + (["--restore", restore] if restore else [])
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr)
         self.console = b""
         self.lock = threading.Lock()
         threading.Thread(target=self._collect, daemon=True).start()

@@ -21,9 +21,14 @@ class FakeVm : public VmControl {
     return {{0, "running", {{"nip", 0xc000000000001000}, {"msr", 0x8000000000001033}}}};
   }
   std::vector<DeviceInfo> devices() const override { return {{"virtio-rng", "/p/mosaic-virtio-rng.so"}}; }
+  void snapshot_save(const std::string& path) override {
+    if (path.empty()) throw std::runtime_error("no path");
+    saved.push_back(path);
+  }
 
   bool paused_ = false;
   int powerdowns = 0, resets = 0, quits = 0;
+  std::vector<std::string> saved;
 };
 
 class ControlProtocolTest : public ::testing::Test {
@@ -83,6 +88,21 @@ TEST_F(ControlProtocolTest, BadRequestsGetErrors) {
   EXPECT_EQ(error_class(R"({"execute": "stop", "extra": 1})"), "GenericError");
   EXPECT_EQ(error_class(R"({"execute": "snapshot-load"})"), "CommandNotFound");
   EXPECT_FALSE(vm.paused_) << "a refused stop must not pause";
+}
+
+TEST_F(ControlProtocolTest, SnapshotSaveTakesOneStringPathAndReportsFailure) {
+  EXPECT_EQ(ask(R"({"execute": "snapshot-save", "arguments": {"path": "/tmp/s.snap"}, "id": 1})"),
+            json({{"return", json::object()}, {"id", 1}}));
+  EXPECT_EQ(vm.saved, std::vector<std::string>{"/tmp/s.snap"});
+  const json missing = ask(R"({"execute": "snapshot-save"})");
+  EXPECT_EQ(missing["error"]["desc"], "Parameter 'path' is missing");
+  const json wrong_type = ask(R"({"execute": "snapshot-save", "arguments": {"path": 3}})");
+  EXPECT_EQ(wrong_type["error"]["desc"], "Invalid parameter type for 'path', expected: string");
+  EXPECT_EQ(error_class(R"({"execute": "snapshot-save", "arguments": {"path": "x", "force": true}})"), "GenericError");
+  const json failed = ask(R"({"execute": "snapshot-save", "arguments": {"path": ""}})");
+  EXPECT_EQ(failed["error"]["class"], "GenericError");
+  EXPECT_EQ(failed["error"]["desc"], "no path");
+  EXPECT_EQ(vm.saved.size(), 1u);
 }
 
 TEST_F(ControlProtocolTest, OversizedReplyNamesTheLimit) {

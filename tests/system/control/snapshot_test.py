@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Snapshot and restore through the control socket, as a user would do it:
+Debian's kernel at its shell with a marker file in tmpfs and a background
+loop printing a counter; snapshot-save, quit; a new mosaic with --restore
+goes on: the counter continues, the marker is there, poweroff -f exits 0.
+Then the files a restore must refuse: another machine shape, another format
+version, a truncated file and a flipped byte.
+
+    snapshot_test.py MOSAIC SOURCE_DIR CPUS
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+from control_test import MOSAIC, TIMEOUT, Client, Guest, check, fail
+
+CPUS = int(sys.argv[3])
+
+
+def counters(guest, start=0):
+    """The counter values the guest's loop printed after console offset start."""
+    with guest.lock:
+        text = guest.console[start:].decode(errors="replace")
+    return [int(value) for value in re.findall(r"^count-(\d+)\r?$", text, re.MULTILINE)]
+
+
+def wait_counter_above(guest, value, start=0):
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        seen = counters(guest, start)
+        if seen and seen[-1] > value:
+            return seen
+        if guest.process.poll() is not None:
+            break
+        time.sleep(0.2)
+    fail(f"the counter did not pass {value}", guest)
+
+
+def refused(work, config, snapshot, expected):
+    """mosaic run --restore must exit 2 naming the problem, running nothing."""
+    result = subprocess.run([MOSAIC, "run", config, "--restore", snapshot], capture_output=True, text=True,
+                            timeout=120, stdin=subprocess.DEVNULL)
+    check(result.returncode == 2 and expected in result.stderr,
+          f"restore of {os.path.basename(snapshot)}: status {result.returncode}, stderr {result.stderr!r}, "
+          f"expected '{expected}'")
+    check("MOSAIC-INIT" not in result.stdout and "count-" not in result.stdout, "a refused restore ran the guest")
+
+
+def main():
+    work = tempfile.mkdtemp()
+    original = Guest(work, "original", cpus=CPUS)
+    client = Client(original.socket_path)
+    original.wait_console("MOSAIC-INIT: up")
+    original.type('echo snapshot-marker-""7531 > /tmp/marker')
+    original.type('(i=0; while true; do i=$((i+1)); echo "count-$i"; sleep 1; done) &')
+    before = wait_counter_above(original, 2)
+    snapshot = os.path.join(work, "guest.snap")
+    started = time.time()
+    client.ok("snapshot-save", {"path": snapshot})
+    saved_after = time.time() - started
+    check(os.path.getsize(snapshot) > 0, "no snapshot file")
+    check(client.ok("query-status")["running"] is True, "the VM did not run on after snapshot-save")
+    last = counters(original)[-1]
+    client.ok("quit")
+    check(original.process.wait(timeout=60) == 0, "mosaic did not exit 0 after quit")
+
+    restored = Guest(work, "restored", cpus=CPUS, restore=snapshot)
+    seen = wait_counter_above(restored, before[-1])
+    check(seen[0] <= last + 1, f"the counter restarted or jumped: saved near {before[-1]}, then {seen}")
+    check(seen == list(range(seen[0], seen[0] + len(seen))), f"the counter skipped: {seen}")
+    mark = restored.console_length()
+    restored.type("cat /tmp/marker")
+    restored.wait_console("snapshot-marker-7531", mark)
+    restored.type("poweroff -f")
+    status = restored.process.wait(timeout=TIMEOUT)
+    if status != 0:
+        fail(f"the restored mosaic exited {status}", restored)
+
+    # What a restore refuses.
+    other_shape = Guest(work, "shape", cpus=CPUS + 1)
+    other_shape.process.kill()
+    other_shape.process.wait()
+    refused(work, other_shape.config, snapshot, "vCPU(s)")
+    data = open(snapshot, "rb").read()
+    versioned = os.path.join(work, "version.snap")
+    with open(versioned, "wb") as out:
+        out.write(data[:16] + bytes([data[16] + 1]) + data[17:])
+    refused(work, restored.config, versioned, "format version")
+    truncated = os.path.join(work, "truncated.snap")
+    with open(truncated, "wb") as out:
+        out.write(data[: len(data) * 2 // 3])
+    refused(work, restored.config, truncated, "truncated")
+    flipped = os.path.join(work, "flipped.snap")
+    with open(flipped, "wb") as out:
+        middle = len(data) // 2
+        out.write(data[:middle] + bytes([data[middle] ^ 0x10]) + data[middle + 1:])
+    refused(work, restored.config, flipped, "damaged")
+    print(f"snapshot ({CPUS} vCPU(s)): saved in {saved_after:.2f} s, {len(data)} bytes; the restored guest counted "
+          f"on from {seen[0]} and kept its marker; another shape, version, truncation and a flipped byte refused")
+
+
+if __name__ == "__main__":
+    main()
