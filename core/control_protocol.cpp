@@ -48,7 +48,8 @@ std::vector<std::string> string_arguments(const std::string& name, const json& a
 const std::vector<std::string>& ControlProtocol::command_names() {
   static const std::vector<std::string> names{"qmp_capabilities", "query-commands", "query-status", "stop",
                                               "cont",             "system_powerdown", "system_reset", "quit",
-                                              "query-vcpus",      "query-devices",    "snapshot-save"};
+                                              "query-vcpus",      "query-devices",    "snapshot-save",
+                                              "switch-accelerator"};
   return names;
 }
 
@@ -109,10 +110,12 @@ json ControlProtocol::execute(const std::string& name, const json& arguments) {
   if (std::find(names.begin(), names.end(), name) == names.end()) {
     throw CommandError("CommandNotFound", fmt::format("The command {} has not been found", name));
   }
-  if (name == "snapshot-save") {
-    const std::string path = string_arguments(name, arguments, {"path"})[0];
+  if (name == "snapshot-save" || name == "switch-accelerator") {
+    const bool save = name == "snapshot-save";
+    const std::string value = string_arguments(name, arguments, {save ? "path" : "name"})[0];
     try {
-      vm_.snapshot_save(path);
+      if (save) vm_.snapshot_save(value);
+      else vm_.switch_accelerator(value);
     } catch (const std::exception& error) {
       throw CommandError("GenericError", error.what());
     }

@@ -35,6 +35,9 @@ class VmControl {
   // Writes a snapshot to `path` (the VM keeps its run state); throws
   // std::runtime_error with what went wrong.
   virtual void snapshot_save(const std::string& path) = 0;
+  // Moves the running guest onto the accelerator `name`; throws
+  // std::runtime_error with what went wrong.
+  virtual void switch_accelerator(const std::string& name) = 0;
 };
 
 class ControlProtocol {

@@ -3,8 +3,12 @@
 namespace mosaic::core {
 
 MachineControl::MachineControl(Machine& machine, std::vector<DeviceInfo> devices, EventSink events,
-                               SnapshotWriter snapshot)
-    : machine_(machine), devices_(std::move(devices)), events_(std::move(events)), snapshot_(std::move(snapshot)) {
+                               SnapshotWriter snapshot, AcceleratorSwitch switch_accelerator)
+    : machine_(machine),
+      devices_(std::move(devices)),
+      events_(std::move(events)),
+      snapshot_(std::move(snapshot)),
+      switch_(std::move(switch_accelerator)) {
   machine_.on_reset([this] {
     bool requested = false;
     {
@@ -50,6 +54,12 @@ void MachineControl::snapshot_save(const std::string& path) {
     throw;
   }
   if (!paused_) machine_.resume();
+}
+
+void MachineControl::switch_accelerator(const std::string& name) {
+  // The run state carries over: a paused VM stays paused on the new one.
+  std::lock_guard lock(mutex_);
+  switch_(name);
 }
 
 void MachineControl::powerdown() {

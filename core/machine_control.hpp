@@ -18,8 +18,11 @@ class MachineControl final : public VmControl {
   using EventSink = std::function<void(std::string line)>;
   // Writes a snapshot of the paused VM to a path (vm.cpp).
   using SnapshotWriter = std::function<void(const std::string& path)>;
+  // Moves the guest onto the named accelerator (vm.cpp).
+  using AcceleratorSwitch = std::function<void(const std::string& name)>;
 
-  MachineControl(Machine& machine, std::vector<DeviceInfo> devices, EventSink events, SnapshotWriter snapshot);
+  MachineControl(Machine& machine, std::vector<DeviceInfo> devices, EventSink events, SnapshotWriter snapshot,
+                 AcceleratorSwitch switch_accelerator);
 
   bool paused() const override;
   void stop() override;
@@ -31,6 +34,7 @@ class MachineControl final : public VmControl {
   std::vector<DeviceInfo> devices() const override { return devices_; }
   // Pauses the vCPUs (unless paused already), writes, and resumes them.
   void snapshot_save(const std::string& path) override;
+  void switch_accelerator(const std::string& name) override;
 
   // The run ended: the SHUTDOWN event, with why.
   void shutdown(const RunOutcome& outcome);
@@ -40,6 +44,7 @@ class MachineControl final : public VmControl {
   std::vector<DeviceInfo> devices_;
   EventSink events_;
   SnapshotWriter snapshot_;
+  AcceleratorSwitch switch_;
   mutable std::mutex mutex_;
   bool paused_ = false;
   bool reset_by_request_ = false;

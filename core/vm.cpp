@@ -108,10 +108,11 @@ int exit_status(const RunOutcome& outcome, spdlog::logger& log) {
   return kExitGuestFailure;
 }
 
-// Snapshots do not carry device state yet, so a VM with devices has none.
-void refuse_snapshot_with_devices(const RunConfig& config) {
+// Device state is not saved yet, so a VM with devices can neither be
+// snapshotted nor moved to another accelerator.
+void refuse_with_devices(const RunConfig& config, std::string_view what) {
   if (!config.devices.empty()) {
-    throw SnapshotError(fmt::format("snapshots of a VM with devices are not supported yet (it has {})",
+    throw SnapshotError(fmt::format("{} of a VM with devices are not supported yet (it has {})", what,
                                     config.devices.front().name));
   }
 }
@@ -130,7 +131,7 @@ void check_snapshot_fits(const SnapshotHeader& header, const RunConfig& config, 
 // snapshot-save, with the vCPUs paused (MachineControl).
 void save_snapshot(const std::string& path, const RunConfig& config, Machine& machine, const GuestMemory& ram,
                    spdlog::logger& log) {
-  refuse_snapshot_with_devices(config);
+  refuse_with_devices(config, "snapshots");
   const auto start = std::chrono::steady_clock::now();
   StateWriter state;
   machine.save_state(state);
@@ -138,6 +139,44 @@ void save_snapshot(const std::string& path, const RunConfig& config, Machine& ma
                         state.take()}, ram);
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   log.info("snapshot saved to {} in {:.2f} s ({} bytes)", path, took.count(), std::filesystem::file_size(path));
+}
+
+// switch-accelerator: the machine stops the vCPUs and calls back here to
+// replace the accelerator between taking their state and loading it. If the
+// one asked for cannot run here, the guest goes on on a new instance of the
+// one it was on, and the command fails saying why.
+void switch_accelerator(const std::string& name, const RunConfig& config, PinningLoader& loader, Host& host,
+                        PluginObject<Accelerator>& accelerator, Machine& machine, spdlog::logger& log) {
+  refuse_with_devices(config, "accelerator switches");
+  const std::string previous_name = accelerator.plugin.info.name;
+  auto deterministic = [&](const std::string& accel) {
+    return config.accelerator_options(accel).child("deterministic").as_bool(false);
+  };
+  if (deterministic(previous_name) || deterministic(name)) {
+    throw SetupError("a deterministic accelerator cannot be switched to or from");
+  }
+  LoadedPlugin next = loader.load(name, PluginKind::accelerator);
+  LoadedPlugin previous = accelerator.plugin;
+  std::string refusal;
+  machine.switch_accelerator([&]() -> Accelerator& {
+    accelerator.object.reset();
+    try {
+      accelerator.object =
+          call_factory<Accelerator, AcceleratorFactory>(next, AcceleratorSetup{host, config.accelerator_options(name)});
+      accelerator.plugin = next;
+    } catch (const std::exception& error) {
+      refusal = error.what();
+      accelerator.object = call_factory<Accelerator, AcceleratorFactory>(
+          previous, AcceleratorSetup{host, config.accelerator_options(previous_name)});
+    }
+    return *accelerator.object;
+  });
+  if (!refusal.empty()) {
+    throw SetupError(fmt::format("accelerator {} cannot run here ({}); the guest goes on on {}", name, refusal,
+                                 previous_name));
+  }
+  log.info("accelerator: {} ({}), switched from {}", accelerator.plugin.info.name, accelerator.plugin.info.path,
+           previous_name);
 }
 
 int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader,
@@ -155,7 +194,7 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader,
   // A snapshot that cannot be restored here runs nothing.
   std::optional<SnapshotFile> snapshot;
   if (restore) {
-    refuse_snapshot_with_devices(config);
+    refuse_with_devices(config, "snapshots");
     snapshot.emplace(*restore);
     check_snapshot_fits(snapshot->header(), config, *restore);
   }
@@ -217,7 +256,10 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader,
         [&control_server](std::string line) {
           if (control_server) control_server->broadcast(std::move(line));
         },
-        [&](const std::string& path) { save_snapshot(path, config, *machine.object, host.guest_memory(), *log); });
+        [&](const std::string& path) { save_snapshot(path, config, *machine.object, host.guest_memory(), *log); },
+        [&](const std::string& name) {
+          switch_accelerator(name, config, loader, host, accelerator, *machine.object, *log);
+        });
     control_server.emplace(host.io_context(), *config.control_socket, *control, host.logger("control"));
   }
 

@@ -67,7 +67,7 @@ std::int64_t HptHypercalls::enter(HypercallCall& call) {
   std::lock_guard lock(mutex_);
   std::array<ppc::Hpte, hpte::kPerGroup> group;
   const std::uint64_t group_start = ptex & ~std::uint64_t{7};
-  if (table_.read_hptes(group_start, group) != ppc::HptStatus::ok) return papr::kHardware;
+  if (table_->read_hptes(group_start, group) != ppc::HptStatus::ok) return papr::kHardware;
   std::size_t slot = ptex & 7;
   if (flags & papr::kExact) {
     if (group[slot].v & hpte::kValid) return papr::kPtegFull;
@@ -77,7 +77,7 @@ std::int64_t HptHypercalls::enter(HypercallCall& call) {
     if (slot == group.size()) return papr::kPtegFull;
   }
   ptex = group_start + slot;
-  if (table_.write_hpte(ptex, entry) != ppc::HptStatus::ok) return papr::kHardware;
+  if (table_->write_hpte(ptex, entry) != ppc::HptStatus::ok) return papr::kHardware;
   call.outputs[0] = ptex;
   call.output_count = 1;
   return papr::kSuccess;
@@ -87,7 +87,7 @@ HptHypercalls::RemoveResult HptHypercalls::remove_entry(std::uint64_t ptex, std:
                                                         ppc::Hpte& old) {
   if (!valid_index(ptex)) return RemoveResult::parameter;
   std::array<ppc::Hpte, 1> entry;
-  if (table_.read_hptes(ptex, entry) != ppc::HptStatus::ok) return RemoveResult::hardware;
+  if (table_->read_hptes(ptex, entry) != ppc::HptStatus::ok) return RemoveResult::hardware;
   const ppc::Hpte current = entry[0];
   // H_AVPN compares the whole AVPN (low 7 software/flag bits excluded);
   // H_ANDCOND removes only when none of the given bits is set.
@@ -95,7 +95,7 @@ HptHypercalls::RemoveResult HptHypercalls::remove_entry(std::uint64_t ptex, std:
       ((flags & papr::kAndCond) && (current.v & avpn) != 0)) {
     return RemoveResult::not_found;
   }
-  if (table_.write_hpte(ptex, ppc::Hpte{}) != ppc::HptStatus::ok) return RemoveResult::hardware;
+  if (table_->write_hpte(ptex, ppc::Hpte{}) != ppc::HptStatus::ok) return RemoveResult::hardware;
   old = current;
   return RemoveResult::success;
 }
@@ -126,7 +126,7 @@ std::int64_t HptHypercalls::read(HypercallCall& call) {
   }
   std::array<ppc::Hpte, 4> entries;
   std::lock_guard lock(mutex_);
-  if (table_.read_hptes(ptex, std::span(entries).first(count)) != ppc::HptStatus::ok) return papr::kHardware;
+  if (table_->read_hptes(ptex, std::span(entries).first(count)) != ppc::HptStatus::ok) return papr::kHardware;
   for (std::size_t i = 0; i < count; ++i) {
     call.outputs[2 * i] = entries[i].v;
     call.outputs[2 * i + 1] = entries[i].r;
@@ -142,7 +142,7 @@ std::int64_t HptHypercalls::protect(HypercallCall& call) {
   if (!valid_index(ptex)) return papr::kParameter;
   std::lock_guard lock(mutex_);
   std::array<ppc::Hpte, 1> entry;
-  if (table_.read_hptes(ptex, entry) != ppc::HptStatus::ok) return papr::kHardware;
+  if (table_->read_hptes(ptex, entry) != ppc::HptStatus::ok) return papr::kHardware;
   ppc::Hpte updated = entry[0];
   if (!(updated.v & hpte::kValid) || ((flags & papr::kAvpn) && (updated.v & ~std::uint64_t{0x7f}) != avpn)) {
     return papr::kNotFound;
@@ -156,8 +156,8 @@ std::int64_t HptHypercalls::protect(HypercallCall& call) {
   updated.r |= flags & (kPp | kNoExecute | kKeyLow);
   // Invalidate first so that no vCPU ever translates through a half-made
   // entry, then write the new one.
-  if (table_.write_hpte(ptex, ppc::Hpte{updated.v & ~hpte::kValid, 0}) != ppc::HptStatus::ok ||
-      table_.write_hpte(ptex, updated) != ppc::HptStatus::ok) {
+  if (table_->write_hpte(ptex, ppc::Hpte{updated.v & ~hpte::kValid, 0}) != ppc::HptStatus::ok ||
+      table_->write_hpte(ptex, updated) != ppc::HptStatus::ok) {
     return papr::kHardware;
   }
   return papr::kSuccess;
@@ -200,12 +200,12 @@ std::int64_t HptHypercalls::clear_bit(HypercallCall& call, std::uint64_t bit) {
   if (call.args[0] != 0 || !valid_index(ptex)) return papr::kParameter;
   std::lock_guard lock(mutex_);
   std::array<ppc::Hpte, 1> entry;
-  if (table_.read_hptes(ptex, entry) != ppc::HptStatus::ok) return papr::kHardware;
+  if (table_->read_hptes(ptex, entry) != ppc::HptStatus::ok) return papr::kHardware;
   if (!(entry[0].v & hpte::kValid)) return papr::kNotFound;
   call.outputs[0] = entry[0].r;
   call.output_count = 1;
   if (entry[0].r & bit) {
-    if (table_.write_hpte(ptex, ppc::Hpte{entry[0].v, entry[0].r & ~bit}) != ppc::HptStatus::ok) {
+    if (table_->write_hpte(ptex, ppc::Hpte{entry[0].v, entry[0].r & ~bit}) != ppc::HptStatus::ok) {
       return papr::kHardware;
     }
   }

@@ -19,7 +19,15 @@ namespace mosaic::pseries {
 class HptHypercalls {
  public:
   HptHypercalls(ppc::HashPageTable& table, std::vector<ppc::SegmentPageSizes> page_sizes, std::uint64_t ram_size)
-      : table_(table), page_sizes_(std::move(page_sizes)), ram_size_(ram_size) {}
+      : table_(&table), page_sizes_(std::move(page_sizes)), ram_size_(ram_size) {}
+
+  // Another accelerator's table and page sizes (an accelerator switch,
+  // while no vCPU runs).
+  void rebind(ppc::HashPageTable& table, std::vector<ppc::SegmentPageSizes> page_sizes) {
+    std::lock_guard lock(mutex_);
+    table_ = &table;
+    page_sizes_ = std::move(page_sizes);
+  }
 
   std::int64_t enter(HypercallCall& call);
   std::int64_t remove(HypercallCall& call);
@@ -45,10 +53,10 @@ class HptHypercalls {
   enum class RemoveResult : std::uint64_t { success = 0, not_found = 1, parameter = 2, hardware = 3 };
   RemoveResult remove_entry(std::uint64_t ptex, std::uint64_t avpn, std::uint64_t flags, ppc::Hpte& old);
   std::int64_t clear_bit(HypercallCall& call, std::uint64_t bit);
-  bool valid_index(std::uint64_t ptex) const { return ptex < table_.entry_count(); }
+  bool valid_index(std::uint64_t ptex) const { return ptex < table_->entry_count(); }
   unsigned page_shift_of(const ppc::Hpte& entry) const;
 
-  ppc::HashPageTable& table_;
+  ppc::HashPageTable* table_;
   std::vector<ppc::SegmentPageSizes> page_sizes_;
   std::uint64_t ram_size_;
   // Each hypercall is a read-modify-write of HPTEs: vCPUs must not interleave.

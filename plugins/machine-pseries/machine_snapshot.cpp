@@ -4,6 +4,8 @@
 // accessors, the XICS, the EPOW event, the real-time clock and the DMA
 // window. RAM is the core's. Devices on the PCI bridge are not saved yet:
 // the core refuses snapshots of VMs that have devices.
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "pseries_machine.hpp"
@@ -194,6 +196,54 @@ void PseriesMachine::restore_state(StateReader& in) {
   }
   restored_ = true;
   log_->info("restored {} vCPU(s) at timebase {:#x}", vcpus_.size(), timebase);
+}
+
+void PseriesMachine::switch_accelerator(const std::function<Accelerator&()>& replace) {
+  std::unique_lock lock(switch_mutex_);
+  if (!caps_.saves_state) throw SetupError("the accelerator in use cannot give its vCPUs' state");
+  pending_switch_.emplace(PendingSwitch{&replace, false, {}});
+  // The vCPU threads end their run; run()'s thread does the switch and
+  // runs them again. A shutdown that came first wins, and there is no switch.
+  const bool won = threads_->shutdown({RunOutcome::Kind::power_off, "accelerator switch"},
+                                      [this] { switch_requested_ = true; });
+  if (!won) {
+    pending_switch_.reset();
+    throw SetupError("the run is ending");
+  }
+  switch_done_.wait(lock, [this] { return pending_switch_->done; });
+  const std::string error = pending_switch_->error;
+  pending_switch_.reset();
+  if (!error.empty()) throw SetupError(error);
+}
+
+bool PseriesMachine::perform_switch(PendingSwitch& pending) {
+  const auto start = std::chrono::steady_clock::now();
+  StateWriter state;
+  const bool deterministic = caps_.deterministic;
+  try {
+    save_state(state);
+    threads_->restart([&] {
+      // Nothing may hold the old accelerator's objects when it goes.
+      vcpus_.clear();
+      Accelerator& next = (*pending.replace)();
+      accelerator_ = &next;
+      caps_ = next.capabilities();
+      if (!caps_.saves_state) throw SetupError("the new accelerator cannot load the vCPUs' state");
+      // The vCPU threads are scheduled one way or the other for good.
+      if (caps_.deterministic != deterministic) throw SetupError("deterministic mode cannot be switched on or off");
+      for (unsigned i = 0; i < spec_.cpus; ++i) vcpus_.push_back(next.create_vcpu(i));
+      hpt_hypercalls_->rebind(next.hash_page_table(), caps_.segment_page_sizes);
+    });
+    StateReader reader(state.data());
+    restore_state(reader);
+    restored_ = false;  // run() goes on with the threads; nothing boots
+  } catch (const std::exception& error) {
+    pending.error = fmt::format("the accelerator switch failed: {}", error.what());
+    return false;
+  }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  log_->info("moved {} vCPU(s) to another accelerator in {:.3f} s", vcpus_.size(), took.count());
+  return true;
 }
 
 }  // namespace mosaic::pseries

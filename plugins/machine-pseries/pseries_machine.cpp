@@ -128,6 +128,14 @@ RunOutcome PseriesMachine::run() {
   if (!std::exchange(restored_, false)) boot();
   for (;;) {
     RunOutcome outcome = threads_->run();
+    if (switch_requested_.exchange(false)) {
+      std::unique_lock lock(switch_mutex_);
+      const bool switched = perform_switch(*pending_switch_);
+      pending_switch_->done = true;
+      switch_done_.notify_all();
+      if (!switched) return {RunOutcome::Kind::failure, pending_switch_->error};
+      continue;
+    }
     const bool reset_by_control = reset_requested_.exchange(false);
     if (!reset_by_control && (!reboot_requested_ || options_.on_reboot != OnReboot::restart)) return outcome;
     log_->info("{}: restarting", reset_by_control ? "system reset" : "guest reboot");

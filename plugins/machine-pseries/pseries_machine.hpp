@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <memory>
@@ -80,6 +81,7 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   void on_reset(std::function<void()> handler) override;
   void save_state(StateWriter& out) override;         // machine_snapshot.cpp
   void restore_state(StateReader& in) override;       // machine_snapshot.cpp
+  void switch_accelerator(const std::function<Accelerator&()>& replace) override;  // machine_snapshot.cpp
   void end_run(std::string reason) override { request_shutdown({RunOutcome::Kind::failure, std::move(reason)}); }
 
   // DeviceContext
@@ -144,6 +146,21 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   std::atomic<bool> reset_requested_{false};
   // Set by restore_state(): the next run() resumes instead of booting.
   bool restored_ = false;
+  // An accelerator switch in progress: the control thread waits in
+  // switch_accelerator() while run()'s thread does it between two runs
+  // of the vCPU threads (machine_snapshot.cpp).
+  struct PendingSwitch {
+    const std::function<Accelerator&()>* replace = nullptr;
+    bool done = false;
+    std::string error;
+  };
+  // Between two runs of the vCPU threads: the switch itself. False when
+  // it failed half-way (the vCPUs are gone): the run ends.
+  bool perform_switch(PendingSwitch& pending);
+  std::mutex switch_mutex_;
+  std::condition_variable switch_done_;
+  std::optional<PendingSwitch> pending_switch_;
+  std::atomic<bool> switch_requested_{false};
   std::function<void()> on_reset_;
 
   std::vector<std::unique_ptr<Vcpu>> vcpus_;

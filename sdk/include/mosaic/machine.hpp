@@ -78,6 +78,16 @@ class Machine {
   // StateError for state it cannot take (damaged, another layout, another
   // machine shape) and SetupError when the accelerator cannot load it.
   virtual void restore_state(StateReader& in) = 0;
+
+  // Moves the running guest onto another accelerator (DESIGN.md section 7),
+  // from a control thread while run() runs: stops every vCPU, takes their
+  // state and the page table from the accelerator in use, lets go of every
+  // vCPU, calls `replace` (which destroys that accelerator and returns the
+  // next one, made over the same guest memory), loads the state into new
+  // vCPUs and lets them run. Returns once they do. Throws SetupError, and
+  // the guest runs on as it was, when the accelerator in use cannot give
+  // its state; when `replace` or the load fails the run ends with failure.
+  virtual void switch_accelerator(const std::function<Accelerator&()>& replace) = 0;
 };
 
 }  // namespace mosaic

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Snapshot and restore through the control socket, as a user would do it:
-Debian's kernel at its shell with a marker file in tmpfs and a background
-loop printing a counter; snapshot-save, quit; a new mosaic with --restore
-goes on: the counter continues, the marker is there, poweroff -f exits 0.
-Then the files a restore must refuse: another machine shape, another format
-version, a truncated file and a flipped byte.
+"""Snapshot, restore and accelerator switches through the control socket, as
+a user would do them: Debian's kernel at its shell with a marker file in
+tmpfs and a background loop printing a counter. switch-accelerator interp
+(onto a new interpreter: the whole switch path) and the counter goes on; a
+switch to an accelerator that cannot run here (kvm on a host without it) or
+does not exist fails and the guest goes on. snapshot-save, quit; a new
+mosaic with --restore goes on: the counter continues, the marker is there,
+poweroff -f exits 0. Then the files a restore must refuse: another machine
+shape, another format version, a truncated file and a flipped byte.
 
     snapshot_test.py MOSAIC SOURCE_DIR CPUS
 """
@@ -57,6 +60,16 @@ def main():
     original.type('echo snapshot-marker-""7531 > /tmp/marker')
     original.type('(i=0; while true; do i=$((i+1)); echo "count-$i"; sleep 1; done) &')
     before = wait_counter_above(original, 2)
+    started = time.time()
+    client.ok("switch-accelerator", {"name": "interp"})
+    switch_seconds = time.time() - started
+    before = wait_counter_above(original, before[-1] + 1)
+    check(before == list(range(before[0], before[0] + len(before))), f"the counter skipped across the switch: {before}")
+    for name in ("kvm", "no-such-accelerator"):
+        reply = client.execute("switch-accelerator", {"name": name})
+        check("error" in reply, f"switch-accelerator {name} succeeded on this host: {reply}")
+        before = wait_counter_above(original, before[-1] + 1)
+    check(client.ok("query-status")["running"] is True, "the VM is not running after the switches")
     snapshot = os.path.join(work, "guest.snap")
     started = time.time()
     client.ok("snapshot-save", {"path": snapshot})
@@ -98,8 +111,9 @@ def main():
         middle = len(data) // 2
         out.write(data[:middle] + bytes([data[middle] ^ 0x10]) + data[middle + 1:])
     refused(work, restored.config, flipped, "damaged")
-    print(f"snapshot ({CPUS} vCPU(s)): saved in {saved_after:.2f} s, {len(data)} bytes; the restored guest counted "
-          f"on from {seen[0]} and kept its marker; another shape, version, truncation and a flipped byte refused")
+    print(f"snapshot ({CPUS} vCPU(s)): switched interp to interp in {switch_seconds:.2f} s; saved in "
+          f"{saved_after:.2f} s, {len(data)} bytes; the restored guest counted on from {seen[0]} and kept its marker; "
+          "another shape, version, truncation and a flipped byte refused")
 
 
 if __name__ == "__main__":

@@ -25,10 +25,15 @@ class FakeVm : public VmControl {
     if (path.empty()) throw std::runtime_error("no path");
     saved.push_back(path);
   }
+  void switch_accelerator(const std::string& name) override {
+    if (name != "interp") throw std::runtime_error("no accelerator " + name);
+    ++switches;
+  }
 
   bool paused_ = false;
   int powerdowns = 0, resets = 0, quits = 0;
   std::vector<std::string> saved;
+  int switches = 0;
 };
 
 class ControlProtocolTest : public ::testing::Test {
@@ -103,6 +108,16 @@ TEST_F(ControlProtocolTest, SnapshotSaveTakesOneStringPathAndReportsFailure) {
   EXPECT_EQ(failed["error"]["class"], "GenericError");
   EXPECT_EQ(failed["error"]["desc"], "no path");
   EXPECT_EQ(vm.saved.size(), 1u);
+}
+
+TEST_F(ControlProtocolTest, SwitchAcceleratorTakesOneStringNameAndReportsFailure) {
+  EXPECT_EQ(ask(R"({"execute": "switch-accelerator", "arguments": {"name": "interp"}})")["return"], json::object());
+  EXPECT_EQ(vm.switches, 1);
+  EXPECT_EQ(ask(R"({"execute": "switch-accelerator", "arguments": {"name": "kvm"}})")["error"]["desc"],
+            "no accelerator kvm");
+  EXPECT_EQ(error_class(R"({"execute": "switch-accelerator", "arguments": {"name": ["interp"]}})"), "GenericError");
+  EXPECT_EQ(error_class(R"({"execute": "switch-accelerator"})"), "GenericError");
+  EXPECT_EQ(vm.switches, 1);
 }
 
 TEST_F(ControlProtocolTest, OversizedReplyNamesTheLimit) {
