@@ -108,15 +108,6 @@ int exit_status(const RunOutcome& outcome, spdlog::logger& log) {
   return kExitGuestFailure;
 }
 
-// Device state is not saved yet, so a VM with devices can neither be
-// snapshotted nor moved to another accelerator.
-void refuse_with_devices(const RunConfig& config, std::string_view what) {
-  if (!config.devices.empty()) {
-    throw SnapshotError(fmt::format("{} of a VM with devices are not supported yet (it has {})", what,
-                                    config.devices.front().name));
-  }
-}
-
 // The snapshot must be of the machine the config describes.
 void check_snapshot_fits(const SnapshotHeader& header, const RunConfig& config, const std::filesystem::path& file) {
   if (header.machine != config.machine.name || header.memory_bytes != config.spec.memory_bytes ||
@@ -131,7 +122,6 @@ void check_snapshot_fits(const SnapshotHeader& header, const RunConfig& config, 
 // snapshot-save, with the vCPUs paused (MachineControl).
 void save_snapshot(const std::string& path, const RunConfig& config, Machine& machine, const GuestMemory& ram,
                    spdlog::logger& log) {
-  refuse_with_devices(config, "snapshots");
   const auto start = std::chrono::steady_clock::now();
   StateWriter state;
   machine.save_state(state);
@@ -147,7 +137,6 @@ void save_snapshot(const std::string& path, const RunConfig& config, Machine& ma
 // one it was on, and the command fails saying why.
 void switch_accelerator(const std::string& name, const RunConfig& config, PinningLoader& loader, Host& host,
                         PluginObject<Accelerator>& accelerator, Machine& machine, spdlog::logger& log) {
-  refuse_with_devices(config, "accelerator switches");
   const std::string previous_name = accelerator.plugin.info.name;
   auto deterministic = [&](const std::string& accel) {
     return config.accelerator_options(accel).child("deterministic").as_bool(false);
@@ -194,7 +183,6 @@ int bring_up_and_run(const RunConfig& config, Mode mode, PinningLoader& loader,
   // A snapshot that cannot be restored here runs nothing.
   std::optional<SnapshotFile> snapshot;
   if (restore) {
-    refuse_with_devices(config, "snapshots");
     snapshot.emplace(*restore);
     check_snapshot_fits(snapshot->header(), config, *restore);
   }

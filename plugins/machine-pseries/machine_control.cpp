@@ -6,7 +6,11 @@ namespace mosaic::pseries {
 
 void PseriesMachine::pause() { threads_->hold(); }
 
-void PseriesMachine::resume() { threads_->release(); }
+// A snapshot taken while paused left the devices quiesced: they go on too.
+void PseriesMachine::resume() {
+  phb_->resume_io();
+  threads_->release();
+}
 
 void PseriesMachine::request_reset() {
   threads_->shutdown({RunOutcome::Kind::power_off, "system reset"}, [this] { reset_requested_ = true; });

@@ -1,9 +1,9 @@
 // The pseries machine's part of a snapshot (DESIGN.md section 7): the
 // guest timebase, each vCPU's whole state and whether it runs, the areas it
 // registered, the hashed page table read through the accelerator's
-// accessors, the XICS, the EPOW event, the real-time clock and the DMA
-// window. RAM is the core's. Devices on the PCI bridge are not saved yet:
-// the core refuses snapshots of VMs that have devices.
+// accessors, the XICS, the EPOW event, the real-time clock, and the PCI
+// functions with the DMA window. RAM is the core's. The functions are
+// quiesced first (no DMA) and stay so until the guest runs again.
 #include <chrono>
 
 #include <fmt/format.h>
@@ -140,7 +140,8 @@ void PseriesMachine::save_state(StateWriter& out) {
   out.tag("platform");
   out.boolean(epow_->pending());
   out.u64(static_cast<std::uint64_t>(rtc_->saved_value(accelerator_->timebase())));
-  phb_->dma_window().save(out);
+  phb_->quiesce();
+  phb_->save(out);
 }
 
 void PseriesMachine::restore_state(StateReader& in) {
@@ -188,7 +189,7 @@ void PseriesMachine::restore_state(StateReader& in) {
   in.expect_tag("platform");
   epow_->restore_pending(in.boolean());
   rtc_->restore(static_cast<std::int64_t>(in.u64()), timebase);
-  phb_->dma_window().restore(in);
+  phb_->restore(in);
   in.expect_end();
 
   for (std::size_t index = 0; index < vcpus_.size(); ++index) {
@@ -237,6 +238,7 @@ bool PseriesMachine::perform_switch(PendingSwitch& pending) {
     StateReader reader(state.data());
     restore_state(reader);
     restored_ = false;  // run() goes on with the threads; nothing boots
+    phb_->resume_io();
   } catch (const std::exception& error) {
     pending.error = fmt::format("the accelerator switch failed: {}", error.what());
     return false;

@@ -184,4 +184,44 @@ void Phb::Slot::signal_msi(std::uint64_t address, std::uint32_t data) {
   }
 }
 
+void Phb::quiesce() {
+  for (const auto& slot : slots_) slot->function->quiesce();
+}
+
+void Phb::resume_io() {
+  for (const auto& slot : slots_) slot->function->resume_io();
+}
+
+void Phb::save(StateWriter& out) {
+  out.tag("phb");
+  out.u32(static_cast<std::uint32_t>(slots_.size()));
+  for (const auto& slot : slots_) {
+    out.u32(slot->function->config_read(0, 4));  // the IDs: the same device in the same slot
+    out.u32(slot->msi_granted);
+    slot->function->save_state(out);
+  }
+  dma_window_.save(out);
+}
+
+void Phb::restore(StateReader& in) {
+  in.expect_tag("phb");
+  if (in.u32() != slots_.size()) throw StateError("saved state: another number of PCI functions");
+  for (const auto& slot : slots_) {
+    const std::uint32_t ids = in.u32();
+    if (ids != slot->function->config_read(0, 4)) {
+      throw StateError(fmt::format("saved state: PCI 0000:00:{:02x}.0 was {:04x}:{:04x}, is {:04x}:{:04x}", slot->number,
+                                   ids & 0xffff, ids >> 16, slot->function->config_read(0, 2),
+                                   slot->function->config_read(2, 2)));
+    }
+    const std::uint32_t granted = in.u32();
+    if (granted > slot->msi_sources.size()) throw StateError("saved state: more MSI-X vectors than the function has");
+    slot->function->quiesce();
+    slot->function->restore_state(in);
+    // The table entries came back with the function; the bridge's record
+    // of which of them it programmed comes back here.
+    slot->msi_granted = granted;
+  }
+  dma_window_.restore(in);
+}
+
 }  // namespace mosaic::pseries

@@ -110,6 +110,15 @@ class Phb {
 
   TceTable& dma_window() { return dma_window_; }
 
+  // Snapshots, with the vCPUs stopped: quiesce every function (no DMA
+  // until resume_io), then save or restore each one with the vectors it
+  // holds. restore() leaves the functions quiesced and throws StateError
+  // for another set of functions.
+  void quiesce();
+  void resume_io();
+  void save(StateWriter& out);
+  void restore(StateReader& in);
+
  private:
   // A function in its slot; it is also the function's interrupt sink.
   struct Slot final : pci::InterruptSink {

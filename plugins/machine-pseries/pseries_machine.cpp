@@ -125,7 +125,8 @@ void PseriesMachine::load_images() {
 
 RunOutcome PseriesMachine::run() {
   if (!threads_) throw SetupError("the machine was not built");
-  if (!std::exchange(restored_, false)) boot();
+  if (std::exchange(restored_, false)) phb_->resume_io();
+  else boot();
   for (;;) {
     RunOutcome outcome = threads_->run();
     if (switch_requested_.exchange(false)) {

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "mosaic/state.hpp"
+
 namespace mosaic::pci {
 
 inline constexpr unsigned kConfigSpaceSize = 256;  // conventional PCI; no extended space
@@ -74,6 +76,18 @@ class Function {
   virtual void attach(InterruptSink& sink) = 0;
   // Power-on state (guest reboot): config registers, BARs and device state.
   virtual void reset() = 0;
+
+  // Snapshots, with every vCPU stopped (the bridge calls them). quiesce()
+  // returns once the function touches guest memory no more: requests it
+  // took are finished and it takes no new ones until resume_io(). Then
+  // save_state() writes everything the function holds (config space, its
+  // registers, the device's own state); restore_state() takes it back on
+  // a function built from the same config, leaving it quiesced, and throws
+  // StateError for anything it cannot take.
+  virtual void quiesce() = 0;
+  virtual void resume_io() = 0;
+  virtual void save_state(StateWriter& out) = 0;
+  virtual void restore_state(StateReader& in) = 0;
 };
 
 }  // namespace mosaic::pci

@@ -162,6 +162,47 @@ class StandardFunction : public Function {
 
   void attach(InterruptSink& sink) override { sink_ = &sink; }
 
+  // Snapshots: the configuration header and capabilities as the driver
+  // left them, the INTx level, the MSI-X table; then the subclass's own.
+  void quiesce() override {}
+  void resume_io() override {}
+  void save_state(StateWriter& out) override {
+    out.tag("pci-function");
+    {
+      std::lock_guard lock(config_mutex_);
+      out.bytes(std::as_bytes(std::span(config_)));
+      out.boolean(intx_asserted_);
+    }
+    if (msix_) {
+      std::lock_guard lock(msix_mutex_);
+      msix_->save(out);
+    }
+    save_function(out);
+  }
+  void restore_state(StateReader& in) override {
+    in.expect_tag("pci-function");
+    const auto config = in.bytes();
+    if (config.size() != config_.size()) throw StateError("saved state: config space of another size");
+    std::uint16_t msix_control = 0;
+    {
+      std::lock_guard lock(config_mutex_);
+      // Only what the driver can change comes from the file: the IDs,
+      // BAR types and capability list stay this build's.
+      for (std::uint32_t offset = 0; offset < kConfigSpaceSize; ++offset) {
+        write_byte(offset, std::to_integer<std::uint8_t>(config[offset]));
+      }
+      intx_asserted_ = in.boolean();
+      if (msix_capability_ != 0) msix_control = msix_control_bits();
+    }
+    if (msix_) {
+      std::lock_guard lock(msix_mutex_);
+      msix_->restore(in);
+      msix_->set_control(msix_control & msix::kControlEnable, msix_control & msix::kControlFunctionMask);
+    }
+    restore_function(in);
+    update_intx();
+  }
+
   void reset() override {
     {
       std::lock_guard lock(config_mutex_);
@@ -278,6 +319,9 @@ class StandardFunction : public Function {
 
   // The device's own power-on state, after the header's.
   virtual void reset_function() = 0;
+  // Snapshots: the subclass's own state, after the header's.
+  virtual void save_function(StateWriter& /*out*/) {}
+  virtual void restore_function(StateReader& /*in*/) {}
 
   // Accesses to the function's own BARs (all but the MSI-X one), as
   // Function::bar_read and bar_write describe them.

@@ -18,6 +18,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "mosaic/state.hpp"
+
 namespace mosaic::pci {
 
 // One message-signalled interrupt: the memory write the function makes.
@@ -92,6 +94,27 @@ class MsixTable {
     if (vector >= entries_.size()) return;
     entries_[vector].address = message.address;
     entries_[vector].data = message.data;
+  }
+
+  // Snapshots: every entry and pending bit (Enable and Function Mask live
+  // in config space, and come back through set_control).
+  void save(StateWriter& out) const {
+    out.u32(size());
+    for (unsigned vector = 0; vector < size(); ++vector) {
+      out.u64(entries_[vector].address);
+      out.u32(entries_[vector].data);
+      out.u32(entries_[vector].control);
+      out.boolean(pending_[vector]);
+    }
+  }
+  void restore(StateReader& in) {
+    if (in.u32() != size()) throw StateError("saved state: an MSI-X table of another size");
+    for (unsigned vector = 0; vector < size(); ++vector) {
+      entries_[vector].address = in.u64() & ~std::uint64_t{3};
+      entries_[vector].data = in.u32();
+      entries_[vector].control = in.u32() & msix::kVectorControlMask;
+      pending_[vector] = in.boolean();
+    }
   }
 
   void reset() {

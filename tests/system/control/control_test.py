@@ -24,7 +24,7 @@ TIMEOUT = 600
 class Guest:
     """mosaic running Linux, with the console collected on a thread."""
 
-    def __init__(self, work, name, extra_cmdline="", cpus=1, restore=None):
+    def __init__(self, work, name, extra_cmdline="", cpus=1, restore=None, devices=""):
         self.socket_path = os.path.join(work, name + ".sock")
         self.config = os.path.join(work, name + ".yaml")
         with open(self.config, "w") as out:
@@ -37,7 +37,7 @@ class Guest:
   cmdline: "console=hvc0 quiet {extra_cmdline}"
 accel: interp
 control: {{socket: {name}.sock}}
-""")
+{devices}""")
         self.stderr = open(os.path.join(work, name + ".log"), "w+")
         command = [MOSAIC, "run", self.config] + (["--restore", restore] if restore else [])
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr)

@@ -84,6 +84,15 @@ class FakePciFunction final : public pci::Function {
 
   void attach(pci::InterruptSink& sink) override { sink_ = &sink; }
 
+  void quiesce() override { ++quiesces; }
+  void resume_io() override { ++resumes; }
+  void save_state(StateWriter& out) override { out.bytes(std::as_bytes(std::span(config_))); }
+  void restore_state(StateReader& in) override {
+    const auto saved = in.bytes();
+    if (saved.size() != config_.size()) throw StateError("config of another size");
+    for (std::size_t i = 0; i < saved.size(); ++i) config_[i] = std::to_integer<std::uint8_t>(saved[i]);
+  }
+
   void reset() override {
     config_.fill(0);
     put16(0x00, vendor_);
@@ -114,6 +123,7 @@ class FakePciFunction final : public pci::Function {
   std::vector<Access> writes;
   std::uint64_t read_value = 0;
   unsigned resets = 0;
+  unsigned quiesces = 0, resumes = 0;
 
  private:
   // Which bits of a BAR register are writable: the address bits above the

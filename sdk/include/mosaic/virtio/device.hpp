@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 
+#include "mosaic/state.hpp"
 #include "mosaic/virtio/queue.hpp"
 
 namespace mosaic::virtio {
@@ -60,6 +61,12 @@ class Device {
   // Device reset (status 0) or machine reset: back to the state before
   // activate(); in-flight requests are finished or dropped first.
   virtual void reset() = 0;
+
+  // Snapshots: state of the device's own beyond its queues and what its
+  // config gives it (none for a disk or an entropy source). save_state is
+  // called with no request in flight; restore_state before activate().
+  virtual void save_state(StateWriter& /*out*/) const {}
+  virtual void restore_state(StateReader& /*in*/) {}
 };
 
 }  // namespace mosaic::virtio

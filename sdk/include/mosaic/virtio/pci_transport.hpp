@@ -16,11 +16,18 @@
 // does not wait for register accesses. Interrupts are sent with the
 // registers' mutex held, so that a vector the driver remaps is not used
 // half-way.
+//
+// Snapshots: quiesce() stops handing out requests and waits for the ones
+// the device holds to complete, so that the rings and guest memory stand
+// still; the state saved is the registers, each queue's layout and ring
+// positions, and the device's own. A restored transport re-activates its
+// device and, on resume_io(), kicks every queue for what came meanwhile.
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -101,6 +108,19 @@ class PciTransport final : public pci::StandardFunction, private Queues {
       for (unsigned i = 0; i < size; ++i) bytes[i] = static_cast<std::byte>(value >> (8 * i));
       device_->write_config(static_cast<std::uint32_t>(offset - kDeviceOffset), std::span(bytes.data(), size));
     }
+  }
+
+  void quiesce() override {
+    std::unique_lock lock(io_mutex_);
+    frozen_ = true;
+    io_idle_.wait(lock, [this] { return in_flight_ == 0; });
+  }
+  void resume_io() override {
+    {
+      std::lock_guard lock(io_mutex_);
+      frozen_ = false;
+    }
+    for (unsigned queue = 0; queue < queues_.size(); ++queue) notify(queue);
   }
 
   // The device's configuration changed (virtio 2.5.1): config interrupt.
@@ -304,28 +324,120 @@ class PciTransport final : public pci::StandardFunction, private Queues {
     std::string error;
     std::optional<Chain> chain;
     {
-      std::lock_guard queue_lock(q.mutex);
-      if (!q.ring) return std::nullopt;
-      chain = q.ring->pop();
-      if (!chain && q.ring->broken()) error = q.ring->error();
+      std::lock_guard io_lock(io_mutex_);
+      if (frozen_) return std::nullopt;  // resume_io() kicks the queue again
+      ++in_flight_;
     }
+    {
+      std::lock_guard queue_lock(q.mutex);
+      if (q.ring) {
+        chain = q.ring->pop();
+        if (!chain && q.ring->broken()) error = q.ring->error();
+      }
+    }
+    if (!chain) finished_one();
     if (!error.empty()) needs_reset(fmt::format("queue {}: {}", queue, error));
     return chain;
+  }
+
+  // A request the device took is done (or there was none to take).
+  void finished_one() {
+    std::lock_guard io_lock(io_mutex_);
+    if (--in_flight_ == 0) io_idle_.notify_all();
   }
 
   void complete(unsigned queue, const Chain& chain, std::uint32_t written) override {
     if (queue >= queues_.size()) return;
     QueueState& q = queues_[queue];
     bool interrupt = false;
+    bool pushed = false;
     {
       std::lock_guard queue_lock(q.mutex);
-      if (!q.ring) return;  // reset meanwhile
-      interrupt = q.ring->push(chain.head, static_cast<std::uint32_t>(std::min<std::uint64_t>(written, chain.writable_bytes)));
+      if (q.ring) {  // else reset meanwhile
+        interrupt = q.ring->push(chain.head, static_cast<std::uint32_t>(std::min<std::uint64_t>(written, chain.writable_bytes)));
+        pushed = true;
+      }
     }
-    report_written(chain, written);
+    if (pushed) report_written(chain, written);
     if (interrupt) {
       std::lock_guard lock(mutex_);
       raise_queue(queue);
+    }
+    finished_one();
+  }
+
+  void save_function(StateWriter& out) override {
+    std::lock_guard lock(mutex_);
+    out.tag("virtio-pci");
+    out.u8(status_);
+    out.u8(config_generation_);
+    out.u8(isr_);
+    out.u32(device_feature_select_);
+    out.u32(driver_feature_select_);
+    out.u64(driver_features_);
+    out.u16(queue_select_);
+    out.u16(config_vector_);
+    out.u32(static_cast<std::uint32_t>(queues_.size()));
+    for (QueueState& q : queues_) {
+      std::lock_guard queue_lock(q.mutex);
+      out.u16(q.size);
+      out.u16(q.msix_vector);
+      out.boolean(q.enabled);
+      out.u64(q.layout.descriptors);
+      out.u64(q.layout.driver_area);
+      out.u64(q.layout.device_area);
+      out.boolean(q.ring != nullptr);
+      const auto [last_available, used] = q.ring ? q.ring->positions() : std::pair<std::uint16_t, std::uint16_t>{};
+      out.u16(last_available);
+      out.u16(used);
+    }
+    device_->save_state(out);
+  }
+
+  void restore_function(StateReader& in) override {
+    device_->reset();
+    std::unique_lock lock(mutex_);
+    {
+      std::lock_guard io_lock(io_mutex_);
+      frozen_ = true;
+    }
+    in.expect_tag("virtio-pci");
+    status_ = in.u8();
+    config_generation_ = in.u8();
+    isr_ = in.u8();
+    device_feature_select_ = in.u32();
+    driver_feature_select_ = in.u32();
+    driver_features_ = in.u64();
+    queue_select_ = in.u16();
+    config_vector_ = checked_vector(in.u16());
+    if (in.u32() != queues_.size()) throw StateError("saved state: a virtio device with another number of queues");
+    const bool event_index = driver_features_ & feature::kEventIndex;
+    for (unsigned i = 0; i < queues_.size(); ++i) {
+      QueueState& q = queues_[i];
+      std::lock_guard queue_lock(q.mutex);
+      q.size = in.u16();
+      q.msix_vector = checked_vector(in.u16());
+      q.enabled = in.boolean();
+      q.layout.descriptors = in.u64();
+      q.layout.driver_area = in.u64();
+      q.layout.device_area = in.u64();
+      const bool live = in.boolean();
+      const std::uint16_t last_available = in.u16();
+      const std::uint16_t used = in.u16();
+      q.ring.reset();
+      if (live) {
+        q.ring = std::make_unique<SplitQueue>(memory_, QueueLayout{q.size, q.layout.descriptors, q.layout.driver_area,
+                                                                   q.layout.device_area}, event_index);
+        q.ring->set_positions(last_available, used);
+      }
+    }
+    device_->restore_state(in);
+    const bool live = (status_ & status::kDriverOk) && (status_ & status::kFeaturesOk) &&
+                      !(status_ & status::kDeviceNeedsReset);
+    if (live) {
+      const std::uint64_t features = driver_features_;
+      lock.unlock();
+      device_->activate(features, *this);
     }
   }
 
@@ -373,6 +485,13 @@ class PciTransport final : public pci::StandardFunction, private Queues {
   }
 
   void reset_transport() {
+    {
+      // The device has let go of every chain (Device::reset), completed
+      // or dropped.
+      std::lock_guard io_lock(io_mutex_);
+      in_flight_ = 0;
+      io_idle_.notify_all();
+    }
     status_ = 0;
     driver_features_ = 0;
     device_feature_select_ = driver_feature_select_ = 0;
@@ -406,6 +525,12 @@ class PciTransport final : public pci::StandardFunction, private Queues {
   std::uint64_t driver_features_ = 0;
   std::uint16_t queue_select_ = 0;
   std::uint64_t scratch_ = 0;
+  // Snapshots: quiesce() sets frozen_ and waits for in_flight_ (requests
+  // popped and not completed) to drop to zero.
+  std::mutex io_mutex_;
+  std::condition_variable io_idle_;
+  bool frozen_ = false;
+  unsigned in_flight_ = 0;
 };
 
 }  // namespace mosaic::virtio

@@ -98,6 +98,14 @@ class SplitQueue {
   const std::string& error() const { return error_; }
   bool broken() const { return !error_.empty(); }
 
+  // Snapshots: where the device is in the rings (the next available entry
+  // it takes, the next used entry it gives), and going on from there.
+  std::pair<std::uint16_t, std::uint16_t> positions() const { return {last_available_, used_}; }
+  void set_positions(std::uint16_t last_available, std::uint16_t used) {
+    last_available_ = last_available;
+    used_ = used;
+  }
+
   // The next available chain, or nullopt when the driver has made none
   // available (or the ring is broken: check broken()).
   std::optional<Chain> pop() {
