@@ -24,13 +24,13 @@ TIMEOUT = 600
 class Guest:
     """mosaic running Linux, with the console collected on a thread."""
 
-    def __init__(self, work, name, extra_cmdline="", cpus=1, restore=None, devices=""):
+    def __init__(self, work, name, extra_cmdline="", cpus=1, restore=None, devices="", memory="512M"):
         self.socket_path = os.path.join(work, name + ".sock")
         self.config = os.path.join(work, name + ".yaml")
         with open(self.config, "w") as out:
             out.write(f"""machine:
   type: pseries
-  memory: 512M
+  memory: {memory}
   cpus: {cpus}
   kernel: {CACHE}/vmlinux
   initrd: {CACHE}/initramfs.cpio.gz
