@@ -4,8 +4,9 @@
 // register, queue setup, the rings and interrupts.
 //
 // Threads: queue_notified() runs on the vCPU thread whose store kicked the
-// queue, and read_config()/write_config() on the vCPU thread that made the
-// access; several may run at once. A device that does slow work (a disk)
+// queue (or on a control thread, when the transport resumes after a
+// snapshot and kicks every queue), and read_config()/write_config() on the
+// vCPU thread that made the access; several may run at once. A device that does slow work (a disk)
 // hands chains to a thread of its own and completes them from there:
 // Queues::pop() and Queues::complete() may be called from any thread.
 // activate() and reset() are called with no other callback of this device
