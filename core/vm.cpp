@@ -4,6 +4,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <utility>
 
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
@@ -147,17 +148,24 @@ void switch_accelerator(const std::string& name, const RunConfig& config, Pinnin
   LoadedPlugin next = loader.load(name, PluginKind::accelerator);
   LoadedPlugin previous = accelerator.plugin;
   std::string refusal;
+  bool next_tried = false;
+  // The first call makes the named accelerator; a second one (the machine
+  // could not load the state there), or a refusal, the previous kind again.
   machine.switch_accelerator([&]() -> Accelerator& {
     accelerator.object.reset();
-    try {
-      accelerator.object =
-          call_factory<Accelerator, AcceleratorFactory>(next, AcceleratorSetup{host, config.accelerator_options(name)});
-      accelerator.plugin = next;
-    } catch (const std::exception& error) {
-      refusal = error.what();
-      accelerator.object = call_factory<Accelerator, AcceleratorFactory>(
-          previous, AcceleratorSetup{host, config.accelerator_options(previous_name)});
+    if (!std::exchange(next_tried, true)) {
+      try {
+        accelerator.object = call_factory<Accelerator, AcceleratorFactory>(
+            next, AcceleratorSetup{host, config.accelerator_options(name)});
+        accelerator.plugin = next;
+        return *accelerator.object;
+      } catch (const std::exception& error) {
+        refusal = error.what();
+      }
     }
+    accelerator.object = call_factory<Accelerator, AcceleratorFactory>(
+        previous, AcceleratorSetup{host, config.accelerator_options(previous_name)});
+    accelerator.plugin = previous;
     return *accelerator.object;
   });
   if (!refusal.empty()) {

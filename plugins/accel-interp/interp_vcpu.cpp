@@ -182,7 +182,7 @@ void InterpVcpu::set_registers(const ppc::Registers& r) {
 }
 
 VcpuState InterpVcpu::save_state() const {
-  VcpuState saved{registers(), {}, ceded_};
+  VcpuState saved{registers(), {}, ceded_, std::nullopt};
   const auto& plain = cpu_.state.plain_spr;
   for (std::uint32_t number = 0; number < plain.size(); ++number) {
     if (plain[number] != 0) saved.sprs[number] = plain[number];

@@ -17,6 +17,7 @@
 #include "kvm_probe.hpp"
 #include "kvm_registers.hpp"
 #include "kvm_vcpu.hpp"
+#include "kvm_vcpu_state.hpp"
 #include "mosaic/errors.hpp"
 #include "mosaic/ppc_hash.hpp"
 #include "software_breakpoints.hpp"
@@ -92,6 +93,7 @@ class KvmAccelerator final : public Accelerator {
     caps.pvr = kPower8LogicalPvr;
     caps.segment_page_sizes = page_sizes_;
     caps.hpt_in_kernel = true;
+    caps.saves_state = true;
     // KVM-HV traps only its debug instruction: no single-step, no DAWR use.
     caps.debug = DebugFeatures{true, 0, 0, false};
     return caps;
@@ -105,6 +107,15 @@ class KvmAccelerator final : public Accelerator {
     return std::make_unique<KvmVcpu>(id, existing->second.get(), run_bytes_, breakpoints_);
   }
 
+  // The offset is per virtual core in the kernel; every vCPU gets it.
+  std::uint64_t timebase() const override {
+    return vcpu_fds_.empty() ? host_timebase() + timebase_offset_ : guest_timebase(vcpu_fds_.begin()->second.get());
+  }
+  void set_timebase(std::uint64_t value) override {
+    timebase_offset_ = value - host_timebase();
+    for (const auto& [id, fd] : vcpu_fds_) set_guest_timebase(fd.get(), value);
+  }
+
  private:
   FileDescriptor open_vcpu(std::uint32_t id) {
     FileDescriptor fd(ioctl(vm_.get(), KVM_CREATE_VCPU, id));
@@ -116,6 +127,7 @@ class KvmAccelerator final : public Accelerator {
     if (ioctl(fd.get(), KVM_ENABLE_CAP, &papr) < 0) refuse(fmt::format("enabling KVM_CAP_PPC_PAPR on vCPU {}", id));
     try {
       write_one_reg(fd.get(), KVM_REG_PPC_ARCH_COMPAT, kPower8LogicalPvr);
+      if (timebase_offset_ != 0) write_one_reg(fd.get(), KVM_REG_PPC_TB_OFFSET, timebase_offset_);
       if (id == 0) breakpoints_.set_instruction(static_cast<std::uint32_t>(read_one_reg(fd.get(), KVM_REG_PPC_DEBUG_INST)));
     } catch (const std::system_error& error) {
       throw PluginRefused(fmt::format("vCPU {}: {}", id, error.what()));
@@ -131,6 +143,8 @@ class KvmAccelerator final : public Accelerator {
   std::vector<ppc::SegmentPageSizes> page_sizes_;
   std::unique_ptr<KvmHashPageTable> hpt_;
   std::map<std::uint32_t, FileDescriptor> vcpu_fds_;
+  // set_timebase's, for vCPUs created after it.
+  std::uint64_t timebase_offset_ = 0;
   SoftwareBreakpoints breakpoints_{memory_,
                                    [this](const ppc::Registers& state, std::uint64_t address) {
                                      return ppc::debug_translate(state, *hpt_, page_sizes_, address);

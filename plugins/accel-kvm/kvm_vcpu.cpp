@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "kvm_registers.hpp"
+#include "kvm_vcpu_state.hpp"
 #include "software_breakpoints.hpp"
 
 namespace mosaic::kvm {
@@ -224,6 +225,17 @@ ppc::Registers KvmVcpu::registers() const {
 }
 
 void KvmVcpu::set_registers(const ppc::Registers& registers) { write_vcpu_registers(fd_, registers); }
+
+VcpuState KvmVcpu::save_state() const {
+  VcpuState state = read_vcpu_state(fd_);
+  state.registers.pir = id_;
+  return state;
+}
+
+void KvmVcpu::load_state(const VcpuState& state) {
+  write_vcpu_state(fd_, state);
+  machine_check_pending_ = false;
+}
 
 void KvmVcpu::set_debug(const GuestDebug& debug) {
   breakpoints_.apply(debug.software_breakpoints, registers());

@@ -36,6 +36,8 @@ class KvmVcpu final : public Vcpu {
   ppc::Registers registers() const override;
   void set_registers(const ppc::Registers& registers) override;
   void set_debug(const GuestDebug& debug) override;
+  VcpuState save_state() const override;
+  void load_state(const VcpuState& state) override;
 
  private:
   VcpuExit halted(std::string reason) const;

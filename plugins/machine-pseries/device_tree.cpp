@@ -82,7 +82,7 @@ std::vector<std::byte> PseriesMachine::build_device_tree() {
                P::cells("d-cache-line-size", {kCacheLine}), P::cells("i-cache-block-size", {kCacheLine}),
                P::cells("i-cache-line-size", {kCacheLine}), P::cells("d-cache-size", {0x10000}),
                P::cells("i-cache-size", {0x8000}), P::cells("ibm,pft-size", {0, hpt_order}),
-               P::cells("ibm,slb-size", {32}), segment_page_sizes(caps_.segment_page_sizes),
+               P::cells("ibm,slb-size", {32}), segment_page_sizes(page_sizes_),
                P::cells("ibm,processor-segment-sizes", {28, 40, 0xffffffff, 0xffffffff}),
                P::cells("ibm,vmx", {2}), P::cells("ibm,dfp", {1}), P::empty("64-bit"),
                P::string("status", "okay")}});

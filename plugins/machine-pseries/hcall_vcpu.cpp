@@ -86,6 +86,15 @@ void PseriesMachine::advance_dispatch_counter(std::size_t index, bool dispatched
   write_be32(memory(), vpa + kVpaDispatchCounter, count);
 }
 
+VpaRegistration PseriesMachine::vpa_registration(const VcpuAreas& areas) {
+  // The lengths are where the guest wrote them before registering.
+  const auto length_of = [this](std::uint64_t area) {
+    return area == 0 ? 0u : static_cast<std::uint32_t>(read_be(memory(), area + 4, 4));
+  };
+  return VpaRegistration{areas.vpa, areas.slb_shadow, length_of(areas.slb_shadow), areas.dispatch_trace_log,
+                         length_of(areas.dispatch_trace_log)};
+}
+
 void PseriesMachine::vcpu_dispatched(std::size_t index) {
   std::lock_guard lock(vcpu_areas_mutex_);
   if (!vcpu_areas_[index].ceded) return;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "page_sizes.hpp"
 #include "pseries_machine.hpp"
 
 namespace mosaic::pseries {
@@ -105,9 +106,16 @@ void PseriesMachine::save_state(StateWriter& out) {
   out.u64(accelerator_->timebase());
   for (std::size_t index = 0; index < vcpus_.size(); ++index) {
     out.boolean(threads_->started(index));
-    write_vcpu_state(out, vcpus_[index]->save_state());
+    const VcpuState state = vcpus_[index]->save_state();
+    write_vcpu_state(out, state);
     std::lock_guard lock(vcpu_areas_mutex_);
-    const VcpuAreas& areas = vcpu_areas_[index];
+    VcpuAreas& areas = vcpu_areas_[index];
+    // The accelerator served H_REGISTER_VPA itself: its record is the one.
+    if (state.vpa) {
+      areas.vpa = state.vpa->vpa;
+      areas.slb_shadow = state.vpa->slb_shadow;
+      areas.dispatch_trace_log = state.vpa->dispatch_trace_log;
+    }
     for (const std::uint64_t value : {areas.vpa, areas.slb_shadow, areas.dispatch_trace_log, areas.dabr, areas.dabrx}) {
       out.u64(value);
     }
@@ -163,12 +171,14 @@ void PseriesMachine::restore_state(StateReader& in) {
   std::vector<bool> started(vcpus_.size());
   for (std::size_t index = 0; index < vcpus_.size(); ++index) {
     started[index] = in.boolean();
-    vcpus_[index]->load_state(read_vcpu_state(in));
+    VcpuState state = read_vcpu_state(in);
     VcpuAreas& areas = vcpu_areas_[index];
     for (std::uint64_t* value : {&areas.vpa, &areas.slb_shadow, &areas.dispatch_trace_log, &areas.dabr, &areas.dabrx}) {
       *value = in.u64();
     }
     areas.ceded = in.boolean();
+    state.vpa = vpa_registration(areas);
+    vcpus_[index]->load_state(state);
   }
 
   in.expect_tag("hpt");
@@ -220,9 +230,15 @@ void PseriesMachine::switch_accelerator(const std::function<Accelerator&()>& rep
 bool PseriesMachine::perform_switch(PendingSwitch& pending) {
   const auto start = std::chrono::steady_clock::now();
   StateWriter state;
-  const bool deterministic = caps_.deterministic;
   try {
     save_state(state);
+  } catch (const std::exception& error) {
+    pending.error = fmt::format("the accelerator switch failed: {}", error.what());
+    return false;
+  }
+  const bool deterministic = caps_.deterministic;
+  // Onto the accelerator `replace` gives, with the saved state.
+  const auto move = [&] {
     threads_->restart([&] {
       // Nothing may hold the old accelerator's objects when it goes.
       vcpus_.clear();
@@ -232,17 +248,34 @@ bool PseriesMachine::perform_switch(PendingSwitch& pending) {
       if (!caps_.saves_state) throw SetupError("the new accelerator cannot load the vCPUs' state");
       // The vCPU threads are scheduled one way or the other for good.
       if (caps_.deterministic != deterministic) throw SetupError("deterministic mode cannot be switched on or off");
+      // The guest's HPT already holds entries of every size it was told of.
+      if (const std::string missing = missing_page_size(page_sizes_, caps_.segment_page_sizes); !missing.empty()) {
+        throw SetupError(fmt::format("the new accelerator cannot map the guest's {} (machine.hpt-max-page-size limits "
+                                     "what a guest is told at boot)",
+                                     missing));
+      }
       for (unsigned i = 0; i < spec_.cpus; ++i) vcpus_.push_back(next.create_vcpu(i));
-      hpt_hypercalls_->rebind(next.hash_page_table(), caps_.segment_page_sizes);
+      hpt_hypercalls_->rebind(next.hash_page_table(), page_sizes_);
     });
     StateReader reader(state.data());
     restore_state(reader);
     restored_ = false;  // run() goes on with the threads; nothing boots
-    phb_->resume_io();
+  };
+  try {
+    move();
   } catch (const std::exception& error) {
     pending.error = fmt::format("the accelerator switch failed: {}", error.what());
-    return false;
+    log_->warn("{}; going back", pending.error);
+    try {
+      move();  // `replace` now gives the kind that ran
+    } catch (const std::exception& again) {
+      pending.error += fmt::format("; going back failed too: {}", again.what());
+      return false;
+    }
+    phb_->resume_io();
+    return true;
   }
+  phb_->resume_io();
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   log_->info("moved {} vCPU(s) to another accelerator in {:.3f} s", vcpus_.size(), took.count());
   return true;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "elf_loader.hpp"
+#include "page_sizes.hpp"
 #include "mosaic/ppc_hash.hpp"
 
 namespace mosaic::pseries {
@@ -44,6 +45,11 @@ PseriesMachine::~PseriesMachine() {
 void PseriesMachine::build(Accelerator& accelerator) {
   accelerator_ = &accelerator;
   caps_ = accelerator.capabilities();
+  page_sizes_ = limit_page_sizes(caps_.segment_page_sizes, options_.hpt_max_page_shift);
+  if (page_sizes_.empty()) {
+    throw SetupError(fmt::format("machine.hpt-max-page-size: the accelerator has no page size of at most {} KiB",
+                                 (std::uint64_t{1} << options_.hpt_max_page_shift) >> 10));
+  }
   load_images();
   hpt_order_ = options_.hpt_order ? options_.hpt_order : default_hpt_order(spec_.memory_bytes);
   allocate_hash_page_table();
@@ -79,7 +85,7 @@ void PseriesMachine::build(Accelerator& accelerator) {
                    phb_->mmio_write(PhbLayout::kWindow64Cpu + offset, size, value);
                  }});
   rtc_ = std::make_unique<RealTimeClock>(options_.rtc, caps_.deterministic);
-  hpt_hypercalls_ = std::make_unique<HptHypercalls>(accelerator.hash_page_table(), caps_.segment_page_sizes,
+  hpt_hypercalls_ = std::make_unique<HptHypercalls>(accelerator.hash_page_table(), page_sizes_,
                                                     spec_.memory_bytes);
   register_machine_hypercalls();
   register_rtas_functions();
@@ -266,7 +272,7 @@ void PseriesMachine::on_debug_stop(std::function<void(std::size_t, const DebugEx
 }
 
 std::optional<std::uint64_t> PseriesMachine::debug_translate(std::size_t vcpu, std::uint64_t effective_address) {
-  return ppc::debug_translate(vcpus_.at(vcpu)->registers(), accelerator_->hash_page_table(), caps_.segment_page_sizes,
+  return ppc::debug_translate(vcpus_.at(vcpu)->registers(), accelerator_->hash_page_table(), page_sizes_,
                               effective_address);
 }
 

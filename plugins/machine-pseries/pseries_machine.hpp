@@ -31,6 +31,7 @@ enum class OnReboot { restart, exit };
 struct PseriesOptions {
   std::string dump_dtb;  // empty: do not write the device tree out
   unsigned hpt_order = 0;  // 0: sized from RAM as PAPR suggests
+  unsigned hpt_max_page_shift = 64;  // hpt-max-page-size; 64: every size the accelerator has
   OnReboot on_reboot = OnReboot::restart;
   RtcBase rtc;  // machine.rtc.base
 };
@@ -137,6 +138,8 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
   std::shared_ptr<spdlog::logger> log_;
   Accelerator* accelerator_ = nullptr;
   AcceleratorCaps caps_;
+  // What the guest was told it may map (page_sizes.hpp); fixed at build.
+  std::vector<ppc::SegmentPageSizes> page_sizes_;
   MemoryLayout layout_;
   unsigned hpt_order_ = 0;
   // Set by RTAS system-reboot when its shutdown ended the run; read after
@@ -188,6 +191,8 @@ class PseriesMachine final : public Machine, public DeviceContext, public DebugT
     std::uint64_t dabrx = 0;
     bool ceded = false;  // from H_CEDE until the vCPU is dispatched again
   };
+  // The registration as VcpuState carries it, lengths read from guest RAM.
+  VpaRegistration vpa_registration(const VcpuAreas& areas);
   std::vector<VcpuAreas> vcpu_areas_;
   std::mutex vcpu_areas_mutex_;
   std::unique_ptr<RealTimeClock> rtc_;

@@ -16,7 +16,7 @@ constexpr std::size_t kCommandLineBytes = 2048;
 
 PseriesOptions parse_pseries_options(const OptionNode& options) {
   options.expect_keys({"type", "memory", "cpus", "kernel", "initrd", "cmdline", "dump-dtb", "hpt-order",
-                       "on-reboot", "rtc"});
+                       "hpt-max-page-size", "on-reboot", "rtc"});
   if (const OptionNode cmdline = options.child("cmdline"); cmdline.defined()) {
     const std::string text = cmdline.as_string();
     if (text.size() >= kCommandLineBytes) {
@@ -29,6 +29,12 @@ PseriesOptions parse_pseries_options(const OptionNode& options) {
   // PAPR bounds the HPT between 256 KiB and 64 TiB.
   using Table = ppc::HashPageTable;
   pseries.hpt_order = static_cast<unsigned>(options.child("hpt-order").as_uint(Table::kMinOrder, Table::kMaxOrder, 0));
+  // A page size of the HPT: 4K, 64K, 16M or 16G.
+  if (const OptionNode max_page = options.child("hpt-max-page-size"); max_page.defined()) {
+    const std::uint64_t bytes = max_page.as_size(std::uint64_t{1} << 12, std::uint64_t{1} << 34);
+    if ((bytes & (bytes - 1)) != 0) max_page.fail(fmt::format("{} bytes is not a power of two", bytes));
+    pseries.hpt_max_page_shift = static_cast<unsigned>(__builtin_ctzll(bytes));
+  }
   // restart, as a PC or QEMU does; exit suits runs that should end there.
   if (options.child("on-reboot").defined() && options.child("on-reboot").as_choice({"restart", "exit"}) == "exit") {
     pseries.on_reboot = OnReboot::exit;

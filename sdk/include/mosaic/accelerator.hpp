@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <span>
 #include <string>
@@ -74,15 +75,34 @@ struct GuestDebug {
   std::vector<Watchpoint> watchpoints;
 };
 
+// The areas a vCPU registered with PAPR's H_REGISTER_VPA (real addresses,
+// 0 for none) and the lengths the guest wrote into the SLB shadow buffer and
+// the dispatch trace log.
+struct VpaRegistration {
+  std::uint64_t vpa = 0;
+  std::uint64_t slb_shadow = 0;
+  std::uint32_t slb_shadow_bytes = 0;
+  std::uint64_t dispatch_trace_log = 0;
+  std::uint32_t dispatch_trace_log_bytes = 0;
+  friend bool operator==(const VpaRegistration&, const VpaRegistration&) = default;
+};
+
 // Everything a vCPU holds, for snapshots and accelerator switches: the
 // registers (with `tb` the guest timebase and `dec` the decrementer when it
-// was saved), every other SPR the accelerator keeps, by SPR number, and
-// whether the vCPU was ceded. A load reservation is not part of it: losing
-// one is always allowed (Book II 4.4.2), so a restored stcx. fails once.
+// was saved), every other SPR the accelerator keeps, by its architected SPR
+// number (the privileged one where a user alias exists), so that another
+// accelerator kind can load it, and whether the vCPU was ceded. A load
+// reservation is not part of it: losing one is always allowed (Book II
+// 4.4.2), so a restored stcx. fails once.
+// `vpa`: accelerators that serve H_REGISTER_VPA themselves (KVM-HV does, in
+// the kernel) report the registration from save_state; load_state gets the
+// machine's record of it (an accelerator that leaves the hypercall to the
+// machine ignores it).
 struct VcpuState {
   ppc::Registers registers;
   std::map<std::uint32_t, std::uint64_t> sprs;
   bool ceded = false;
+  std::optional<VpaRegistration> vpa;
 };
 
 class Vcpu {
@@ -134,8 +154,9 @@ class Vcpu {
   virtual void set_debug(const GuestDebug& debug) = 0;
 
   // Only while run() is not executing, on accelerators whose capabilities
-  // say saves_state. load_state takes what save_state of the same
-  // accelerator kind gave; the timebase is the Accelerator's to set.
+  // say saves_state. load_state takes what save_state of any accelerator
+  // kind gave, and leaves out SPRs this one does not keep; the timebase is
+  // the Accelerator's to set, before load_state.
   virtual VcpuState save_state() const { throw std::logic_error("this accelerator cannot save vCPU state"); }
   virtual void load_state(const VcpuState& state) {
     static_cast<void>(state);

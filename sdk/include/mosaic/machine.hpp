@@ -86,7 +86,11 @@ class Machine {
   // next one, made over the same guest memory), loads the state into new
   // vCPUs and lets them run. Returns once they do. Throws SetupError, and
   // the guest runs on as it was, when the accelerator in use cannot give
-  // its state; when `replace` or the load fails the run ends with failure.
+  // its state. When the next one cannot take it (page sizes it lacks, a
+  // register it refuses), the machine calls `replace` a second time, which
+  // gives back a new accelerator of the kind that ran, loads the state
+  // there, and throws SetupError with the guest running on; only when that
+  // fails too does the run end with failure.
   virtual void switch_accelerator(const std::function<Accelerator&()>& replace) = 0;
 };
 

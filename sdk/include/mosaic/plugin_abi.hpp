@@ -10,7 +10,7 @@ namespace mosaic {
 
 // Bumped whenever any SDK interface or struct layout changes. The loader
 // compares it before it touches anything else a plugin exports.
-inline constexpr std::uint32_t kSdkAbiVersion = 7;
+inline constexpr std::uint32_t kSdkAbiVersion = 8;
 
 enum class PluginKind : std::uint32_t { accelerator = 1, machine = 2, debugger = 3, device = 4 };
 

@@ -45,4 +45,13 @@ TEST(PseriesOptions, ReadsTheMachinesOwnKeys) {
   EXPECT_NE(error_of("type: pseries\nturbo: yes\n").find("'machine.turbo'"), std::string::npos);
 }
 
+TEST(PseriesOptions, HptMaxPageSizeIsAPowerOfTwoPageSize) {
+  EXPECT_EQ(parse_pseries_options(machine_section("type: pseries\n")).hpt_max_page_shift, 64u);
+  EXPECT_EQ(parse_pseries_options(machine_section("type: pseries\nhpt-max-page-size: 64K\n")).hpt_max_page_shift, 16u);
+  EXPECT_EQ(parse_pseries_options(machine_section("type: pseries\nhpt-max-page-size: 16M\n")).hpt_max_page_shift, 24u);
+  EXPECT_NE(error_of("type: pseries\nhpt-max-page-size: 48K\n").find("not a power of two"), std::string::npos);
+  EXPECT_NE(error_of("type: pseries\nhpt-max-page-size: 1K\n").find("'machine.hpt-max-page-size'"),
+            std::string::npos);
+}
+
 }  // namespace
