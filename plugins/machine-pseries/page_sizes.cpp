@@ -7,13 +7,15 @@
 namespace mosaic::pseries {
 
 std::vector<ppc::SegmentPageSizes> limit_page_sizes(const std::vector<ppc::SegmentPageSizes>& offered,
-                                                    unsigned max_shift) {
+                                                    unsigned max_shift, bool mixed) {
   std::vector<ppc::SegmentPageSizes> kept;
   for (const ppc::SegmentPageSizes& segment : offered) {
     if (segment.base_shift > max_shift) continue;
     ppc::SegmentPageSizes limited{segment.base_shift, segment.slb_encoding, {}};
     std::ranges::copy_if(segment.page_sizes, std::back_inserter(limited.page_sizes),
-                         [max_shift](const ppc::PageSize& page) { return page.shift <= max_shift; });
+                         [&](const ppc::PageSize& page) {
+                           return page.shift <= max_shift && (mixed || page.shift == segment.base_shift);
+                         });
     kept.push_back(std::move(limited));
   }
   return kept;

@@ -45,7 +45,8 @@ PseriesMachine::~PseriesMachine() {
 void PseriesMachine::build(Accelerator& accelerator) {
   accelerator_ = &accelerator;
   caps_ = accelerator.capabilities();
-  page_sizes_ = limit_page_sizes(caps_.segment_page_sizes, options_.hpt_max_page_shift);
+  page_sizes_ = limit_page_sizes(caps_.segment_page_sizes, options_.hpt_max_page_shift,
+                                 options_.hpt_mixed_page_sizes);
   if (page_sizes_.empty()) {
     throw SetupError(fmt::format("machine.hpt-max-page-size: the accelerator has no page size of at most {} KiB",
                                  (std::uint64_t{1} << options_.hpt_max_page_shift) >> 10));

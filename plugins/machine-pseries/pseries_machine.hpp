@@ -32,6 +32,7 @@ struct PseriesOptions {
   std::string dump_dtb;  // empty: do not write the device tree out
   unsigned hpt_order = 0;  // 0: sized from RAM as PAPR suggests
   unsigned hpt_max_page_shift = 64;  // hpt-max-page-size; 64: every size the accelerator has
+  bool hpt_mixed_page_sizes = true;  // hpt-mixed-page-sizes (page_sizes.hpp)
   OnReboot on_reboot = OnReboot::restart;
   RtcBase rtc;  // machine.rtc.base
 };

@@ -16,7 +16,7 @@ constexpr std::size_t kCommandLineBytes = 2048;
 
 PseriesOptions parse_pseries_options(const OptionNode& options) {
   options.expect_keys({"type", "memory", "cpus", "kernel", "initrd", "cmdline", "dump-dtb", "hpt-order",
-                       "hpt-max-page-size", "on-reboot", "rtc"});
+                       "hpt-max-page-size", "hpt-mixed-page-sizes", "on-reboot", "rtc"});
   if (const OptionNode cmdline = options.child("cmdline"); cmdline.defined()) {
     const std::string text = cmdline.as_string();
     if (text.size() >= kCommandLineBytes) {
@@ -35,6 +35,7 @@ PseriesOptions parse_pseries_options(const OptionNode& options) {
     if ((bytes & (bytes - 1)) != 0) max_page.fail(fmt::format("{} bytes is not a power of two", bytes));
     pseries.hpt_max_page_shift = static_cast<unsigned>(__builtin_ctzll(bytes));
   }
+  pseries.hpt_mixed_page_sizes = options.child("hpt-mixed-page-sizes").as_bool(true);
   // restart, as a PC or QEMU does; exit suits runs that should end there.
   if (options.child("on-reboot").defined() && options.child("on-reboot").as_choice({"restart", "exit"}) == "exit") {
     pseries.on_reboot = OnReboot::exit;

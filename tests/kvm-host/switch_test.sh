@@ -8,12 +8,14 @@
 #     poweroff -f exits 0;
 #  2. S1 restored on kvm, S2 on interp: the counter goes on from where it
 #     was, the marker is there, poweroff -f exits 0;
-#  3. on interp, S2 is restored by a machine that allows 16 MiB pages: a
-#     switch to kvm is refused (KVM-HV here maps at most 64 KiB), the
-#     machine goes back to a new interpreter, and the counter goes on.
-# The machine tells the guest of pages up to 64 KiB only
-# (hpt-max-page-size): what KVM-HV can map where host RAM comes in 64 KiB
-# pages, and so what a guest must keep to when it may move.
+#  3. on interp, S2 is restored by a machine that offers all of POWER8's
+#     page sizes: a switch to kvm is refused (KVM-HV here maps 4 KiB and
+#     64 KiB pages only), the machine goes back to a new interpreter, and the
+#     counter goes on;
+#  4. a guest booted on interp moves to kvm.
+# The machine tells the guest only of what KVM-HV can map where host RAM
+# comes in 64 KiB pages (hpt-max-page-size: 64K, hpt-mixed-page-sizes:
+# false), which is what a guest must keep to when it may move.
 # Prints each switch's and snapshot's time, which the log reports.
 set -u
 work=/tmp/switch-test
@@ -35,10 +37,11 @@ machine:
   initrd: /mosaic/guest-cache/initramfs.cpio.gz
   cmdline: "console=hvc0 quiet"
   hpt-max-page-size: 64K
+  hpt-mixed-page-sizes: false
 accel: kvm
 control: {socket: guest.sock}
 YAML
-grep -v hpt-max-page-size "$work/guest.yaml" >"$work/any-page.yaml"
+grep -v "hpt-m" "$work/guest.yaml" >"$work/any-page.yaml"
 socket=$work/guest.sock
 
 # start NAME CONFIG ARGS...: mosaic run CONFIG ARGS in the background, its console input
@@ -64,7 +67,9 @@ wait_for() {
   fail "[$name] no '$1' on the console"
   return 1
 }
-last_count() { console | sed -n 's/^count-\([0-9]*\)$/\1/p' | tail -n 1; }
+# The loop's lines; one may share its line with the shell's prompt.
+counts() { console | sed -n 's/.*count-\([0-9][0-9]*\)$/\1/p'; }
+last_count() { counts | tail -n 1; }
 # wait_count_above N: until the loop printed a count above N.
 wait_count_above() {
   for _ in $(seq $TIMEOUT); do
@@ -78,7 +83,7 @@ wait_count_above() {
 }
 # Every count the loop printed, from the first to the last, once each.
 counts_without_gap() {
-  console | sed -n 's/^count-\([0-9]*\)$/\1/p' | awk 'NR > 1 && $1 != previous + 1 { bad = 1 } { previous = $1 }
+  counts | awk 'NR > 1 && $1 != previous + 1 { bad = 1 } { previous = $1 }
                                                       END { exit bad }'
 }
 control() {
@@ -96,7 +101,7 @@ finish() {
   wait "$guest" || status=$?
   exec 3>&-
   [ "$status" -eq 0 ] || fail "[$name] mosaic exited $status after poweroff -f"
-  counts_without_gap || fail "[$name] the counter skipped: $(console | grep '^count-' | tr '\n' ' ')"
+  counts_without_gap || fail "[$name] the counter skipped: $(counts | tr '\n' ' ')"
   if [ "$failures" -ne 0 ]; then
     echo "--- [$name] console"; console | tail -n 20
     echo "--- [$name] log"; tail -n 30 "$work/$name.log"
@@ -141,6 +146,16 @@ else
 fi
 wait_count_above $(($(last_count) + 2))
 grep -q "accelerator: kvm" "$work/$name.log" && fail "[$name] the log names a switch to kvm"
+finish
+
+echo "=== a guest booted on interp moves to kvm"
+start booted-on-interp "$work/guest.yaml" --accel interp
+wait_for "MOSAIC-INIT: up" &&
+  type_line '(i=0; while true; do i=$((i+1)); echo "count-$i"; sleep 1; done) &' &&
+  wait_count_above 2 &&
+  control switch-accelerator '{"name": "kvm"}' &&
+  wait_count_above $(($(last_count) + 2))
+grep -q "accelerator: kvm" "$work/$name.log" || fail "[$name] the log names no switch to kvm"
 finish
 
 ls -l "$work"/*.snap

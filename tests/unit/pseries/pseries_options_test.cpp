@@ -49,6 +49,10 @@ TEST(PseriesOptions, HptMaxPageSizeIsAPowerOfTwoPageSize) {
   EXPECT_EQ(parse_pseries_options(machine_section("type: pseries\n")).hpt_max_page_shift, 64u);
   EXPECT_EQ(parse_pseries_options(machine_section("type: pseries\nhpt-max-page-size: 64K\n")).hpt_max_page_shift, 16u);
   EXPECT_EQ(parse_pseries_options(machine_section("type: pseries\nhpt-max-page-size: 16M\n")).hpt_max_page_shift, 24u);
+  EXPECT_TRUE(parse_pseries_options(machine_section("type: pseries\n")).hpt_mixed_page_sizes);
+  EXPECT_FALSE(parse_pseries_options(machine_section("type: pseries\nhpt-mixed-page-sizes: false\n")).hpt_mixed_page_sizes);
+  EXPECT_NE(error_of("type: pseries\nhpt-mixed-page-sizes: 3\n").find("'machine.hpt-mixed-page-sizes'"),
+            std::string::npos);
   EXPECT_NE(error_of("type: pseries\nhpt-max-page-size: 48K\n").find("not a power of two"), std::string::npos);
   EXPECT_NE(error_of("type: pseries\nhpt-max-page-size: 1K\n").find("'machine.hpt-max-page-size'"),
             std::string::npos);
