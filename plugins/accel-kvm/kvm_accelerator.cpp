@@ -103,7 +103,11 @@ class KvmAccelerator final : public Accelerator {
 
   std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) override {
     auto existing = vcpu_fds_.find(id);
-    if (existing == vcpu_fds_.end()) existing = vcpu_fds_.emplace(id, open_vcpu(id)).first;
+    if (existing == vcpu_fds_.end()) {
+      existing = vcpu_fds_.emplace(id, open_vcpu(id)).first;
+    } else {
+      clear_vcpu_state(existing->second.get());
+    }
     return std::make_unique<KvmVcpu>(id, existing->second.get(), run_bytes_, breakpoints_);
   }
 

@@ -71,6 +71,9 @@ void write_vpa(int vcpu_fd, const VpaRegistration& vpa) {
   if (vpa.vpa == 0) write_one_reg(vcpu_fd, KVM_REG_PPC_VPA_ADDR, 0);
 }
 
+constexpr std::uint32_t kMmcr0 = 795;
+constexpr std::uint64_t kMmcr0FreezeCounters = 0x80000000;
+
 }  // namespace
 
 std::uint64_t host_timebase() { return __builtin_ppc_get_timebase(); }
@@ -107,6 +110,13 @@ void write_vcpu_state(int vcpu_fd, const VcpuState& state) {
     }
   }
   if (state.vpa) write_vpa(vcpu_fd, *state.vpa);
+}
+
+void clear_vcpu_state(int vcpu_fd) {
+  write_vpa(vcpu_fd, VpaRegistration{});
+  for (const SprRegister& spr : kStateSprs) {
+    write_one_reg(vcpu_fd, spr.id, spr.number == kMmcr0 ? kMmcr0FreezeCounters : 0);
+  }
 }
 
 }  // namespace mosaic::kvm

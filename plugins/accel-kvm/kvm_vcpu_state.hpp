@@ -25,5 +25,11 @@ VcpuState read_vcpu_state(int vcpu_fd);
 // SPRs KVM does not keep are left out; those missing from `state` keep
 // their value.
 void write_vcpu_state(int vcpu_fd, const VcpuState& state);
+// What a new vCPU has in the SPRs above (MMCR0 freezes the counters) and no
+// VPA registration: for a vCPU descriptor used again after a machine reset
+// (KVM cannot destroy one), so that nothing of the previous boot survives
+// in the kernel, say a VPA the kernel would go on updating in RAM the new
+// boot uses for something else.
+void clear_vcpu_state(int vcpu_fd);
 
 }  // namespace mosaic::kvm

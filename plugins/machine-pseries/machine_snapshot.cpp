@@ -99,6 +99,10 @@ VcpuState read_vcpu_state(StateReader& in) {
 
 void PseriesMachine::save_state(StateWriter& out) {
   if (!caps_.saves_state) throw SetupError("this accelerator cannot save the vCPUs' state");
+  // First: a request that completes while the functions drain raises its
+  // interrupt in the XICS, which must be in the state taken below. Lost, a
+  // completion interrupt stalls a queue for good under VIRTIO_F_EVENT_IDX.
+  phb_->quiesce();
   out.tag("pseries");
   out.u32(kStateVersion);
   out.u64(spec_.memory_bytes);
@@ -148,7 +152,6 @@ void PseriesMachine::save_state(StateWriter& out) {
   out.tag("platform");
   out.boolean(epow_->pending());
   out.u64(static_cast<std::uint64_t>(rtc_->saved_value(accelerator_->timebase())));
-  phb_->quiesce();
   phb_->save(out);
 }
 

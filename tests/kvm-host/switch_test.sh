@@ -2,7 +2,11 @@
 # Mosaic tree): a running Linux guest moves between KVM-HV and the
 # interpreter through the control socket, and snapshots taken on one
 # accelerator go on on the other. The guest sits at its busybox shell with a
-# marker file in tmpfs and a background loop printing count-N each second.
+# marker file in tmpfs and a background loop printing count-N each second,
+# and has a virtio-blk disk: it writes a random pattern there with direct
+# I/O and keeps rewriting another part of the disk through every switch and
+# snapshot; the pattern reads back after each move, from the guest and at
+# the end from the host.
 #  1. boot on kvm; switch-accelerator interp: the counter goes on; save S1
 #     (on interp); switch back to kvm: it goes on; save S2 (on kvm);
 #     poweroff -f exits 0;
@@ -40,7 +44,9 @@ machine:
   hpt-mixed-page-sizes: false
 accel: kvm
 control: {socket: guest.sock}
+devices: [{type: virtio-blk, image: disk.img}]
 YAML
+dd if=/dev/zero of="$work/disk.img" bs=1M count=32 2>/dev/null
 grep -v "hpt-m" "$work/guest.yaml" >"$work/any-page.yaml"
 socket=$work/guest.sock
 
@@ -86,6 +92,17 @@ counts_without_gap() {
   counts | awk 'NR > 1 && $1 != previous + 1 { bad = 1 } { previous = $1 }
                                                       END { exit bad }'
 }
+reads=0
+# pattern_read SKIP: the guest reads 4 MiB of its disk at SKIP MiB, bypassing
+# its page cache; they must hold the pattern.
+pattern_read() {
+  reads=$((reads + 1))
+  mark="disk-read-$reads"
+  type_line "echo $mark-\"\"sha \$(dd if=/dev/vda bs=1M skip=$1 count=4 iflag=direct 2>/dev/null | sha256sum | cut -c1-64)"
+  wait_for "$mark-sha " || return 1
+  read_sha=$(console | sed -n "s/^.*$mark-sha \([0-9a-f]*\)$/\1/p" | tail -n 1)
+  [ "$read_sha" = "$pattern_sha" ] || fail "[$name] the disk at $1 MiB reads $read_sha, the guest wrote $pattern_sha"
+}
 control() {
   mosaic ctl "$socket" "$@" >"$work/reply" 2>&1 || { fail "[$name] mosaic ctl $*: $(cat "$work/reply")"; return 1; }
 }
@@ -112,14 +129,22 @@ finish() {
 echo "=== a running guest moves kvm -> interp -> kvm"
 start moving "$work/guest.yaml"
 wait_for "MOSAIC-INIT: up" &&
+  type_line 'dd if=/dev/urandom of=/tmp/pattern bs=1M count=4 2>/dev/null' &&
+  type_line 'dd if=/tmp/pattern of=/dev/vda bs=1M oflag=direct conv=fsync 2>/dev/null' &&
+  type_line 'echo pattern-""sha $(sha256sum </tmp/pattern | cut -c1-64)' &&
+  wait_for "pattern-sha " &&
+  pattern_sha=$(console | sed -n 's/^pattern-sha \([0-9a-f]*\)$/\1/p' | head -n 1) &&
+  type_line '(while true; do dd if=/tmp/pattern of=/dev/vda bs=1M seek=8 oflag=direct 2>/dev/null; done) &' &&
   type_line 'echo switch-marker-""8642 > /tmp/marker' &&
   type_line '(i=0; while true; do i=$((i+1)); echo "count-$i"; sleep 1; done) &' &&
   wait_count_above 2 &&
   control switch-accelerator '{"name": "interp"}' &&
   wait_count_above $(($(last_count) + 2)) &&
+  pattern_read 0 &&
   control snapshot-save "{\"path\": \"$work/on-interp.snap\"}" &&
   control switch-accelerator '{"name": "kvm"}' &&
   wait_count_above $(($(last_count) + 2)) &&
+  pattern_read 0 && pattern_read 8 &&
   control snapshot-save "{\"path\": \"$work/on-kvm.snap\"}" &&
   wait_count_above $(($(last_count) + 1))
 grep -q "accelerator: interp" "$work/moving.log" || fail "[moving] the log names no switch to interp"
@@ -133,7 +158,8 @@ restore() {
     saved_at=$(last_count) &&
     wait_count_above $((saved_at + 2)) &&
     type_line "cat /tmp/marker" &&
-    wait_for "switch-marker-8642"
+    wait_for "switch-marker-8642" &&
+    pattern_read 0 && pattern_read 8
 }
 restore on-interp.snap kvm "$work/guest.yaml"
 finish
@@ -158,6 +184,8 @@ wait_for "MOSAIC-INIT: up" &&
 grep -q "accelerator: kvm" "$work/$name.log" || fail "[$name] the log names no switch to kvm"
 finish
 
+[ "$(dd if="$work/disk.img" bs=1M count=4 2>/dev/null | sha256sum | cut -c1-64)" = "$pattern_sha" ] ||
+  fail "the image does not hold the pattern the guest wrote"
 ls -l "$work"/*.snap
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed"

@@ -96,4 +96,21 @@ TEST_F(KvmVcpuStateTest, WhatOneVcpuGivesAnotherTakes) {
   EXPECT_EQ(target->save_state().vpa, mosaic::VpaRegistration{});
 }
 
+TEST_F(KvmVcpuStateTest, AVcpuMadeAgainKeepsNothingOfTheLastBoot) {
+  auto first = accelerator_->create_vcpu(0);
+  mosaic::VcpuState state = first->save_state();
+  state.sprs[kPmc1] = 0x1234;
+  state.sprs[kEbbHandler] = 0x10002000;
+  state.vpa = mosaic::VpaRegistration{0x10000, 0x10400, 0x400, 0x11000, 48 * 16};
+  first->load_state(state);
+  first.reset();
+
+  // A machine reset makes its vCPUs again; KVM hands back the same one.
+  const mosaic::VcpuState again = accelerator_->create_vcpu(0)->save_state();
+  EXPECT_EQ(again.vpa, mosaic::VpaRegistration{});
+  EXPECT_EQ(again.sprs.at(kPmc1), 0u);
+  EXPECT_EQ(again.sprs.at(kEbbHandler), 0u);
+  EXPECT_EQ(again.sprs.at(kMmcr0), 0x80000000u);
+}
+
 }  // namespace
