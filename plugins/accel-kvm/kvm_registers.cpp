@@ -29,11 +29,6 @@ constexpr int kHigh = 0, kLow = 1;
                           id ? fmt::format("KVM {} (register id {:#x})", what, id) : fmt::format("KVM {}", what));
 }
 
-void access_one_reg(int fd, unsigned long request, std::uint64_t id, void* value) {
-  kvm_one_reg reg{id, reinterpret_cast<std::uint64_t>(value)};
-  if (ioctl(fd, request, &reg) < 0) fail(request == KVM_GET_ONE_REG ? "GET_ONE_REG" : "SET_ONE_REG", id);
-}
-
 std::size_t one_reg_bytes(std::uint64_t id) { return std::size_t{1} << ((id & KVM_REG_SIZE_MASK) >> KVM_REG_SIZE_SHIFT); }
 
 // The SPRs kept in ONE_REG, with where they live in ppc::Registers.
@@ -52,6 +47,11 @@ constexpr std::uint64_t kSlbValid = 0x08000000;  // V in the ESID word
 constexpr std::uint64_t kSlbIndexMask = 0xfff;
 
 }  // namespace
+
+void access_one_reg(int fd, unsigned long request, std::uint64_t id, void* value) {
+  kvm_one_reg reg{id, reinterpret_cast<std::uint64_t>(value)};
+  if (ioctl(fd, request, &reg) < 0) fail(request == KVM_GET_ONE_REG ? "GET_ONE_REG" : "SET_ONE_REG", id);
+}
 
 std::uint64_t read_one_reg(int vcpu_fd, std::uint64_t id) {
   if (one_reg_bytes(id) == 4) {

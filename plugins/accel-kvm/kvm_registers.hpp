@@ -13,6 +13,9 @@ ppc::Registers read_vcpu_registers(int vcpu_fd);
 // are owned by the hardware while the guest runs and are not transferred.
 void write_vcpu_registers(int vcpu_fd, const ppc::Registers& registers);
 
+// KVM_GET_ONE_REG or KVM_SET_ONE_REG (`request`) of register `id`, whose
+// bytes `value` points to, as many as the id's size says.
+void access_one_reg(int fd, unsigned long request, std::uint64_t id, void* value);
 // One ONE_REG register of at most 64 bits.
 std::uint64_t read_one_reg(int vcpu_fd, std::uint64_t id);
 void write_one_reg(int vcpu_fd, std::uint64_t id, std::uint64_t value);

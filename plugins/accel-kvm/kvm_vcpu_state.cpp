@@ -2,14 +2,9 @@
 
 #include <asm/kvm.h>
 #include <linux/kvm.h>
-#include <sys/ioctl.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <limits>
-#include <system_error>
-
-#include <fmt/format.h>
 
 #include "kvm_registers.hpp"
 
@@ -38,23 +33,14 @@ struct VpaArea {
   std::uint64_t length;
 };
 
-void access_area(int vcpu_fd, unsigned long request, std::uint64_t id, VpaArea& area) {
-  kvm_one_reg reg{id, reinterpret_cast<std::uint64_t>(&area)};
-  if (ioctl(vcpu_fd, request, &reg) < 0) {
-    throw std::system_error(errno, std::generic_category(),
-                            fmt::format("KVM {} (register id {:#x})",
-                                        request == KVM_GET_ONE_REG ? "GET_ONE_REG" : "SET_ONE_REG", id));
-  }
-}
-
 VpaRegistration read_vpa(int vcpu_fd) {
   VpaRegistration vpa;
   vpa.vpa = read_one_reg(vcpu_fd, KVM_REG_PPC_VPA_ADDR);
   VpaArea area{};
-  access_area(vcpu_fd, KVM_GET_ONE_REG, KVM_REG_PPC_VPA_SLB, area);
+  access_one_reg(vcpu_fd, KVM_GET_ONE_REG, KVM_REG_PPC_VPA_SLB, &area);
   vpa.slb_shadow = area.address;
   vpa.slb_shadow_bytes = static_cast<std::uint32_t>(area.length);
-  access_area(vcpu_fd, KVM_GET_ONE_REG, KVM_REG_PPC_VPA_DTL, area);
+  access_one_reg(vcpu_fd, KVM_GET_ONE_REG, KVM_REG_PPC_VPA_DTL, &area);
   vpa.dispatch_trace_log = area.address;
   vpa.dispatch_trace_log_bytes = static_cast<std::uint32_t>(area.length);
   return vpa;
@@ -66,8 +52,8 @@ void write_vpa(int vcpu_fd, const VpaRegistration& vpa) {
   VpaArea slb{vpa.slb_shadow, vpa.slb_shadow_bytes};
   VpaArea log{vpa.dispatch_trace_log, vpa.dispatch_trace_log_bytes};
   if (vpa.vpa != 0) write_one_reg(vcpu_fd, KVM_REG_PPC_VPA_ADDR, vpa.vpa);
-  access_area(vcpu_fd, KVM_SET_ONE_REG, KVM_REG_PPC_VPA_SLB, slb);
-  access_area(vcpu_fd, KVM_SET_ONE_REG, KVM_REG_PPC_VPA_DTL, log);
+  access_one_reg(vcpu_fd, KVM_SET_ONE_REG, KVM_REG_PPC_VPA_SLB, &slb);
+  access_one_reg(vcpu_fd, KVM_SET_ONE_REG, KVM_REG_PPC_VPA_DTL, &log);
   if (vpa.vpa == 0) write_one_reg(vcpu_fd, KVM_REG_PPC_VPA_ADDR, 0);
 }
 
