@@ -253,8 +253,8 @@ bool PseriesMachine::perform_switch(PendingSwitch& pending) {
       if (caps_.deterministic != deterministic) throw SetupError("deterministic mode cannot be switched on or off");
       // The guest's HPT already holds entries of every size it was told of.
       if (const std::string missing = missing_page_size(page_sizes_, caps_.segment_page_sizes); !missing.empty()) {
-        throw SetupError(fmt::format("the new accelerator cannot map the guest's {} (machine.hpt-max-page-size limits "
-                                     "what a guest is told at boot)",
+        throw SetupError(fmt::format("the new accelerator cannot map the guest's {} (machine.hpt-max-page-size and "
+                                     "hpt-mixed-page-sizes limit what a guest is told at boot)",
                                      missing));
       }
       for (unsigned i = 0; i < spec_.cpus; ++i) vcpus_.push_back(next.create_vcpu(i));
