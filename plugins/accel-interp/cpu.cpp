@@ -212,6 +212,18 @@ void Cpu::complete_mmio_read(std::uint64_t value) {
   mmio_log_.back().completed = true;
 }
 
+void Cpu::finish_replay() {
+  if (mmio_log_.empty()) return;
+  // Single-stepped, so that exactly this instruction runs and no interrupt
+  // is taken first.
+  GuestDebug one_instruction;
+  one_instruction.single_step = true;
+  const std::atomic<bool> no_stop{false};
+  const std::atomic<bool> no_interrupt{false};
+  run(no_stop, no_interrupt, &one_instruction);
+  mmio_log_.clear();
+}
+
 std::optional<std::uint64_t> Cpu::translate_data(std::uint64_t effective_address, Access access, unsigned size) {
   const auto real = translate(effective_address & address_mask(), access);
   if (!real) abort_flow_ = Flow::jump;

@@ -347,6 +347,12 @@ class Cpu {
   // MMIO replay: the pending access reached nothing; re-executed, it takes
   // a machine check.
   void fail_mmio();
+  // Snapshots and switches: the instruction an MMIO exit stopped runs
+  // again, alone, with what the machine answered, so that the state is
+  // between two instructions. One that needs a further access the machine
+  // has not seen yet is abandoned instead, and runs whole when the vCPU
+  // runs next (its earlier accesses happen twice).
+  void finish_replay();
   void set_lpcr(std::uint64_t value) { state.lpcr = value; }
   std::uint64_t instructions_retired() const { return instructions_retired_; }
   // PMC5 and PMC6 count retired instructions and cycles (one per

@@ -181,7 +181,8 @@ void InterpVcpu::set_registers(const ppc::Registers& r) {
   cpu_.flush_translations();
 }
 
-VcpuState InterpVcpu::save_state() const {
+VcpuState InterpVcpu::save_state() {
+  cpu_.finish_replay();
   VcpuState saved{registers(), {}, ceded_, std::nullopt};
   const auto& plain = cpu_.state.plain_spr;
   for (std::uint32_t number = 0; number < plain.size(); ++number) {

@@ -43,7 +43,7 @@ class InterpVcpu final : public Vcpu {
   ppc::Registers registers() const override;
   void set_registers(const ppc::Registers& registers) override;
   void set_debug(const GuestDebug& debug) override;
-  VcpuState save_state() const override;
+  VcpuState save_state() override;
   void load_state(const VcpuState& state) override;
 
  private:

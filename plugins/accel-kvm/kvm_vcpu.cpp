@@ -119,6 +119,7 @@ VcpuExit KvmVcpu::run() {
       std::string checkstop;
       if (!deliver_machine_check(checkstop)) return halted(checkstop);
     }
+    exit_in_flight_ = false;
     if (guarded_kvm_run(fd_) < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return halted(fmt::format("KVM_RUN failed: {}", std::strerror(errno)));
@@ -126,12 +127,14 @@ VcpuExit KvmVcpu::run() {
     VcpuExit exit;
     switch (run_->exit_reason) {
       case KVM_EXIT_PAPR_HCALL:
+        exit_in_flight_ = true;
         exit.reason = ExitReason::hypercall;
         exit.hypercall.args[0] = run_->papr_hcall.nr;
         std::copy(std::begin(run_->papr_hcall.args), std::end(run_->papr_hcall.args), exit.hypercall.args.begin() + 1);
         return exit;
       case KVM_EXIT_MMIO: {
         const unsigned size = run_->mmio.len;
+        exit_in_flight_ = true;
         exit.reason = ExitReason::mmio;
         exit.mmio.address = run_->mmio.phys_addr;
         exit.mmio.size = size;
@@ -226,7 +229,26 @@ ppc::Registers KvmVcpu::registers() const {
 
 void KvmVcpu::set_registers(const ppc::Registers& registers) { write_vcpu_registers(fd_, registers); }
 
-VcpuState KvmVcpu::save_state() const {
+// KVM_RUN with immediate_exit set copies a hypercall's results (or an
+// MMIO load's data) into the registers and returns EINTR before entering
+// the guest. A vCPU stopped right after the machine handled its exit would
+// otherwise be saved with r3 still holding the hypercall's number.
+void KvmVcpu::finish_exit() {
+  if (exit_in_flight_) {
+    std::atomic_ref<std::uint8_t>(run_->immediate_exit).store(1);
+    if (guarded_kvm_run(fd_) == 0) throw std::logic_error("KVM_RUN entered the guest despite immediate_exit");
+    if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "KVM_RUN to finish an exit");
+    exit_in_flight_ = false;
+  }
+  if (machine_check_pending_) {
+    std::string checkstop;
+    // With MSR[ME] off the next run() checkstops: the flag stays for it.
+    if (!deliver_machine_check(checkstop)) machine_check_pending_ = true;
+  }
+}
+
+VcpuState KvmVcpu::save_state() {
+  finish_exit();
   VcpuState state = read_vcpu_state(fd_);
   state.registers.pir = id_;
   return state;
@@ -235,6 +257,7 @@ VcpuState KvmVcpu::save_state() const {
 void KvmVcpu::load_state(const VcpuState& state) {
   write_vcpu_state(fd_, state);
   machine_check_pending_ = false;
+  exit_in_flight_ = false;
 }
 
 void KvmVcpu::set_debug(const GuestDebug& debug) {

@@ -36,7 +36,7 @@ class KvmVcpu final : public Vcpu {
   ppc::Registers registers() const override;
   void set_registers(const ppc::Registers& registers) override;
   void set_debug(const GuestDebug& debug) override;
-  VcpuState save_state() const override;
+  VcpuState save_state() override;
   void load_state(const VcpuState& state) override;
 
  private:
@@ -44,6 +44,9 @@ class KvmVcpu final : public Vcpu {
   // Delivers the machine check fail_mmio() left pending; false (with
   // `checkstop` set) when the guest had machine checks disabled.
   bool deliver_machine_check(std::string& checkstop);
+  // Applies what the machine answered to the last exit (KVM copies it into
+  // the registers on the next KVM_RUN), entering no guest code.
+  void finish_exit();
 
   const std::uint32_t id_;
   const int fd_;
@@ -53,6 +56,9 @@ class KvmVcpu final : public Vcpu {
   std::atomic<bool> stop_requested_{false};
   // fail_mmio() was called: the next run() takes the machine check first.
   bool machine_check_pending_ = false;
+  // run() returned a hypercall or MMIO exit and no KVM_RUN has followed:
+  // its results are still in kvm_run, not in the registers.
+  bool exit_in_flight_ = false;
   // The thread inside run(), for the kick.
   std::mutex thread_mutex_;
   std::optional<pthread_t> running_thread_;

@@ -154,10 +154,14 @@ class Vcpu {
   virtual void set_debug(const GuestDebug& debug) = 0;
 
   // Only while run() is not executing, on accelerators whose capabilities
-  // say saves_state. load_state takes what save_state of any accelerator
-  // kind gave, and leaves out SPRs this one does not keep; the timebase is
-  // the Accelerator's to set, before load_state.
-  virtual VcpuState save_state() const { throw std::logic_error("this accelerator cannot save vCPU state"); }
+  // say saves_state. save_state first finishes the exit the machine last
+  // handled, as the next run() would, without running the guest further:
+  // the results of a hypercall or the data of an MMIO load reach the
+  // registers, so that the state is between two instructions. load_state
+  // takes what save_state of any accelerator kind gave, and leaves out SPRs
+  // this one does not keep; the timebase is the Accelerator's to set,
+  // before load_state.
+  virtual VcpuState save_state() { throw std::logic_error("this accelerator cannot save vCPU state"); }
   virtual void load_state(const VcpuState& state) {
     static_cast<void>(state);
     throw std::logic_error("this accelerator cannot load vCPU state");

@@ -94,6 +94,51 @@ TEST_F(CpuRunTest, EveryMmioAccessOfOneInstructionHappensOnce) {
   EXPECT_EQ(cpu.state.nip, kCodeAddress + 8);
 }
 
+// A snapshot or a switch taken right after the machine answered an MMIO
+// load: the load completes with that value before the state is read, and
+// nothing after it runs (not even a pending interrupt).
+TEST_F(CpuRunTest, FinishingAReplayCompletesTheStoppedLoadAlone) {
+  place_code({0x80640000, 0x38a00007, kSystemCallHypervisor});  // lwz r3,0(r4); li r5,7; sc 1
+  cpu.state.gpr[4] = kDeviceAddress;
+  ASSERT_EQ(run().reason, ExitReason::mmio);
+  cpu.complete_mmio_read(0x12345678);
+  external = true;
+  cpu.set_msr(cpu.state.msr | ppc::msr::kExternalEnable);
+  cpu.finish_replay();
+  EXPECT_EQ(cpu.state.gpr[3], 0x78563412u);
+  EXPECT_EQ(cpu.state.nip, kCodeAddress + 4);
+  EXPECT_EQ(cpu.state.gpr[5], 0u);
+  // Running on from there (interrupts off) does not load again.
+  cpu.set_msr(cpu.state.msr & ~ppc::msr::kExternalEnable);
+  const VcpuExit& call = run();
+  ASSERT_EQ(call.reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.gpr[5], 7u);
+}
+
+// A store the machine has performed is not performed again after a
+// snapshot: the instruction is complete once the replay is finished.
+TEST_F(CpuRunTest, FinishingAReplayDoesNotRepeatAStore) {
+  place_code({0x90640000, kSystemCallHypervisor});  // stw r3,0(r4); sc 1
+  cpu.state.gpr[4] = kDeviceAddress;
+  ASSERT_EQ(run().reason, ExitReason::mmio);
+  cpu.finish_replay();
+  EXPECT_EQ(cpu.state.nip, kCodeAddress + 4);
+  EXPECT_EQ(run().reason, ExitReason::hypercall);
+}
+
+// stmw reaches its second access only when replayed: that one the machine
+// has not seen, so the instruction is left to run whole later.
+TEST_F(CpuRunTest, FinishingAReplayThatNeedsAnotherAccessLeavesTheInstruction) {
+  place_code({0xbfc40000, kSystemCallHypervisor});  // stmw r30,0(r4); sc 1
+  cpu.state.gpr[4] = kDeviceAddress;
+  ASSERT_EQ(run().reason, ExitReason::mmio);
+  cpu.finish_replay();
+  EXPECT_EQ(cpu.state.nip, kCodeAddress);
+  const VcpuExit first = run();
+  ASSERT_EQ(first.reason, ExitReason::mmio);
+  EXPECT_EQ(first.mmio.address, kDeviceAddress);
+}
+
 // Code another vCPU has already decoded changes under it: icbi on the
 // writing vCPU must reach the other one's decode cache (icbi broadcasts).
 TEST_F(CpuRunTest, IcbiOnOneVcpuInvalidatesCodeDecodedByAnother) {
