@@ -188,12 +188,22 @@ void Cpu::enter_checkstop() {
   exit_.halt_reason = fmt::format("checkstop: a machine check at {:#x} while MSR[ME] was 0", state.nip);
 }
 
+std::optional<std::uint64_t> Cpu::load_slow(std::uint64_t ea, unsigned size) {
+  std::uint64_t value = 0;
+  if (!slow_access(ea, size, Access::read, value)) return std::nullopt;
+  return value;
+}
+
+bool Cpu::store_slow(std::uint64_t ea, unsigned size, std::uint64_t value) {
+  return slow_access(ea, size, Access::write, value);
+}
+
 bool Cpu::run_must_end(const std::atomic<bool>& stop) {
   if (checkstopped_) [[unlikely]] {
     enter_checkstop();
     return true;
   }
-  if (stop.load(std::memory_order_relaxed) || instructions_retired_ >= instruction_limit_) {
+  if (stop.load(std::memory_order_relaxed) || instructions_retired() >= instruction_limit_) {
     exit_.reason = ExitReason::stopped;
     return true;
   }
@@ -438,8 +448,8 @@ bool Cpu::deliver_pending_interrupt(bool external_asserted) {
   // only every few hundred instructions.
   if (!(state.msr & ppc::msr::kExternalEnable)) return false;
   if (!external_asserted && !decrementer_pending_) {
-    if (instructions_retired_ < next_decrementer_check_) return false;
-    next_decrementer_check_ = instructions_retired_ + kDecrementerCheckInterval;
+    if (instructions_retired() < next_decrementer_check_) return false;
+    next_decrementer_check_ = instructions_retired() + kDecrementerCheckInterval;
   }
   if (!interrupt_deliverable(external_asserted)) return false;
   // The external interrupt outranks the decrementer (Book III 6.8).
@@ -508,7 +518,7 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
     }
     const DecodedInsn insn = fetch_page_->insns[(address & kTlbPageMask) >> 2];
     const Flow flow = insn.handler(*this, insn);
-    ++instructions_retired_;
+    ++retired_through_chain_;
     if (flow == Flow::exit) return;
     instruction_completed();
     if (flow == Flow::next) state.nip = (state.nip + 4) & address_mask();
@@ -540,7 +550,7 @@ bool Cpu::run_traced_instruction() {
   const DecodedInsn insn = fetch_page_->insns[index];
   const std::uint64_t msr_before = state.msr;
   const Flow flow = insn.handler(*this, insn);
-  ++instructions_retired_;
+  ++retired_through_chain_;
   if (flow == Flow::exit) return false;
   instruction_completed();
   if (flow == Flow::next) state.nip = (state.nip + 4) & address_mask();
@@ -583,11 +593,12 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
       const DecodedInsn& insn = fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
       // A replayed instruction runs alone, so that its MMIO log is dropped
       // (below) before anything else executes.
-      const std::uint64_t chain_start = instructions_retired_;
-      chain_end_ = mmio_log_.empty() ? chain_start + budget - 1 : chain_start;
-      const Flow flow = insn.chained(*this, insn);
-      budget -= static_cast<int>(instructions_retired_ - chain_start);
-      ++instructions_retired_;
+      const std::uint64_t chain_start = instructions_retired();
+      start_chain(mmio_log_.empty() ? budget - 1 : 0);
+      const Flow flow = insn.chained(*this, insn, state.nip, chain_left_);
+      end_chain();
+      budget -= static_cast<int>(instructions_retired() - chain_start);
+      ++retired_through_chain_;
       if (flow == Flow::exit) return;
       instruction_completed();
       if (flow == Flow::next) [[likely]] {

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <atomic>
+#include <cassert>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -193,10 +194,9 @@ class Cpu {
       value = to_guest_order(value, reversed);
       return true;
     }
-    std::uint64_t raw = 0;
-    if (!slow_access(ea, sizeof(T), Access::read, raw)) return false;
-    value = static_cast<T>(raw);
-    value = reversed ? byte_swap(value) : value;
+    const std::optional<std::uint64_t> slow = load_slow(ea, sizeof(T));
+    if (!slow) return false;
+    value = reversed ? byte_swap(static_cast<T>(*slow)) : static_cast<T>(*slow);
     return true;
   }
 
@@ -210,9 +210,12 @@ class Cpu {
       decode_cache_.invalidate_store(entry->real_page + (ea & kTlbPageMask), sizeof(T));
       return true;
     }
-    std::uint64_t raw = reversed ? byte_swap(value) : value;
-    return slow_access(ea, sizeof(T), Access::write, raw);
+    return store_slow(ea, sizeof(T), reversed ? byte_swap(value) : value);
   }
+  // Out of line, and with no operand in memory, so that a handler's TLB
+  // hit needs no stack frame.
+  [[gnu::noinline, gnu::cold]] std::optional<std::uint64_t> load_slow(std::uint64_t ea, unsigned size);
+  [[gnu::noinline, gnu::cold]] bool store_slow(std::uint64_t ea, unsigned size, std::uint64_t value);
 
   // The real address `effective_address` maps to for `access`, delivering
   // the storage interrupt when there is none. Used by dcbz, l*arx/st*cx.
@@ -287,7 +290,7 @@ class Cpu {
   Flow invalidate_instruction_block(std::uint64_t ea);
 
   std::uint64_t timebase() const {
-    return deterministic_ ? timebase_offset_ + instructions_retired_ * kTimebaseTicksPerInstruction
+    return deterministic_ ? timebase_offset_ + instructions_retired() * kTimebaseTicksPerInstruction
                           : host_timebase() + memory_system_.host_timebase_offset;
   }
   // DESIGN.md section 5: in deterministic mode the timebase counts retired
@@ -317,21 +320,46 @@ class Cpu {
   // bookkeeping for the instruction just done.
   // `insn` is the entry just executed, in fetch_page_. Falling off the
   // page's last word leads to its sentinel entry, which undoes this step
-  // (undo_chain_step) and returns to the loop; whatever forgets the fetch
-  // page also ends the chain (forget_fetch_page).
-  const DecodedInsn* chain_next(Flow flow, const DecodedInsn& insn) {
-    if (instructions_retired_ >= chain_end_) return nullptr;
+  // (undo_chain_step) and returns to the loop.
+  //
+  // `nip` and `chain_left` are the chain's own copies of state.nip and
+  // chain_left_, carried in registers from one handler to the next: the
+  // fields in memory are only stored, never loaded and stored back, so that
+  // consecutive instructions do not wait on each other through memory.
+  // A handler that returns Flow::next leaves state.nip as it found it.
+  // Only an interrupt (a jump) or an instruction registered with
+  // `chain_ends` forgets the fetch page, so falling through needs no check.
+  const DecodedInsn* chain_next(Flow flow, const DecodedInsn& insn, std::uint64_t& nip, std::uint64_t& chain_left) {
+    if (chain_left == 0) return nullptr;
+    const DecodedInsn* next;
     if (flow == Flow::next) [[likely]] {
-      ++instructions_retired_;
-      state.nip += 4;
-      return &insn + 1;
+      assert(state.nip == nip && fetch_page_ != nullptr);
+      nip += 4;
+      state.nip = nip;
+      next = &insn + 1;
+    } else {
+      if (flow != Flow::jump || (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) return nullptr;
+      nip = state.nip;
+      next = &fetch_page_->insns[(nip & kTlbPageMask) >> 2];
     }
-    if (flow != Flow::jump || (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) return nullptr;
-    ++instructions_retired_;
-    return &fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
+    chain_left_ = --chain_left;
+    return next;
+  }
+  // The same for an instruction that continues `step` bytes from nip (a
+  // relative branch, taken or not): its entry if that is in the same page.
+  // The caller otherwise finishes as its plain handler would.
+  const DecodedInsn* chain_relative(const DecodedInsn& insn, std::int64_t step, std::uint64_t& nip,
+                                    std::uint64_t& chain_left) {
+    const std::uint64_t offset = (nip & kTlbPageMask) + static_cast<std::uint64_t>(step);
+    assert(fetch_page_ != nullptr);
+    if (offset > kTlbPageMask || chain_left == 0) return nullptr;
+    nip += static_cast<std::uint64_t>(step);
+    state.nip = nip;
+    chain_left_ = --chain_left;
+    return &insn + (step >> 2);  // step is a multiple of 4
   }
   void undo_chain_step() {
-    --instructions_retired_;
+    ++chain_left_;
     state.nip -= 4;
   }
 
@@ -354,7 +382,7 @@ class Cpu {
   // runs next (its earlier accesses happen twice).
   void finish_replay();
   void set_lpcr(std::uint64_t value) { state.lpcr = value; }
-  std::uint64_t instructions_retired() const { return instructions_retired_; }
+  std::uint64_t instructions_retired() const { return retired_through_chain_ - chain_left_; }
   // PMC5 and PMC6 count retired instructions and cycles (one per
   // instruction) lazily: what retired since the last fold is added when
   // they are read or written, and before anything that decides whether
@@ -402,7 +430,16 @@ class Cpu {
   void forget_fetch_page() {
     fetch_page_ = nullptr;
     fetch_page_ea_ = ~std::uint64_t{0};
-    chain_end_ = 0;
+    end_chain();
+  }
+  // A chain may run `length` more instructions after the one it starts with.
+  void start_chain(std::uint64_t length) {
+    retired_through_chain_ += length;
+    chain_left_ = length;
+  }
+  void end_chain() {
+    retired_through_chain_ -= chain_left_;
+    chain_left_ = 0;
   }
   void update_decrementer();
 
@@ -415,13 +452,15 @@ class Cpu {
   std::uint64_t seen_generation_ = 0;
   std::uint64_t seen_code_generation_ = 0;
   Flow abort_flow_ = Flow::jump;
-  // The current chain ends with the instruction that executes while this
-  // many have retired.
-  std::uint64_t chain_end_ = 0;
+  // Instructions the current chain may still run after the one executing
+  // (0 outside a chain): one counter to test and decrement per chained
+  // instruction. The retired count is derived from it (instructions_retired).
+  std::uint64_t chain_left_ = 0;
   // A machine check came while MSR[ME] was 0: the processor has stopped,
   // and every run() ends at once, halted.
   bool checkstopped_ = false;
-  std::uint64_t instructions_retired_ = 0;
+  // Instructions retired once the current chain has run all it may.
+  std::uint64_t retired_through_chain_ = 0;
   std::uint64_t performance_counters_folded_at_ = 0;
   bool deterministic_ = false;
   std::uint64_t timebase_offset_ = 0;

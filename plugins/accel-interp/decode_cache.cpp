@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "chained_dispatch.hpp"
 #include "cpu.hpp"
 
 namespace mosaic::interp {
@@ -25,7 +24,7 @@ DecodePage& DecodeCache::prepare(std::uint64_t real_address, bool little_endian)
   // start it over (MSR[LE] changes rarely, typically once at boot).
   std::fill_n(slot->insns.begin(), kInsnsPerPage, undecoded_entry());
   slot->insns[kInsnsPerPage].handler = &fall_off_page;
-  slot->insns[kInsnsPerPage].chained = &fall_off_page;
+  slot->insns[kInsnsPerPage].chained = &fall_off_page_chained;
   slot->little_endian = little_endian;
   slot->real_base = real_address & ~((std::uint64_t{1} << kDecodePageShift) - 1);
   return *slot;
@@ -35,9 +34,12 @@ void DecodeCache::clear() {
   for (auto& slot : pages_) slot.reset();
 }
 
-Flow decode_on_first_use(Cpu& cpu, const DecodedInsn&) {
-  // run_debug executes copies of the entries, so the word's place comes
-  // from nip rather than from the entry's address.
+namespace {
+
+// Decodes the word at nip into its entry of the fetch page.
+// run_debug executes copies of the entries, so the word's place comes from
+// nip rather than from the entry's address.
+DecodedInsn& decode_at_nip(Cpu& cpu) {
   DecodePage& page = cpu.current_decode_page();
   const auto index = static_cast<std::size_t>((cpu.state.nip >> 2) & (kInsnsPerPage - 1));
   const std::uint64_t real_address = page.real_base + index * 4;
@@ -48,6 +50,20 @@ Flow decode_on_first_use(Cpu& cpu, const DecodedInsn&) {
   word = page.little_endian ? from_little_endian(word) : from_big_endian(word);
   DecodedInsn& entry = page.insns[index];
   entry = decode(word);
+  return entry;
+}
+
+// The chain goes on through the new entry's own chained handler, which
+// knows whether the instruction may be followed in the same chain.
+Flow decode_chained_on_first_use(Cpu& cpu, const DecodedInsn&, std::uint64_t nip, std::uint64_t chain_left) {
+  DecodedInsn& entry = decode_at_nip(cpu);
+  return entry.chained(cpu, entry, nip, chain_left);
+}
+
+}  // namespace
+
+Flow decode_on_first_use(Cpu& cpu, const DecodedInsn&) {
+  DecodedInsn& entry = decode_at_nip(cpu);
   return entry.handler(cpu, entry);
 }
 
@@ -56,6 +72,11 @@ Flow fall_off_page(Cpu& cpu, const DecodedInsn&) {
   return Flow::next;
 }
 
-const Handler decode_on_first_use_chained = &chained<&decode_on_first_use>;
+// The chain stored what it carries (nip, chain_left) before coming here.
+Flow fall_off_page_chained(Cpu& cpu, const DecodedInsn& insn, std::uint64_t, std::uint64_t) {
+  return fall_off_page(cpu, insn);
+}
+
+const ChainedHandler decode_on_first_use_chained = &decode_chained_on_first_use;
 
 }  // namespace mosaic::interp

@@ -24,11 +24,12 @@ inline constexpr std::size_t kInsnsPerPage = std::size_t{1} << (kDecodePageShift
 // The handler of undecoded entries: decodes the word at nip, stores the
 // result in the entry and executes it; and the same for chained dispatch.
 Flow decode_on_first_use(Cpu& cpu, const DecodedInsn& insn);
-extern const Handler decode_on_first_use_chained;
+extern const ChainedHandler decode_on_first_use_chained;
 
 // The entry after a page's last word: chained dispatch that falls off the
 // page lands here and goes back to the run loop, which fetches the next.
 Flow fall_off_page(Cpu& cpu, const DecodedInsn& insn);
+Flow fall_off_page_chained(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t chain_left);
 
 struct DecodePage {
   // One entry per word, then the fall_off_page sentinel.

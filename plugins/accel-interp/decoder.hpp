@@ -17,6 +17,9 @@ struct DecodedInsn;
 enum class Flow : std::uint8_t { next, jump, exit };
 
 using Handler = Flow (*)(Cpu& cpu, const DecodedInsn& insn);
+// Chained dispatch (chained_dispatch.hpp) hands on, in registers, the
+// address of the instruction and how many more the chain may run.
+using ChainedHandler = Flow (*)(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t chain_left);
 
 struct Handlers;
 // Picks an instruction's handlers by its operand fields, at decode time.
@@ -28,13 +31,13 @@ using HandlerChooser = Handlers (*)(std::uint32_t word);
 // instruction specialised by its fields, what chooses them.
 struct Handlers {
   Handler plain = nullptr;
-  Handler chained = nullptr;
+  ChainedHandler chained = nullptr;
   HandlerChooser choose = nullptr;
 };
 
 struct DecodedInsn {
   Handler handler = nullptr;  // executes this instruction alone
-  Handler chained = nullptr;  // executes it and, while it can, those after it
+  ChainedHandler chained = nullptr;  // executes it and, while it can, those after it
   std::uint32_t word = 0;
   std::uint8_t rt = 0;  // RT / RS / BO / BF field (bits 6:10)
   std::uint8_t ra = 0;  // RA / BI field (bits 11:15)

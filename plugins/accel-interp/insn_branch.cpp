@@ -49,16 +49,19 @@ u64 relative_target(const Cpu& cpu, const DecodedInsn& insn, std::int64_t displa
 }
 
 // b, ba, bl, bla (I-form): LI is bits 6:29, sign-extended, times 4.
+std::int64_t branch_displacement(const DecodedInsn& insn) {
+  return (static_cast<std::int32_t>(insn.word << 6) >> 6) & ~std::int32_t{3};
+}
+
 Flow branch(Cpu& cpu, const DecodedInsn& insn) {
-  const std::int64_t displacement = (static_cast<std::int32_t>(insn.word << 6) >> 6) & ~std::int32_t{3};
-  return finish_branch(cpu, insn, true, relative_target(cpu, insn, displacement));
+  return finish_branch(cpu, insn, true, relative_target(cpu, insn, branch_displacement(insn)));
 }
 
 // bc (B-form): BO = bits 6:10, BI = bits 11:15, BD = bits 16:29.
 // bc, specialised at decode time by what BO tests: beq, bne and the like
 // test a CR bit only, bdnz only CTR.
 template <bool TestsCtr, bool TestsCondition>
-Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
+bool conditional_branch_taken(Cpu& cpu, const DecodedInsn& insn) {
   const unsigned bo = insn.rt;
   bool taken = true;
   if constexpr (TestsCtr) {
@@ -68,14 +71,49 @@ Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
   if constexpr (TestsCondition) {
     taken = taken && cpu.state.cr_bit(insn.ra) == static_cast<bool>(bo & kBoConditionTrue);
   }
+  return taken;
+}
+
+template <bool TestsCtr, bool TestsCondition>
+Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
+  const bool taken = conditional_branch_taken<TestsCtr, TestsCondition>(cpu, insn);
   return finish_branch(cpu, insn, taken, relative_target(cpu, insn, insn.imm & ~std::int64_t{3}));
+}
+
+// The chained form of b and bc with AA=0 and LK=0, the branches of loops
+// and ifs: a target in the same page is the decoded entry displacement / 4
+// further on, reached without a look at MSR[SF], the fetch page or the MMU
+// (a target in the page cannot leave a 32-bit address space). Elsewhere it
+// finishes as the plain handler does.
+template <bool IForm, bool TestsCtr, bool TestsCondition>
+Flow relative_branch_chained(Cpu& cpu, const DecodedInsn& insn, u64 nip, u64 chain_left) {
+  const bool taken = IForm || conditional_branch_taken<TestsCtr, TestsCondition>(cpu, insn);
+  // AA=LK=0: BD's low bits are zero.
+  const std::int64_t step = !taken ? 4 : IForm ? branch_displacement(insn) : insn.imm;
+  if (const DecodedInsn* next = cpu.chain_relative(insn, step, nip, chain_left)) {
+    return next->chained(cpu, *next, nip, chain_left);
+  }
+  if (!taken) return Flow::next;
+  cpu.state.nip = (nip + static_cast<u64>(step)) & cpu.address_mask();
+  return Flow::jump;
+}
+
+template <bool TestsCtr, bool TestsCondition>
+Handlers bc_handlers(std::uint32_t word) {
+  if (word & 3) return chain<&branch_conditional<TestsCtr, TestsCondition>>;  // AA or LK
+  return {&branch_conditional<TestsCtr, TestsCondition>, &relative_branch_chained<false, TestsCtr, TestsCondition>};
 }
 
 Handlers choose_branch_conditional(std::uint32_t word) {
   const unsigned bo = bits(word, 6, 10);
   const bool tests_ctr = !(bo & kBoKeepCtr), tests_condition = !(bo & kBoIgnoreCondition);
-  if (tests_ctr) return tests_condition ? chain<&branch_conditional<true, true>> : chain<&branch_conditional<true, false>>;
-  return tests_condition ? chain<&branch_conditional<false, true>> : chain<&branch_conditional<false, false>>;
+  if (tests_ctr) return tests_condition ? bc_handlers<true, true>(word) : bc_handlers<true, false>(word);
+  return tests_condition ? bc_handlers<false, true>(word) : bc_handlers<false, false>(word);
+}
+
+Handlers choose_branch(std::uint32_t word) {
+  if (word & 3) return chain<&branch>;  // AA or LK
+  return {&branch, &relative_branch_chained<true, false, false>};
 }
 
 Flow branch_conditional_to_lr(Cpu& cpu, const DecodedInsn& insn) {
@@ -160,7 +198,7 @@ Flow move_to_cr(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_branch_instructions(DecodeTable& table) {
-  table.primary(18, chain<&branch>);
+  table.primary(18, chosen_by<&choose_branch>);
   table.primary(16, chosen_by<&choose_branch_conditional>);
   table.op19(16, chain<&branch_conditional_to_lr>);
   table.op19(528, chain<&branch_conditional_to_ctr>);

@@ -74,13 +74,11 @@ u64 gpr_rs(const Cpu& cpu, const DecodedInsn& insn) { return cpu.state.gpr[insn.
 
 // --- D-form arithmetic (Book I 3.3.9). ---
 
-Flow addi(Cpu& cpu, const DecodedInsn& insn) {
-  cpu.state.gpr[insn.rt] = ra_or_zero(cpu, insn) + static_cast<u64>(insn.imm);
-  return Flow::next;
-}
-
-Flow addis(Cpu& cpu, const DecodedInsn& insn) {
-  cpu.state.gpr[insn.rt] = ra_or_zero(cpu, insn) + (static_cast<u64>(insn.imm) << 16);
+// addi and addis (Shift 16); with RA=0 they are li and lis.
+template <unsigned Shift, bool RaIsZero>
+Flow add_immediate(Cpu& cpu, const DecodedInsn& insn) {
+  const u64 base = RaIsZero ? 0 : cpu.state.gpr[insn.ra];
+  cpu.state.gpr[insn.rt] = base + (static_cast<u64>(insn.imm) << Shift);
   return Flow::next;
 }
 
@@ -385,8 +383,8 @@ Flow isel(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_integer_instructions(DecodeTable& table) {
-  table.primary(14, chain<&addi>);
-  table.primary(15, chain<&addis>);
+  table.primary(14, by_ra_zero<&add_immediate<0, true>, &add_immediate<0, false>>);  // addi
+  table.primary(15, by_ra_zero<&add_immediate<16, true>, &add_immediate<16, false>>);  // addis
   table.primary(12, chain<&addic>);
   table.primary(13, chain<&addic_record>);
   table.primary(8, chain<&subfic>);

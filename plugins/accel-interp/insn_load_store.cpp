@@ -31,12 +31,16 @@ constexpr u64 kReservationGranule = 128;
 constexpr u64 kCacheBlockBytes = 128;
 
 enum class Addressing { displacement, indexed };
+// What (RA|0) is: tested at run time, or known at decode time (by_ra_zero).
+enum class Base { ra_or_zero, ra, zero };
 
 // EA = (RA|0) + D or (RA|0) + RB; update forms use RA itself. In 32-bit
 // mode the high word of the EA is zero, also in the RA an update writes.
-template <Addressing Mode, bool Update>
+template <Addressing Mode, bool Update, Base From = Base::ra_or_zero>
 u64 effective_address(const Cpu& cpu, const DecodedInsn& insn) {
-  const u64 base = Update ? cpu.state.gpr[insn.ra] : ra_or_zero(cpu, insn);
+  const u64 base = Update || From == Base::ra ? cpu.state.gpr[insn.ra]
+                   : From == Base::zero      ? 0
+                                             : ra_or_zero(cpu, insn);
   const u64 offset = Mode == Addressing::displacement ? static_cast<u64>(insn.imm) : cpu.state.gpr[insn.rb];
   return (base + offset) & cpu.address_mask();
 }
@@ -59,10 +63,10 @@ u64 extend(T value) {
 
 // Update loads with RA=0 or RA=RT, and update stores with RA=0, are
 // invalid forms (Book I 3.3.2).
-template <class T, bool SignExtend, Addressing Mode, bool Update, bool Reversed = false>
+template <class T, bool SignExtend, Addressing Mode, bool Update, bool Reversed = false, Base From = Base::ra_or_zero>
 Flow load(Cpu& cpu, const DecodedInsn& insn) {
   if (Update && (insn.ra == 0 || insn.ra == insn.rt)) return cpu.illegal_instruction();
-  const u64 ea = effective_address<Mode, Update>(cpu, insn);
+  const u64 ea = effective_address<Mode, Update, From>(cpu, insn);
   T value{};
   if (!cpu.load(ea, value, Reversed)) return cpu.aborted();
   cpu.state.gpr[insn.rt] = extend<T, SignExtend>(value);
@@ -70,10 +74,10 @@ Flow load(Cpu& cpu, const DecodedInsn& insn) {
   return Flow::next;
 }
 
-template <class T, Addressing Mode, bool Update, bool Reversed = false>
+template <class T, Addressing Mode, bool Update, bool Reversed = false, Base From = Base::ra_or_zero>
 Flow store(Cpu& cpu, const DecodedInsn& insn) {
   if (Update && insn.ra == 0) return cpu.illegal_instruction();
-  const u64 ea = effective_address<Mode, Update>(cpu, insn);
+  const u64 ea = effective_address<Mode, Update, From>(cpu, insn);
   if (!cpu.store(ea, static_cast<T>(cpu.state.gpr[insn.rt]), Reversed)) return cpu.aborted();
   if (Update) cpu.state.gpr[insn.ra] = ea;
   return Flow::next;
@@ -81,6 +85,14 @@ Flow store(Cpu& cpu, const DecodedInsn& insn) {
 
 constexpr auto D = Addressing::displacement;
 constexpr auto X = Addressing::indexed;
+
+// The forms without update, their (RA|0) chosen at decode time.
+template <class T, bool SignExtend, Addressing Mode, bool Reversed = false>
+inline constexpr Handlers load_from_ra_or_zero =
+    by_ra_zero<&load<T, SignExtend, Mode, false, Reversed, Base::zero>, &load<T, SignExtend, Mode, false, Reversed, Base::ra>>;
+template <class T, Addressing Mode, bool Reversed = false>
+inline constexpr Handlers store_to_ra_or_zero =
+    by_ra_zero<&store<T, Mode, false, Reversed, Base::zero>, &store<T, Mode, false, Reversed, Base::ra>>;
 
 // --- Load/store multiple and string (Book I 3.3.6 - 3.3.7). These are not
 // supported in little-endian mode: they take an alignment interrupt. ---
@@ -413,53 +425,53 @@ Flow store_float(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_load_store_instructions(DecodeTable& table) {
-  table.primary(34, chain<&load<u8, false, D, false>>);    // lbz
+  table.primary(34, load_from_ra_or_zero<u8, false, D>);    // lbz
   table.primary(35, chain<&load<u8, false, D, true>>);     // lbzu
-  table.primary(40, chain<&load<u16, false, D, false>>);   // lhz
+  table.primary(40, load_from_ra_or_zero<u16, false, D>);   // lhz
   table.primary(41, chain<&load<u16, false, D, true>>);    // lhzu
-  table.primary(42, chain<&load<u16, true, D, false>>);    // lha
+  table.primary(42, load_from_ra_or_zero<u16, true, D>);    // lha
   table.primary(43, chain<&load<u16, true, D, true>>);     // lhau
-  table.primary(32, chain<&load<u32, false, D, false>>);   // lwz
+  table.primary(32, load_from_ra_or_zero<u32, false, D>);   // lwz
   table.primary(33, chain<&load<u32, false, D, true>>);    // lwzu
-  table.op58(0, chain<&load<u64, false, D, false>>);       // ld
+  table.op58(0, load_from_ra_or_zero<u64, false, D>);       // ld
   table.op58(1, chain<&load<u64, false, D, true>>);        // ldu
-  table.op58(2, chain<&load<u32, true, D, false>>);        // lwa
-  table.primary(38, chain<&store<u8, D, false>>);          // stb
+  table.op58(2, load_from_ra_or_zero<u32, true, D>);        // lwa
+  table.primary(38, store_to_ra_or_zero<u8, D>);          // stb
   table.primary(39, chain<&store<u8, D, true>>);           // stbu
-  table.primary(44, chain<&store<u16, D, false>>);         // sth
+  table.primary(44, store_to_ra_or_zero<u16, D>);         // sth
   table.primary(45, chain<&store<u16, D, true>>);          // sthu
-  table.primary(36, chain<&store<u32, D, false>>);         // stw
+  table.primary(36, store_to_ra_or_zero<u32, D>);         // stw
   table.primary(37, chain<&store<u32, D, true>>);          // stwu
-  table.op62(0, chain<&store<u64, D, false>>);             // std
+  table.op62(0, store_to_ra_or_zero<u64, D>);             // std
   table.op62(1, chain<&store<u64, D, true>>);              // stdu
 
-  table.op31(87, chain<&load<u8, false, X, false>>);       // lbzx
+  table.op31(87, load_from_ra_or_zero<u8, false, X>);       // lbzx
   table.op31(119, chain<&load<u8, false, X, true>>);       // lbzux
-  table.op31(279, chain<&load<u16, false, X, false>>);     // lhzx
+  table.op31(279, load_from_ra_or_zero<u16, false, X>);     // lhzx
   table.op31(311, chain<&load<u16, false, X, true>>);      // lhzux
-  table.op31(343, chain<&load<u16, true, X, false>>);      // lhax
+  table.op31(343, load_from_ra_or_zero<u16, true, X>);      // lhax
   table.op31(375, chain<&load<u16, true, X, true>>);       // lhaux
-  table.op31(23, chain<&load<u32, false, X, false>>);      // lwzx
+  table.op31(23, load_from_ra_or_zero<u32, false, X>);      // lwzx
   table.op31(55, chain<&load<u32, false, X, true>>);       // lwzux
-  table.op31(341, chain<&load<u32, true, X, false>>);      // lwax
+  table.op31(341, load_from_ra_or_zero<u32, true, X>);      // lwax
   table.op31(373, chain<&load<u32, true, X, true>>);       // lwaux
-  table.op31(21, chain<&load<u64, false, X, false>>);      // ldx
+  table.op31(21, load_from_ra_or_zero<u64, false, X>);      // ldx
   table.op31(53, chain<&load<u64, false, X, true>>);       // ldux
-  table.op31(215, chain<&store<u8, X, false>>);            // stbx
+  table.op31(215, store_to_ra_or_zero<u8, X>);            // stbx
   table.op31(247, chain<&store<u8, X, true>>);             // stbux
-  table.op31(407, chain<&store<u16, X, false>>);           // sthx
+  table.op31(407, store_to_ra_or_zero<u16, X>);           // sthx
   table.op31(439, chain<&store<u16, X, true>>);            // sthux
-  table.op31(151, chain<&store<u32, X, false>>);           // stwx
+  table.op31(151, store_to_ra_or_zero<u32, X>);           // stwx
   table.op31(183, chain<&store<u32, X, true>>);            // stwux
-  table.op31(149, chain<&store<u64, X, false>>);           // stdx
+  table.op31(149, store_to_ra_or_zero<u64, X>);           // stdx
   table.op31(181, chain<&store<u64, X, true>>);            // stdux
 
-  table.op31(790, chain<&load<u16, false, X, false, true>>);  // lhbrx
-  table.op31(534, chain<&load<u32, false, X, false, true>>);  // lwbrx
-  table.op31(532, chain<&load<u64, false, X, false, true>>);  // ldbrx
-  table.op31(918, chain<&store<u16, X, false, true>>);        // sthbrx
-  table.op31(662, chain<&store<u32, X, false, true>>);        // stwbrx
-  table.op31(660, chain<&store<u64, X, false, true>>);        // stdbrx
+  table.op31(790, load_from_ra_or_zero<u16, false, X, true>);  // lhbrx
+  table.op31(534, load_from_ra_or_zero<u32, false, X, true>);  // lwbrx
+  table.op31(532, load_from_ra_or_zero<u64, false, X, true>);  // ldbrx
+  table.op31(918, store_to_ra_or_zero<u16, X, true>);        // sthbrx
+  table.op31(662, store_to_ra_or_zero<u32, X, true>);        // stwbrx
+  table.op31(660, store_to_ra_or_zero<u64, X, true>);        // stdbrx
 
   table.primary(46, chain<&lmw>);
   table.primary(47, chain<&stmw>);

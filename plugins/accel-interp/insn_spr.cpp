@@ -241,8 +241,8 @@ Flow mftb(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void Cpu::fold_performance_counters() {
-  const std::uint64_t retired = instructions_retired_ - performance_counters_folded_at_;
-  performance_counters_folded_at_ = instructions_retired_;
+  const std::uint64_t retired = instructions_retired() - performance_counters_folded_at_;
+  performance_counters_folded_at_ = instructions_retired();
   const std::uint64_t control = state.plain_spr[spr::kMmcr0];
   const bool frozen = (control & (mmcr0::kFreezeCounters | mmcr0::kFreezePmc56)) ||
                       (control & (problem_state() ? mmcr0::kFreezeInProblem : mmcr0::kFreezeInSupervisor));

@@ -203,16 +203,16 @@ void register_system_instructions(DecodeTable& table) {
   table.op31(854, chain<&no_effect>);  // eieio
   table.op31(566, chain<&privileged_no_effect>);  // tlbsync
   table.op31(62, chain<&no_effect>);  // wait: the run loop polls for interrupts anyway
-  table.op31(402, chain<&slbmte>);
-  table.op31(434, chain<&slbie>);
-  table.op31(498, chain<&slbia>);
+  table.op31(402, chain_ends<&slbmte>);
+  table.op31(434, chain_ends<&slbie>);
+  table.op31(498, chain_ends<&slbia>);
   table.op31(915, chain<&slbmfee>);
   table.op31(851, chain<&slbmfev>);
   table.op31(979, chain<&slbfee>);
-  table.op31(982, chain<&icbi>);
-  table.op31(306, chain<&tlb_invalidate>);  // tlbie
-  table.op31(274, chain<&tlb_invalidate>);  // tlbiel
-  table.op31(370, chain<&tlb_invalidate>);  // tlbia
+  table.op31(982, chain_ends<&icbi>);
+  table.op31(306, chain_ends<&tlb_invalidate>);  // tlbie
+  table.op31(274, chain_ends<&tlb_invalidate>);  // tlbiel
+  table.op31(370, chain_ends<&tlb_invalidate>);  // tlbia
 }
 
 }  // namespace mosaic::interp
