@@ -1,8 +1,10 @@
 // Fixed-point arithmetic, compare and logical instructions (Power ISA 2.07
 // Book I 3.3.8 - 3.3.13, excluding rotates and shifts).
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include "cpu.hpp"
 #include "insn_common.hpp"
@@ -235,41 +237,36 @@ Flow divdeu(Cpu& cpu, const DecodedInsn& insn) {
 // --- Compare (Book I 3.3.10): BF in bits 6:8, L in bit 10. L=0 compares
 // the low words (sign- or zero-extended) in either mode. ---
 
-unsigned compare_field(const DecodedInsn& insn) { return insn.rt >> 2; }
-bool compare_doublewords(const DecodedInsn& insn) { return insn.rt & 1; }
+// Specialised at decode time by L and BF, so that the CR field is written
+// with constant shifts.
+enum class Compare { signed_registers, unsigned_registers, signed_immediate, unsigned_immediate };
 
-void set_compare_result(Cpu& cpu, const DecodedInsn& insn, std::uint32_t less_greater_equal) {
-  cpu.state.set_cr_field(compare_field(insn),
-                         less_greater_equal | (cpu.state.xer_so ? cr_bit::kSummaryOverflow : 0));
-}
-
-Flow compare_signed_values(Cpu& cpu, const DecodedInsn& insn, u64 a, u64 b) {
-  if (!compare_doublewords(insn)) {
-    a = sign_extend_word(a);
-    b = sign_extend_word(b);
+template <Compare Kind, bool Doublewords, unsigned Field>
+Flow compare(Cpu& cpu, const DecodedInsn& insn) {
+  constexpr bool is_signed = Kind == Compare::signed_registers || Kind == Compare::signed_immediate;
+  constexpr bool immediate = Kind == Compare::signed_immediate || Kind == Compare::unsigned_immediate;
+  u64 a = gpr_ra(cpu, insn);
+  u64 b = immediate ? static_cast<u64>(insn.imm) : gpr_rb(cpu, insn);
+  if constexpr (!Doublewords) {
+    a = is_signed ? sign_extend_word(a) : low_word(a);
+    b = is_signed ? sign_extend_word(b) : low_word(b);
   }
-  set_compare_result(cpu, insn, compare_signed(static_cast<i64>(a), static_cast<i64>(b)));
+  const std::uint32_t less_greater_equal =
+      is_signed ? compare_signed(static_cast<i64>(a), static_cast<i64>(b)) : compare_unsigned(a, b);
+  cpu.state.set_cr_field(Field, less_greater_equal | (cpu.state.xer_so ? cr_bit::kSummaryOverflow : 0));
   return Flow::next;
 }
 
-Flow compare_unsigned_values(Cpu& cpu, const DecodedInsn& insn, u64 a, u64 b) {
-  if (!compare_doublewords(insn)) {
-    a = low_word(a);
-    b = low_word(b);
-  }
-  set_compare_result(cpu, insn, compare_unsigned(a, b));
-  return Flow::next;
+// Indexed by BF * 2 + L.
+template <Compare Kind, std::size_t... Index>
+constexpr std::array<Handlers, sizeof...(Index)> compare_handlers(std::index_sequence<Index...>) {
+  return {chain<&compare<Kind, (Index & 1) != 0, Index / 2>>...};
 }
 
-Flow cmpi(Cpu& cpu, const DecodedInsn& insn) {
-  return compare_signed_values(cpu, insn, gpr_ra(cpu, insn), static_cast<u64>(insn.imm));
-}
-Flow cmpli(Cpu& cpu, const DecodedInsn& insn) {
-  return compare_unsigned_values(cpu, insn, gpr_ra(cpu, insn), static_cast<u64>(insn.imm));
-}
-Flow cmp(Cpu& cpu, const DecodedInsn& insn) { return compare_signed_values(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn)); }
-Flow cmpl(Cpu& cpu, const DecodedInsn& insn) {
-  return compare_unsigned_values(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn));
+template <Compare Kind>
+Handlers choose_compare(std::uint32_t word) {
+  static constexpr auto handlers = compare_handlers<Kind>(std::make_index_sequence<16>{});
+  return handlers[bits(word, 6, 8) * 2 + bits(word, 10, 10)];
 }
 
 // --- Logical (Book I 3.3.12): RS is the bits 6:10 field, RA the target. ---
@@ -389,8 +386,8 @@ void register_integer_instructions(DecodeTable& table) {
   table.primary(13, chain<&addic_record>);
   table.primary(8, chain<&subfic>);
   table.primary(7, chain<&mulli>);
-  table.primary(11, chain<&cmpi>);
-  table.primary(10, chain<&cmpli>);
+  table.primary(11, chosen_by<&choose_compare<Compare::signed_immediate>>);    // cmpi
+  table.primary(10, chosen_by<&choose_compare<Compare::unsigned_immediate>>);  // cmpli
   table.primary(28, chain<&andi>);
   table.primary(29, chain<&andis>);
   table.primary(24, chain<&ori>);
@@ -425,8 +422,8 @@ void register_integer_instructions(DecodeTable& table) {
   table.op31(73, chain<&mulhd>);
   table.op31(9, chain<&mulhdu>);
 
-  table.op31(0, chain<&cmp>);
-  table.op31(32, chain<&cmpl>);
+  table.op31(0, chosen_by<&choose_compare<Compare::signed_registers>>);     // cmp
+  table.op31(32, chosen_by<&choose_compare<Compare::unsigned_registers>>);  // cmpl
   table.op31(28, chain<&and_>);
   table.op31(444, chain<&or_>);
   table.op31(316, chain<&xor_>);
