@@ -1,7 +1,9 @@
 // Branches, condition register logic and CR moves (Power ISA 2.07 Book I
 // 2.4 - 2.5, and mfcr/mtcrf from 3.3.15).
+#include <array>
 #include <bit>
 #include <cstdint>
+#include <utility>
 
 #include "cpu.hpp"
 #include "insn_groups.hpp"
@@ -60,7 +62,8 @@ Flow branch(Cpu& cpu, const DecodedInsn& insn) {
 // bc (B-form): BO = bits 6:10, BI = bits 11:15, BD = bits 16:29.
 // bc, specialised at decode time by what BO tests: beq, bne and the like
 // test a CR bit only, bdnz only CTR.
-template <bool TestsCtr, bool TestsCondition>
+// Bit >= 0: BI, and Expected BO_1, known at decode time.
+template <bool TestsCtr, bool TestsCondition, int Bit = -1, bool Expected = false>
 bool conditional_branch_taken(Cpu& cpu, const DecodedInsn& insn) {
   const unsigned bo = insn.rt;
   bool taken = true;
@@ -68,7 +71,9 @@ bool conditional_branch_taken(Cpu& cpu, const DecodedInsn& insn) {
     --cpu.state.ctr;
     taken = ((cpu.state.ctr & cpu.address_mask()) != 0) != static_cast<bool>(bo & kBoCtrZero);
   }
-  if constexpr (TestsCondition) {
+  if constexpr (TestsCondition && Bit >= 0) {
+    taken = taken && cpu.state.cr_bit(Bit) == Expected;
+  } else if constexpr (TestsCondition) {
     taken = taken && cpu.state.cr_bit(insn.ra) == static_cast<bool>(bo & kBoConditionTrue);
   }
   return taken;
@@ -85,9 +90,9 @@ Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
 // further on, reached without a look at MSR[SF], the fetch page or the MMU
 // (a target in the page cannot leave a 32-bit address space). Elsewhere it
 // finishes as the plain handler does.
-template <bool IForm, bool TestsCtr, bool TestsCondition>
+template <bool IForm, bool TestsCtr, bool TestsCondition, int Bit = -1, bool Expected = false>
 Flow relative_branch_chained(Cpu& cpu, const DecodedInsn& insn, u64 nip, u64 chain_left) {
-  const bool taken = IForm || conditional_branch_taken<TestsCtr, TestsCondition>(cpu, insn);
+  const bool taken = IForm || conditional_branch_taken<TestsCtr, TestsCondition, Bit, Expected>(cpu, insn);
   // AA=LK=0: BD's low bits are zero.
   const std::int64_t step = !taken ? 4 : IForm ? branch_displacement(insn) : insn.imm;
   if (const DecodedInsn* next = cpu.chain_relative(insn, step, nip, chain_left)) {
@@ -98,10 +103,22 @@ Flow relative_branch_chained(Cpu& cpu, const DecodedInsn& insn, u64 nip, u64 cha
   return Flow::jump;
 }
 
+// The chained forms that test a CR bit, indexed by BI * 2 + BO_1: the bit
+// is tested with a constant mask.
+template <bool TestsCtr, std::size_t... Index>
+constexpr std::array<ChainedHandler, sizeof...(Index)> cr_bit_branches(std::index_sequence<Index...>) {
+  return {&relative_branch_chained<false, TestsCtr, true, static_cast<int>(Index / 2), (Index & 1) != 0>...};
+}
+
 template <bool TestsCtr, bool TestsCondition>
 Handlers bc_handlers(std::uint32_t word) {
-  if (word & 3) return chain<&branch_conditional<TestsCtr, TestsCondition>>;  // AA or LK
-  return {&branch_conditional<TestsCtr, TestsCondition>, &relative_branch_chained<false, TestsCtr, TestsCondition>};
+  constexpr Handler plain = &branch_conditional<TestsCtr, TestsCondition>;
+  if (word & 3) return chain<plain>;  // AA or LK
+  if constexpr (TestsCondition) {
+    static constexpr auto chained = cr_bit_branches<TestsCtr>(std::make_index_sequence<64>{});
+    return {plain, chained[bits(word, 11, 15) * 2 + ((bits(word, 6, 10) & kBoConditionTrue) != 0)]};
+  }
+  return {plain, &relative_branch_chained<false, TestsCtr, TestsCondition>};
 }
 
 Handlers choose_branch_conditional(std::uint32_t word) {

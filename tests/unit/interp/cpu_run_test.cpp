@@ -308,6 +308,48 @@ TEST_F(CpuRunTest, LoopsWithinAPageRetireEveryInstructionOnce) {
   EXPECT_EQ(cpu.instructions_retired() - before, 2u + 2 * 100 + 1);
 }
 
+// Chained bc tests the CR bit BI against BO_1 (Book I 2.4): for every BI,
+// both senses and both values of the bit, the branch is taken exactly when
+// they agree. bc BO,BI,+12; li r3,1; sc 1; li r3,2; sc 1.
+TEST_F(CpuRunTest, ChainedConditionalBranchesTestTheirCrBit) {
+  for (std::uint32_t bi = 0; bi < 32; ++bi) {
+    for (const std::uint32_t bo : {12u, 4u}) {  // branch if the bit is set, if it is clear
+      for (const bool bit_set : {false, true}) {
+        place_code({0x40000000 | bo << 21 | bi << 16 | 12, 0x38600001, kSystemCallHypervisor, 0x38600002,
+                    kSystemCallHypervisor});
+        code_invalidations.host_wrote(kCodeAddress, 20);  // as DMA would: the old decode goes
+        cpu.state.nip = kCodeAddress;
+        cpu.state.cr = bit_set ? 0x80000000u >> bi : 0;
+        const std::uint64_t before = cpu.instructions_retired();
+        ASSERT_EQ(run().reason, ExitReason::hypercall);
+        const bool taken = bit_set == ((bo & 8) != 0);
+        EXPECT_EQ(cpu.state.gpr[3], taken ? 2u : 1u) << "BI " << bi << " BO " << bo << " bit " << bit_set;
+        EXPECT_EQ(cpu.instructions_retired() - before, 3u);
+      }
+    }
+  }
+}
+
+// Relative branches that leave the page, taken or falling through from its
+// last word, go on in the next page: at 0x1ff8 "bdnz 0x2010" (taken while
+// CTR stays non-zero) then "beq 0x1000" (not taken), then 0x2000 onwards.
+TEST_F(CpuRunTest, RelativeBranchesLeaveThePage) {
+  constexpr std::uint64_t kLastWords = kCodeAddress + 0xff8;
+  poke<std::uint32_t>(kLastWords, 0x42000018);      // bdnz +0x18 (to 0x2010)
+  poke<std::uint32_t>(kLastWords + 4, 0x4182f008);  // beq -0xff8 (to kCodeAddress + 4), not taken
+  poke<std::uint32_t>(kLastWords + 8, 0x38600003);  // 0x2000: li r3,3
+  poke<std::uint32_t>(kLastWords + 12, kSystemCallHypervisor);
+  poke<std::uint32_t>(kLastWords + 24, 0x38600004);  // 0x2010: li r3,4
+  poke<std::uint32_t>(kLastWords + 28, kSystemCallHypervisor);
+  for (const std::uint64_t ctr : {2u, 1u}) {
+    cpu.state.nip = kLastWords;
+    cpu.state.ctr = ctr;
+    cpu.state.cr = 0;
+    ASSERT_EQ(run().reason, ExitReason::hypercall);
+    EXPECT_EQ(cpu.state.gpr[3], ctr == 2 ? 4u : 3u) << "CTR " << ctr;
+  }
+}
+
 TEST_F(CpuRunTest, StopRequestEndsTheRun) {
   place_code({0x48000000});  // b . (an endless loop)
   stop = true;
