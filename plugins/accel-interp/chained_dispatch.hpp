@@ -53,4 +53,13 @@ Handlers choose_by_ra_zero(std::uint32_t word) {
 template <Handler WhenRaIsZero, Handler Otherwise>
 inline constexpr Handlers by_ra_zero = chosen_by<&choose_by_ra_zero<WhenRaIsZero, Otherwise>>;
 
+// An X-form instruction specialised at decode time by Rc (bit 31).
+template <Handler WithoutRecord, Handler WithRecord>
+Handlers choose_by_record(std::uint32_t word) {
+  return word & 1 ? chain<WithRecord> : chain<WithoutRecord>;
+}
+
+template <Handler WithoutRecord, Handler WithRecord>
+inline constexpr Handlers by_record = chosen_by<&choose_by_record<WithoutRecord, WithRecord>>;
+
 }  // namespace mosaic::interp

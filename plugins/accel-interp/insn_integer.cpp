@@ -293,28 +293,53 @@ Flow xoris(Cpu& cpu, const DecodedInsn& insn) {
   return write_logical(cpu, insn, gpr_rs(cpu, insn) ^ (unsigned_immediate(insn) << 16), false);
 }
 
-Flow and_(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) & gpr_rb(cpu, insn), insn.record); }
-Flow or_(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) | gpr_rb(cpu, insn), insn.record); }
-Flow xor_(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) ^ gpr_rb(cpu, insn), insn.record); }
-Flow nand(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, ~(gpr_rs(cpu, insn) & gpr_rb(cpu, insn)), insn.record); }
-Flow nor(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, ~(gpr_rs(cpu, insn) | gpr_rb(cpu, insn)), insn.record); }
-Flow eqv(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, ~(gpr_rs(cpu, insn) ^ gpr_rb(cpu, insn)), insn.record); }
-Flow andc(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) & ~gpr_rb(cpu, insn), insn.record); }
-Flow orc(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) | ~gpr_rb(cpu, insn), insn.record); }
+// X-form logical operations, specialised by Rc at decode time (by_record).
+template <bool Record>
+Flow and_(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) & gpr_rb(cpu, insn), Record); }
+template <bool Record>
+Flow or_(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) | gpr_rb(cpu, insn), Record); }
+// mr is or with RS = RB and Rc = 0 (or rX,rX,rX: a priority hint, no effect).
+Flow move_register(Cpu& cpu, const DecodedInsn& insn) {
+  cpu.state.gpr[insn.ra] = gpr_rs(cpu, insn);
+  return Flow::next;
+}
 
+Handlers choose_or(std::uint32_t word) {
+  if (!(word & 1) && bits(word, 6, 10) == bits(word, 16, 20)) return chain<&move_register>;
+  return choose_by_record<&or_<false>, &or_<true>>(word);
+}
+
+template <bool Record>
+Flow xor_(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) ^ gpr_rb(cpu, insn), Record); }
+template <bool Record>
+Flow nand(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, ~(gpr_rs(cpu, insn) & gpr_rb(cpu, insn)), Record); }
+template <bool Record>
+Flow nor(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, ~(gpr_rs(cpu, insn) | gpr_rb(cpu, insn)), Record); }
+template <bool Record>
+Flow eqv(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, ~(gpr_rs(cpu, insn) ^ gpr_rb(cpu, insn)), Record); }
+template <bool Record>
+Flow andc(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) & ~gpr_rb(cpu, insn), Record); }
+template <bool Record>
+Flow orc(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, gpr_rs(cpu, insn) | ~gpr_rb(cpu, insn), Record); }
+
+template <bool Record>
 Flow extsb(Cpu& cpu, const DecodedInsn& insn) {
-  return write_logical(cpu, insn, static_cast<u64>(static_cast<i64>(static_cast<std::int8_t>(gpr_rs(cpu, insn)))), insn.record);
+  return write_logical(cpu, insn, static_cast<u64>(static_cast<i64>(static_cast<std::int8_t>(gpr_rs(cpu, insn)))), Record);
 }
+template <bool Record>
 Flow extsh(Cpu& cpu, const DecodedInsn& insn) {
-  return write_logical(cpu, insn, static_cast<u64>(static_cast<i64>(static_cast<std::int16_t>(gpr_rs(cpu, insn)))), insn.record);
+  return write_logical(cpu, insn, static_cast<u64>(static_cast<i64>(static_cast<std::int16_t>(gpr_rs(cpu, insn)))), Record);
 }
-Flow extsw(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, sign_extend_word(gpr_rs(cpu, insn)), insn.record); }
+template <bool Record>
+Flow extsw(Cpu& cpu, const DecodedInsn& insn) { return write_logical(cpu, insn, sign_extend_word(gpr_rs(cpu, insn)), Record); }
 
+template <bool Record>
 Flow cntlzw(Cpu& cpu, const DecodedInsn& insn) {
-  return write_logical(cpu, insn, std::countl_zero(static_cast<std::uint32_t>(gpr_rs(cpu, insn))), insn.record);
+  return write_logical(cpu, insn, std::countl_zero(static_cast<std::uint32_t>(gpr_rs(cpu, insn))), Record);
 }
+template <bool Record>
 Flow cntlzd(Cpu& cpu, const DecodedInsn& insn) {
-  return write_logical(cpu, insn, std::countl_zero(gpr_rs(cpu, insn)), insn.record);
+  return write_logical(cpu, insn, std::countl_zero(gpr_rs(cpu, insn)), Record);
 }
 
 // Population counts per byte, word or doubleword, each in its own element,
@@ -424,19 +449,19 @@ void register_integer_instructions(DecodeTable& table) {
 
   table.op31(0, chosen_by<&choose_compare<Compare::signed_registers>>);     // cmp
   table.op31(32, chosen_by<&choose_compare<Compare::unsigned_registers>>);  // cmpl
-  table.op31(28, chain<&and_>);
-  table.op31(444, chain<&or_>);
-  table.op31(316, chain<&xor_>);
-  table.op31(476, chain<&nand>);
-  table.op31(124, chain<&nor>);
-  table.op31(284, chain<&eqv>);
-  table.op31(60, chain<&andc>);
-  table.op31(412, chain<&orc>);
-  table.op31(954, chain<&extsb>);
-  table.op31(922, chain<&extsh>);
-  table.op31(986, chain<&extsw>);
-  table.op31(26, chain<&cntlzw>);
-  table.op31(58, chain<&cntlzd>);
+  table.op31(28, by_record<&and_<false>, &and_<true>>);
+  table.op31(444, chosen_by<&choose_or>);
+  table.op31(316, by_record<&xor_<false>, &xor_<true>>);
+  table.op31(476, by_record<&nand<false>, &nand<true>>);
+  table.op31(124, by_record<&nor<false>, &nor<true>>);
+  table.op31(284, by_record<&eqv<false>, &eqv<true>>);
+  table.op31(60, by_record<&andc<false>, &andc<true>>);
+  table.op31(412, by_record<&orc<false>, &orc<true>>);
+  table.op31(954, by_record<&extsb<false>, &extsb<true>>);
+  table.op31(922, by_record<&extsh<false>, &extsh<true>>);
+  table.op31(986, by_record<&extsw<false>, &extsw<true>>);
+  table.op31(26, by_record<&cntlzw<false>, &cntlzw<true>>);
+  table.op31(58, by_record<&cntlzd<false>, &cntlzd<true>>);
   table.op31(122, chain<&popcntb>);
   table.op31(378, chain<&popcntw>);
   table.op31(506, chain<&popcntd>);

@@ -303,6 +303,25 @@ TEST_F(IntegerTest, RecordComparesTheLowWordIn32BitMode) {
   EXPECT_EQ(cr0(), kLess);
 }
 
+// or with RS = RB is mr: it copies RS and, without Rc, leaves CR alone;
+// mr. records CR0 from the value.
+TEST_F(IntegerTest, MoveRegisterAndItsRecordForm) {
+  cpu.state.cr = 0x12345678;
+  cpu.state.gpr[4] = 0x8000000000000000ull;
+  EXPECT_EQ(execute(op31(4, 3, 4, 444)), Flow::next);  // mr r3,r4
+  EXPECT_EQ(cpu.state.gpr[3], 0x8000000000000000ull);
+  EXPECT_EQ(cpu.state.cr, 0x12345678u);
+  EXPECT_EQ(execute(op31(4, 3, 4, 444, true)), Flow::next);  // mr. r3,r4
+  EXPECT_EQ(cr0(), kLess);
+  for (const unsigned xo : {28u, 316u, 476u, 124u, 284u, 60u, 412u, 954u, 922u, 986u, 26u, 58u}) {
+    cpu.state.cr = 0x12345678;
+    logical(xo, 0xff, 0x0f);
+    EXPECT_EQ(cpu.state.cr, 0x12345678u) << "xo " << xo << ": Rc=0 leaves CR alone";
+    logical(xo, 0xff, 0x0f, true);
+    EXPECT_NE(cpu.state.cr, 0x12345678u) << "xo " << xo << ": Rc=1 records CR0";
+  }
+}
+
 TEST_F(IntegerTest, LogicalImmediates) {
   cpu.state.cr = 0;
   EXPECT_EQ(logical_immediate(28, 0xffff00f0, 0x0ff0), 0xf0u);  // andi.
