@@ -58,10 +58,12 @@ Sum add_extended(const Cpu& cpu, u64 a, u64 b, bool carry_in) {
 }
 
 // Inlined into each handler: add and subf without OE, Rc or carry, the
-// common case by far, then cost one addition.
+// common case by far, then cost one addition. MayRecord false: OE = Rc = 0
+// is known at decode time (choose_by_oe_rc).
+template <bool MayRecord = true>
 [[gnu::always_inline]] inline Flow write_sum(Cpu& cpu, const DecodedInsn& insn, u64 a, u64 b, bool carry_in,
                                              bool sets_carry) {
-  if (!sets_carry && !insn.record && !overflow_enabled(insn)) {
+  if (!sets_carry && (!MayRecord || (!insn.record && !overflow_enabled(insn)))) {
     cpu.state.gpr[insn.rt] = a + b + carry_in;
     return Flow::next;
   }
@@ -108,21 +110,34 @@ Flow mulli(Cpu& cpu, const DecodedInsn& insn) {
 
 // --- XO-form add and subtract: RT = a + b + carry_in. ---
 
-Flow add(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), false, false); }
+// add, subf and neg are specialised at decode time by whether OE or Rc is set.
+template <Handler Plain, Handler Recording>
+Handlers choose_by_oe_rc(std::uint32_t word) {
+  return (word & 1) || bits(word, 21, 21) ? chain<Recording> : chain<Plain>;
+}
+
+template <bool MayRecord>
+Flow add(Cpu& cpu, const DecodedInsn& insn) {
+  return write_sum<MayRecord>(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), false, false);
+}
 Flow addc(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), false, true); }
 Flow adde(Cpu& cpu, const DecodedInsn& insn) {
   return write_sum(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), cpu.state.xer_ca, true);
 }
 Flow addme(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), ~u64{0}, cpu.state.xer_ca, true); }
 Flow addze(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), 0, cpu.state.xer_ca, true); }
-Flow subf(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), true, false); }
+template <bool MayRecord>
+Flow subf(Cpu& cpu, const DecodedInsn& insn) {
+  return write_sum<MayRecord>(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), true, false);
+}
 Flow subfc(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), true, true); }
 Flow subfe(Cpu& cpu, const DecodedInsn& insn) {
   return write_sum(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), cpu.state.xer_ca, true);
 }
 Flow subfme(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), ~u64{0}, cpu.state.xer_ca, true); }
 Flow subfze(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), 0, cpu.state.xer_ca, true); }
-Flow neg(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), 0, true, false); }
+template <bool MayRecord>
+Flow neg(Cpu& cpu, const DecodedInsn& insn) { return write_sum<MayRecord>(cpu, insn, ~gpr_ra(cpu, insn), 0, true, false); }
 
 // --- Multiply (Book I 3.3.9). The word forms multiply the low words; OV
 // says whether the product fits the operand width, whatever the mode. ---
@@ -420,17 +435,17 @@ void register_integer_instructions(DecodeTable& table) {
   table.primary(26, chain<&xori>);
   table.primary(27, chain<&xoris>);
 
-  table.op31_with_oe(266, chain<&add>);
+  table.op31_with_oe(266, chosen_by<&choose_by_oe_rc<&add<false>, &add<true>>>);
   table.op31_with_oe(10, chain<&addc>);
   table.op31_with_oe(138, chain<&adde>);
   table.op31_with_oe(234, chain<&addme>);
   table.op31_with_oe(202, chain<&addze>);
-  table.op31_with_oe(40, chain<&subf>);
+  table.op31_with_oe(40, chosen_by<&choose_by_oe_rc<&subf<false>, &subf<true>>>);
   table.op31_with_oe(8, chain<&subfc>);
   table.op31_with_oe(136, chain<&subfe>);
   table.op31_with_oe(232, chain<&subfme>);
   table.op31_with_oe(200, chain<&subfze>);
-  table.op31_with_oe(104, chain<&neg>);
+  table.op31_with_oe(104, chosen_by<&choose_by_oe_rc<&neg<false>, &neg<true>>>);
   table.op31_with_oe(235, chain<&mullw>);
   table.op31_with_oe(233, chain<&mulld>);
   table.op31_with_oe(491, chain<&divw>);
