@@ -69,6 +69,10 @@ template <bool MayRecord = true>
   }
   const Sum sum = add_extended(cpu, a, b, carry_in);
   if (sets_carry) cpu.state.xer_ca = sum.carry;
+  if constexpr (!MayRecord) {
+    cpu.state.gpr[insn.rt] = sum.value;
+    return Flow::next;
+  }
   return finish_xo(cpu, insn, sum.value, sum.overflow);
 }
 
@@ -110,7 +114,7 @@ Flow mulli(Cpu& cpu, const DecodedInsn& insn) {
 
 // --- XO-form add and subtract: RT = a + b + carry_in. ---
 
-// add, subf and neg are specialised at decode time by whether OE or Rc is set.
+// The XO-form sums are specialised at decode time by whether OE or Rc is set.
 template <Handler Plain, Handler Recording>
 Handlers choose_by_oe_rc(std::uint32_t word) {
   return (word & 1) || bits(word, 21, 21) ? chain<Recording> : chain<Plain>;
@@ -120,22 +124,30 @@ template <bool MayRecord>
 Flow add(Cpu& cpu, const DecodedInsn& insn) {
   return write_sum<MayRecord>(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), false, false);
 }
-Flow addc(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), false, true); }
+template <bool MayRecord>
+Flow addc(Cpu& cpu, const DecodedInsn& insn) { return write_sum<MayRecord>(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), false, true); }
+template <bool MayRecord>
 Flow adde(Cpu& cpu, const DecodedInsn& insn) {
-  return write_sum(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), cpu.state.xer_ca, true);
+  return write_sum<MayRecord>(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), cpu.state.xer_ca, true);
 }
-Flow addme(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), ~u64{0}, cpu.state.xer_ca, true); }
-Flow addze(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, gpr_ra(cpu, insn), 0, cpu.state.xer_ca, true); }
+template <bool MayRecord>
+Flow addme(Cpu& cpu, const DecodedInsn& insn) { return write_sum<MayRecord>(cpu, insn, gpr_ra(cpu, insn), ~u64{0}, cpu.state.xer_ca, true); }
+template <bool MayRecord>
+Flow addze(Cpu& cpu, const DecodedInsn& insn) { return write_sum<MayRecord>(cpu, insn, gpr_ra(cpu, insn), 0, cpu.state.xer_ca, true); }
 template <bool MayRecord>
 Flow subf(Cpu& cpu, const DecodedInsn& insn) {
   return write_sum<MayRecord>(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), true, false);
 }
-Flow subfc(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), true, true); }
+template <bool MayRecord>
+Flow subfc(Cpu& cpu, const DecodedInsn& insn) { return write_sum<MayRecord>(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), true, true); }
+template <bool MayRecord>
 Flow subfe(Cpu& cpu, const DecodedInsn& insn) {
-  return write_sum(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), cpu.state.xer_ca, true);
+  return write_sum<MayRecord>(cpu, insn, ~gpr_ra(cpu, insn), gpr_rb(cpu, insn), cpu.state.xer_ca, true);
 }
-Flow subfme(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), ~u64{0}, cpu.state.xer_ca, true); }
-Flow subfze(Cpu& cpu, const DecodedInsn& insn) { return write_sum(cpu, insn, ~gpr_ra(cpu, insn), 0, cpu.state.xer_ca, true); }
+template <bool MayRecord>
+Flow subfme(Cpu& cpu, const DecodedInsn& insn) { return write_sum<MayRecord>(cpu, insn, ~gpr_ra(cpu, insn), ~u64{0}, cpu.state.xer_ca, true); }
+template <bool MayRecord>
+Flow subfze(Cpu& cpu, const DecodedInsn& insn) { return write_sum<MayRecord>(cpu, insn, ~gpr_ra(cpu, insn), 0, cpu.state.xer_ca, true); }
 template <bool MayRecord>
 Flow neg(Cpu& cpu, const DecodedInsn& insn) { return write_sum<MayRecord>(cpu, insn, ~gpr_ra(cpu, insn), 0, true, false); }
 
@@ -436,15 +448,15 @@ void register_integer_instructions(DecodeTable& table) {
   table.primary(27, chain<&xoris>);
 
   table.op31_with_oe(266, chosen_by<&choose_by_oe_rc<&add<false>, &add<true>>>);
-  table.op31_with_oe(10, chain<&addc>);
-  table.op31_with_oe(138, chain<&adde>);
-  table.op31_with_oe(234, chain<&addme>);
-  table.op31_with_oe(202, chain<&addze>);
+  table.op31_with_oe(10, chosen_by<&choose_by_oe_rc<&addc<false>, &addc<true>>>);
+  table.op31_with_oe(138, chosen_by<&choose_by_oe_rc<&adde<false>, &adde<true>>>);
+  table.op31_with_oe(234, chosen_by<&choose_by_oe_rc<&addme<false>, &addme<true>>>);
+  table.op31_with_oe(202, chosen_by<&choose_by_oe_rc<&addze<false>, &addze<true>>>);
   table.op31_with_oe(40, chosen_by<&choose_by_oe_rc<&subf<false>, &subf<true>>>);
-  table.op31_with_oe(8, chain<&subfc>);
-  table.op31_with_oe(136, chain<&subfe>);
-  table.op31_with_oe(232, chain<&subfme>);
-  table.op31_with_oe(200, chain<&subfze>);
+  table.op31_with_oe(8, chosen_by<&choose_by_oe_rc<&subfc<false>, &subfc<true>>>);
+  table.op31_with_oe(136, chosen_by<&choose_by_oe_rc<&subfe<false>, &subfe<true>>>);
+  table.op31_with_oe(232, chosen_by<&choose_by_oe_rc<&subfme<false>, &subfme<true>>>);
+  table.op31_with_oe(200, chosen_by<&choose_by_oe_rc<&subfze<false>, &subfze<true>>>);
   table.op31_with_oe(104, chosen_by<&choose_by_oe_rc<&neg<false>, &neg<true>>>);
   table.op31_with_oe(235, chain<&mullw>);
   table.op31_with_oe(233, chain<&mulld>);
