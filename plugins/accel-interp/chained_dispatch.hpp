@@ -62,4 +62,14 @@ Handlers choose_by_record(std::uint32_t word) {
 template <Handler WithoutRecord, Handler WithRecord>
 inline constexpr Handlers by_record = chosen_by<&choose_by_record<WithoutRecord, WithRecord>>;
 
+// An XO-form instruction specialised at decode time by whether OE (bit 21)
+// or Rc is set.
+template <Handler Plain, Handler Recording>
+Handlers choose_by_oe_or_record(std::uint32_t word) {
+  return (word & 1) || bits(word, 21, 21) ? chain<Recording> : chain<Plain>;
+}
+
+template <Handler Plain, Handler Recording>
+inline constexpr Handlers by_oe_or_record = chosen_by<&choose_by_oe_or_record<Plain, Recording>>;
+
 }  // namespace mosaic::interp

@@ -59,7 +59,7 @@ Sum add_extended(const Cpu& cpu, u64 a, u64 b, bool carry_in) {
 
 // Inlined into each handler: add and subf without OE, Rc or carry, the
 // common case by far, then cost one addition. MayRecord false: OE = Rc = 0
-// is known at decode time (choose_by_oe_rc).
+// is known at decode time (by_oe_or_record).
 template <bool MayRecord = true>
 [[gnu::always_inline]] inline Flow write_sum(Cpu& cpu, const DecodedInsn& insn, u64 a, u64 b, bool carry_in,
                                              bool sets_carry) {
@@ -114,12 +114,8 @@ Flow mulli(Cpu& cpu, const DecodedInsn& insn) {
 
 // --- XO-form add and subtract: RT = a + b + carry_in. ---
 
-// The XO-form sums are specialised at decode time by whether OE or Rc is set.
-template <Handler Plain, Handler Recording>
-Handlers choose_by_oe_rc(std::uint32_t word) {
-  return (word & 1) || bits(word, 21, 21) ? chain<Recording> : chain<Plain>;
-}
-
+// The XO-form sums are specialised at decode time by whether OE or Rc is
+// set (by_oe_or_record).
 template <bool MayRecord>
 Flow add(Cpu& cpu, const DecodedInsn& insn) {
   return write_sum<MayRecord>(cpu, insn, gpr_ra(cpu, insn), gpr_rb(cpu, insn), false, false);
@@ -447,17 +443,17 @@ void register_integer_instructions(DecodeTable& table) {
   table.primary(26, chain<&xori>);
   table.primary(27, chain<&xoris>);
 
-  table.op31_with_oe(266, chosen_by<&choose_by_oe_rc<&add<false>, &add<true>>>);
-  table.op31_with_oe(10, chosen_by<&choose_by_oe_rc<&addc<false>, &addc<true>>>);
-  table.op31_with_oe(138, chosen_by<&choose_by_oe_rc<&adde<false>, &adde<true>>>);
-  table.op31_with_oe(234, chosen_by<&choose_by_oe_rc<&addme<false>, &addme<true>>>);
-  table.op31_with_oe(202, chosen_by<&choose_by_oe_rc<&addze<false>, &addze<true>>>);
-  table.op31_with_oe(40, chosen_by<&choose_by_oe_rc<&subf<false>, &subf<true>>>);
-  table.op31_with_oe(8, chosen_by<&choose_by_oe_rc<&subfc<false>, &subfc<true>>>);
-  table.op31_with_oe(136, chosen_by<&choose_by_oe_rc<&subfe<false>, &subfe<true>>>);
-  table.op31_with_oe(232, chosen_by<&choose_by_oe_rc<&subfme<false>, &subfme<true>>>);
-  table.op31_with_oe(200, chosen_by<&choose_by_oe_rc<&subfze<false>, &subfze<true>>>);
-  table.op31_with_oe(104, chosen_by<&choose_by_oe_rc<&neg<false>, &neg<true>>>);
+  table.op31_with_oe(266, by_oe_or_record<&add<false>, &add<true>>);
+  table.op31_with_oe(10, by_oe_or_record<&addc<false>, &addc<true>>);
+  table.op31_with_oe(138, by_oe_or_record<&adde<false>, &adde<true>>);
+  table.op31_with_oe(234, by_oe_or_record<&addme<false>, &addme<true>>);
+  table.op31_with_oe(202, by_oe_or_record<&addze<false>, &addze<true>>);
+  table.op31_with_oe(40, by_oe_or_record<&subf<false>, &subf<true>>);
+  table.op31_with_oe(8, by_oe_or_record<&subfc<false>, &subfc<true>>);
+  table.op31_with_oe(136, by_oe_or_record<&subfe<false>, &subfe<true>>);
+  table.op31_with_oe(232, by_oe_or_record<&subfme<false>, &subfme<true>>);
+  table.op31_with_oe(200, by_oe_or_record<&subfze<false>, &subfze<true>>);
+  table.op31_with_oe(104, by_oe_or_record<&neg<false>, &neg<true>>);
   table.op31_with_oe(235, chain<&mullw>);
   table.op31_with_oe(233, chain<&mulld>);
   table.op31_with_oe(491, chain<&divw>);
