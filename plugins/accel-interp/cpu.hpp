@@ -13,8 +13,8 @@
 
 #include <array>
 #include <atomic>
-#include <cassert>
 #include <bit>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -212,10 +212,6 @@ class Cpu {
     }
     return store_slow(ea, sizeof(T), reversed ? byte_swap(value) : value);
   }
-  // Out of line, and with no operand in memory, so that a handler's TLB
-  // hit needs no stack frame.
-  [[gnu::noinline, gnu::cold]] std::optional<std::uint64_t> load_slow(std::uint64_t ea, unsigned size);
-  [[gnu::noinline, gnu::cold]] bool store_slow(std::uint64_t ea, unsigned size, std::uint64_t value);
 
   // The real address `effective_address` maps to for `access`, delivering
   // the storage interrupt when there is none. Used by dcbz, l*arx/st*cx.
@@ -408,6 +404,10 @@ class Cpu {
   }
 
   bool slow_access(std::uint64_t ea, unsigned size, Access access, std::uint64_t& value);
+  // Out of line, and with no operand in memory, so that a handler's TLB
+  // hit needs no stack frame.
+  [[gnu::noinline, gnu::cold]] std::optional<std::uint64_t> load_slow(std::uint64_t ea, unsigned size);
+  [[gnu::noinline, gnu::cold]] bool store_slow(std::uint64_t ea, unsigned size, std::uint64_t value);
   // Effective to real address, or nullopt after delivering the interrupt.
   std::optional<std::uint64_t> translate(std::uint64_t ea, Access access);
   std::optional<std::uint64_t> translate_relocated(std::uint64_t ea, Access access);

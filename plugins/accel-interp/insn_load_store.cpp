@@ -425,53 +425,53 @@ Flow store_float(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_load_store_instructions(DecodeTable& table) {
-  table.primary(34, load_from_ra_or_zero<u8, false, D>);    // lbz
+  table.primary(34, load_from_ra_or_zero<u8, false, D>);   // lbz
   table.primary(35, chain<&load<u8, false, D, true>>);     // lbzu
-  table.primary(40, load_from_ra_or_zero<u16, false, D>);   // lhz
+  table.primary(40, load_from_ra_or_zero<u16, false, D>);  // lhz
   table.primary(41, chain<&load<u16, false, D, true>>);    // lhzu
-  table.primary(42, load_from_ra_or_zero<u16, true, D>);    // lha
+  table.primary(42, load_from_ra_or_zero<u16, true, D>);   // lha
   table.primary(43, chain<&load<u16, true, D, true>>);     // lhau
-  table.primary(32, load_from_ra_or_zero<u32, false, D>);   // lwz
+  table.primary(32, load_from_ra_or_zero<u32, false, D>);  // lwz
   table.primary(33, chain<&load<u32, false, D, true>>);    // lwzu
-  table.op58(0, load_from_ra_or_zero<u64, false, D>);       // ld
+  table.op58(0, load_from_ra_or_zero<u64, false, D>);      // ld
   table.op58(1, chain<&load<u64, false, D, true>>);        // ldu
-  table.op58(2, load_from_ra_or_zero<u32, true, D>);        // lwa
-  table.primary(38, store_to_ra_or_zero<u8, D>);          // stb
+  table.op58(2, load_from_ra_or_zero<u32, true, D>);       // lwa
+  table.primary(38, store_to_ra_or_zero<u8, D>);           // stb
   table.primary(39, chain<&store<u8, D, true>>);           // stbu
-  table.primary(44, store_to_ra_or_zero<u16, D>);         // sth
+  table.primary(44, store_to_ra_or_zero<u16, D>);          // sth
   table.primary(45, chain<&store<u16, D, true>>);          // sthu
-  table.primary(36, store_to_ra_or_zero<u32, D>);         // stw
+  table.primary(36, store_to_ra_or_zero<u32, D>);          // stw
   table.primary(37, chain<&store<u32, D, true>>);          // stwu
-  table.op62(0, store_to_ra_or_zero<u64, D>);             // std
+  table.op62(0, store_to_ra_or_zero<u64, D>);              // std
   table.op62(1, chain<&store<u64, D, true>>);              // stdu
 
-  table.op31(87, load_from_ra_or_zero<u8, false, X>);       // lbzx
-  table.op31(119, chain<&load<u8, false, X, true>>);       // lbzux
-  table.op31(279, load_from_ra_or_zero<u16, false, X>);     // lhzx
-  table.op31(311, chain<&load<u16, false, X, true>>);      // lhzux
-  table.op31(343, load_from_ra_or_zero<u16, true, X>);      // lhax
-  table.op31(375, chain<&load<u16, true, X, true>>);       // lhaux
-  table.op31(23, load_from_ra_or_zero<u32, false, X>);      // lwzx
-  table.op31(55, chain<&load<u32, false, X, true>>);       // lwzux
-  table.op31(341, load_from_ra_or_zero<u32, true, X>);      // lwax
-  table.op31(373, chain<&load<u32, true, X, true>>);       // lwaux
-  table.op31(21, load_from_ra_or_zero<u64, false, X>);      // ldx
-  table.op31(53, chain<&load<u64, false, X, true>>);       // ldux
-  table.op31(215, store_to_ra_or_zero<u8, X>);            // stbx
-  table.op31(247, chain<&store<u8, X, true>>);             // stbux
-  table.op31(407, store_to_ra_or_zero<u16, X>);           // sthx
-  table.op31(439, chain<&store<u16, X, true>>);            // sthux
-  table.op31(151, store_to_ra_or_zero<u32, X>);           // stwx
-  table.op31(183, chain<&store<u32, X, true>>);            // stwux
-  table.op31(149, store_to_ra_or_zero<u64, X>);           // stdx
-  table.op31(181, chain<&store<u64, X, true>>);            // stdux
+  table.op31(87, load_from_ra_or_zero<u8, false, X>);    // lbzx
+  table.op31(119, chain<&load<u8, false, X, true>>);     // lbzux
+  table.op31(279, load_from_ra_or_zero<u16, false, X>);  // lhzx
+  table.op31(311, chain<&load<u16, false, X, true>>);    // lhzux
+  table.op31(343, load_from_ra_or_zero<u16, true, X>);   // lhax
+  table.op31(375, chain<&load<u16, true, X, true>>);     // lhaux
+  table.op31(23, load_from_ra_or_zero<u32, false, X>);   // lwzx
+  table.op31(55, chain<&load<u32, false, X, true>>);     // lwzux
+  table.op31(341, load_from_ra_or_zero<u32, true, X>);   // lwax
+  table.op31(373, chain<&load<u32, true, X, true>>);     // lwaux
+  table.op31(21, load_from_ra_or_zero<u64, false, X>);   // ldx
+  table.op31(53, chain<&load<u64, false, X, true>>);     // ldux
+  table.op31(215, store_to_ra_or_zero<u8, X>);           // stbx
+  table.op31(247, chain<&store<u8, X, true>>);           // stbux
+  table.op31(407, store_to_ra_or_zero<u16, X>);          // sthx
+  table.op31(439, chain<&store<u16, X, true>>);          // sthux
+  table.op31(151, store_to_ra_or_zero<u32, X>);          // stwx
+  table.op31(183, chain<&store<u32, X, true>>);          // stwux
+  table.op31(149, store_to_ra_or_zero<u64, X>);          // stdx
+  table.op31(181, chain<&store<u64, X, true>>);          // stdux
 
   table.op31(790, load_from_ra_or_zero<u16, false, X, true>);  // lhbrx
   table.op31(534, load_from_ra_or_zero<u32, false, X, true>);  // lwbrx
   table.op31(532, load_from_ra_or_zero<u64, false, X, true>);  // ldbrx
-  table.op31(918, store_to_ra_or_zero<u16, X, true>);        // sthbrx
-  table.op31(662, store_to_ra_or_zero<u32, X, true>);        // stwbrx
-  table.op31(660, store_to_ra_or_zero<u64, X, true>);        // stdbrx
+  table.op31(918, store_to_ra_or_zero<u16, X, true>);          // sthbrx
+  table.op31(662, store_to_ra_or_zero<u32, X, true>);          // stwbrx
+  table.op31(660, store_to_ra_or_zero<u64, X, true>);          // stdbrx
 
   table.primary(46, chain<&lmw>);
   table.primary(47, chain<&stmw>);
