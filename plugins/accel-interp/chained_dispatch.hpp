@@ -10,6 +10,8 @@
 // what the plain handler does (run_debug and tracing call the plain one).
 #pragma once
 
+#include <cassert>
+
 #include "cpu.hpp"
 #include "decoder.hpp"
 
@@ -17,22 +19,69 @@ namespace mosaic::interp {
 
 // flatten: the handler and the helpers it calls in its own file are inlined
 // here, so that a chained instruction is one function.
+// The default: the chain is settled (Cpu::settle_chain) before the
+// handler runs, which may then take an interrupt, jump, or read nip and the
+// retired count as the run loop would let it.
 template <Handler Execute>
-[[gnu::flatten]] Flow chained(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t chain_left) {
+[[gnu::flatten]] Flow chained(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end) {
+  cpu.settle_chain(nip, budget_end);
   const Flow flow = Execute(cpu, insn);
-  const DecodedInsn* next = cpu.chain_next(flow, insn, nip, chain_left);
+  const DecodedInsn* next = cpu.chain_next(flow, insn, nip, budget_end);
   if (next == nullptr) return flow;
-  return next->chained(cpu, *next, nip, chain_left);
+  return next->chained(cpu, *next, nip, budget_end);
 }
 
 template <Handler Execute>
 inline constexpr Handlers chain{Execute, &chained<Execute>};
 
+// An instruction that only computes on registers (GPRs, CR, XER, LR, CTR,
+// and reads MSR): it cannot take an interrupt, does not jump, and reads
+// neither nip nor the retired count. It leaves the chain unsettled and
+// falls through to the next entry: no accounting, no test (see
+// Cpu::settle_chain).
+template <Handler Execute>
+[[gnu::flatten]] Flow chained_on_registers(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
+                                           std::uint64_t budget_end) {
+  cpu.poison_unsettled_state();
+  [[maybe_unused]] const Flow flow = Execute(cpu, insn);
+  assert(flow == Flow::next && cpu.state.nip == Cpu::kUnsettledNip);
+  const DecodedInsn* next = &insn + 1;
+  return next->chained(cpu, *next, nip + 4, budget_end);
+}
+
+template <Handler Execute>
+inline constexpr Handlers on_registers{Execute, &chained_on_registers<Execute>};
+
+// A load or store whose soft-TLB hit works on registers and memory alone.
+// TryHit does the instruction if the access hits in the soft TLB, and
+// otherwise returns false having changed nothing; then Execute runs,
+// settled, as chain<Execute> runs it. The miss is a tail call, so that the
+// hit needs no stack frame.
+using HitHandler = bool (*)(Cpu& cpu, const DecodedInsn& insn);
+
+template <Handler Execute>
+[[gnu::noinline]] Flow chained_after_miss(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
+                                          std::uint64_t budget_end) {
+  return chained<Execute>(cpu, insn, nip, budget_end);
+}
+
+template <Handler Execute, HitHandler TryHit>
+[[gnu::flatten]] Flow chained_access(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end) {
+  cpu.poison_unsettled_state();
+  if (!TryHit(cpu, insn)) [[unlikely]] return chained_after_miss<Execute>(cpu, insn, nip, budget_end);
+  const DecodedInsn* next = &insn + 1;
+  return next->chained(cpu, *next, nip + 4, budget_end);
+}
+
+template <Handler Execute, HitHandler TryHit>
+inline constexpr Handlers access{Execute, &chained_access<Execute, TryHit>};
+
 // An instruction after which the run loop must fetch through the MMU again
 // (it forgets the fetch page: SLB and TLB invalidation, icbi) ends its
 // chain: chain_next relies on that and does not check.
 template <Handler Execute>
-Flow chain_ending(Cpu& cpu, const DecodedInsn& insn, std::uint64_t, std::uint64_t) {
+Flow chain_ending(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end) {
+  cpu.settle_chain(nip, budget_end);
   return Execute(cpu, insn);
 }
 
@@ -45,28 +94,29 @@ inline constexpr Handlers chosen_by{nullptr, nullptr, Choose};
 
 // An instruction with an (RA|0) operand, specialised at decode time by
 // whether RA names r0, which reads as zero there: no test at run time.
-template <Handler WhenRaIsZero, Handler Otherwise>
+template <const Handlers& WhenRaIsZero, const Handlers& Otherwise>
 Handlers choose_by_ra_zero(std::uint32_t word) {
-  return bits(word, 11, 15) == 0 ? chain<WhenRaIsZero> : chain<Otherwise>;
+  return bits(word, 11, 15) == 0 ? WhenRaIsZero : Otherwise;
 }
 
-template <Handler WhenRaIsZero, Handler Otherwise>
+template <const Handlers& WhenRaIsZero, const Handlers& Otherwise>
 inline constexpr Handlers by_ra_zero = chosen_by<&choose_by_ra_zero<WhenRaIsZero, Otherwise>>;
 
-// An X-form instruction specialised at decode time by Rc (bit 31).
+// An X-form instruction that works on registers alone (see on_registers),
+// specialised at decode time by Rc (bit 31).
 template <Handler WithoutRecord, Handler WithRecord>
 Handlers choose_by_record(std::uint32_t word) {
-  return word & 1 ? chain<WithRecord> : chain<WithoutRecord>;
+  return word & 1 ? on_registers<WithRecord> : on_registers<WithoutRecord>;
 }
 
 template <Handler WithoutRecord, Handler WithRecord>
 inline constexpr Handlers by_record = chosen_by<&choose_by_record<WithoutRecord, WithRecord>>;
 
-// An XO-form instruction specialised at decode time by whether OE (bit 21)
-// or Rc is set.
+// An XO-form instruction that works on registers alone, specialised at
+// decode time by whether OE (bit 21) or Rc is set.
 template <Handler Plain, Handler Recording>
 Handlers choose_by_oe_or_record(std::uint32_t word) {
-  return (word & 1) || bits(word, 21, 21) ? chain<Recording> : chain<Plain>;
+  return (word & 1) || bits(word, 21, 21) ? on_registers<Recording> : on_registers<Plain>;
 }
 
 template <Handler Plain, Handler Recording>

@@ -518,7 +518,7 @@ void Cpu::run_debug(const std::atomic<bool>& stop, const std::atomic<bool>& exte
     }
     const DecodedInsn insn = fetch_page_->insns[(address & kTlbPageMask) >> 2];
     const Flow flow = insn.handler(*this, insn);
-    ++retired_through_chain_;
+    count_retired(flow);
     if (flow == Flow::exit) return;
     instruction_completed();
     if (flow == Flow::next) state.nip = (state.nip + 4) & address_mask();
@@ -550,7 +550,7 @@ bool Cpu::run_traced_instruction() {
   const DecodedInsn insn = fetch_page_->insns[index];
   const std::uint64_t msr_before = state.msr;
   const Flow flow = insn.handler(*this, insn);
-  ++retired_through_chain_;
+  count_retired(flow);
   if (flow == Flow::exit) return false;
   instruction_completed();
   if (flow == Flow::next) state.nip = (state.nip + 4) & address_mask();
@@ -593,12 +593,18 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
       const DecodedInsn& insn = fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
       // A replayed instruction runs alone, so that its MMIO log is dropped
       // (below) before anything else executes.
-      const std::uint64_t chain_start = instructions_retired();
-      start_chain(mmio_log_.empty() ? budget - 1 : 0);
-      const Flow flow = insn.chained(*this, insn, state.nip, chain_left_);
-      end_chain();
-      budget -= static_cast<int>(instructions_retired() - chain_start);
-      ++retired_through_chain_;
+      Flow flow;
+      if (mmio_log_.empty()) [[likely]] {
+        const std::uint64_t chain_start = instructions_retired();
+        start_chain(budget - 1);
+        flow = insn.chained(*this, insn, state.nip, state.nip + 4 * static_cast<std::uint64_t>(budget - 1));
+        end_chain();
+        // A straight run may overshoot the budget (Cpu::settle_chain).
+        budget -= static_cast<int>(instructions_retired() - chain_start);
+      } else {
+        flow = insn.handler(*this, insn);
+      }
+      count_retired(flow);
       if (flow == Flow::exit) return;
       instruction_completed();
       if (flow == Flow::next) [[likely]] {

@@ -187,14 +187,8 @@ class Cpu {
   // --- Data access, in the byte order of MSR[LE] (reversed: the other). ---
   template <class T>
   bool load(std::uint64_t effective_address, T& value, bool reversed = false) {
-    static_assert(std::is_unsigned_v<T>);
-    const std::uint64_t ea = effective_address & address_mask();
-    if (const TlbEntry* entry = tlb_->find_read(ea); entry != nullptr && page_offset_fits<T>(ea)) [[likely]] {
-      std::memcpy(&value, entry->host_page + (ea & kTlbPageMask), sizeof(T));
-      value = to_guest_order(value, reversed);
-      return true;
-    }
-    const std::optional<std::uint64_t> slow = load_slow(ea, sizeof(T));
+    if (load_from_tlb(effective_address, value, reversed)) [[likely]] return true;
+    const std::optional<std::uint64_t> slow = load_slow(effective_address & address_mask(), sizeof(T));
     if (!slow) return false;
     value = reversed ? byte_swap(static_cast<T>(*slow)) : static_cast<T>(*slow);
     return true;
@@ -202,15 +196,33 @@ class Cpu {
 
   template <class T>
   bool store(std::uint64_t effective_address, T value, bool reversed = false) {
+    if (store_to_tlb(effective_address, value, reversed)) [[likely]] return true;
+    return store_slow(effective_address & address_mask(), sizeof(T), reversed ? byte_swap(value) : value);
+  }
+
+  // The soft TLB's hit path alone: false, with nothing done, where load and
+  // store would take the slow path. It takes no interrupt and reads neither
+  // nip nor the retired count (see chained_access).
+  template <class T>
+  bool load_from_tlb(std::uint64_t effective_address, T& value, bool reversed = false) const {
     static_assert(std::is_unsigned_v<T>);
     const std::uint64_t ea = effective_address & address_mask();
-    if (const TlbEntry* entry = tlb_->find_write(ea); entry != nullptr && page_offset_fits<T>(ea)) [[likely]] {
-      const T ordered = to_guest_order(value, reversed);
-      std::memcpy(entry->host_page + (ea & kTlbPageMask), &ordered, sizeof(T));
-      decode_cache_.invalidate_store(entry->real_page + (ea & kTlbPageMask), sizeof(T));
-      return true;
-    }
-    return store_slow(ea, sizeof(T), reversed ? byte_swap(value) : value);
+    const TlbEntry* entry = tlb_->find_read(ea);
+    if (entry == nullptr || !page_offset_fits<T>(ea)) [[unlikely]] return false;
+    std::memcpy(&value, entry->host_page + (ea & kTlbPageMask), sizeof(T));
+    value = to_guest_order(value, reversed);
+    return true;
+  }
+  template <class T>
+  bool store_to_tlb(std::uint64_t effective_address, T value, bool reversed = false) {
+    static_assert(std::is_unsigned_v<T>);
+    const std::uint64_t ea = effective_address & address_mask();
+    const TlbEntry* entry = tlb_->find_write(ea);
+    if (entry == nullptr || !page_offset_fits<T>(ea)) [[unlikely]] return false;
+    const T ordered = to_guest_order(value, reversed);
+    std::memcpy(entry->host_page + (ea & kTlbPageMask), &ordered, sizeof(T));
+    decode_cache_.invalidate_store(entry->real_page + (ea & kTlbPageMask), sizeof(T));
+    return true;
   }
 
   // The real address `effective_address` maps to for `access`, delivering
@@ -308,55 +320,75 @@ class Cpu {
   // The run loop's page of decoded instructions for the current fetch.
   DecodePage& current_decode_page() { return *fetch_page_; }
 
-  // Chained dispatch (chained_dispatch.hpp): after an instruction that
-  // left `flow`, the decoded instruction to execute next without going
-  // back to the run loop, or nullptr. It continues exactly where the run
-  // loop's inner loop would go on in the same page (falling through, or a
-  // jump within it), within the same budget, and does the loop's
-  // bookkeeping for the instruction just done.
-  // `insn` is the entry just executed, in fetch_page_. Falling off the
-  // page's last word leads to its sentinel entry, which undoes this step
-  // (undo_chain_step) and returns to the loop.
+  // Chained dispatch (chained_dispatch.hpp). A chain carries, in registers
+  // from one handler to the next, the address of the instruction about to
+  // run (`nip`) and where its budget runs out (`budget_end`): the chain may
+  // run (budget_end - nip) / 4 more instructions after the one at nip, a
+  // number that goes below zero when a straight run overshoots it. Falling
+  // through leaves budget_end as it is, so an instruction that only
+  // computes on registers costs the chain no accounting at all; the budget
+  // is tested where control can go back (branches and jumps), which bounds
+  // a chain to its budget plus one page of straight code.
   //
-  // `nip` and `chain_left` are the chain's own copies of state.nip and
-  // chain_left_, carried in registers from one handler to the next: the
-  // fields in memory are only stored, never loaded and stored back, so that
-  // consecutive instructions do not wait on each other through memory.
+  // state.nip and chain_left_ (from which instructions_retired derives) are
+  // only brought up to date, "settled", by what needs them: a handler that
+  // may take an interrupt, read nip or the retired count, and every way
+  // out of the chain.
+  void settle_chain(std::uint64_t nip, std::uint64_t budget_end) {
+    state.nip = nip;
+    chain_left_ = static_cast<std::uint64_t>(chain_budget_left(nip, budget_end));
+  }
+  static std::int64_t chain_budget_left(std::uint64_t nip, std::uint64_t budget_end) {
+    return static_cast<std::int64_t>(budget_end - nip) >> 2;
+  }
+  // Debug builds make the state that an instruction registered as working
+  // on registers alone must not read (state.nip, the retired count)
+  // unusable while it runs, so that a misregistered one shows in the tests.
+  void poison_unsettled_state() {
+#ifndef NDEBUG
+    state.nip = kUnsettledNip;
+    chain_left_ = kUnsettledNip;
+#endif
+  }
+  static constexpr std::uint64_t kUnsettledNip = 0xdeadbeefdeadbee0;
+
+  // After a settled instruction that left `flow`, the decoded instruction
+  // to execute next without going back to the run loop, or nullptr. It
+  // continues exactly where the run loop's inner loop would go on in the
+  // same page (falling through, or a jump within it), within the budget.
+  // `insn` is the entry just executed, in fetch_page_. Falling off the
+  // page's last word leads to its sentinel entry, which settles the chain
+  // at that word and returns to the loop.
   // A handler that returns Flow::next leaves state.nip as it found it.
   // Only an interrupt (a jump) or an instruction registered with
   // `chain_ends` forgets the fetch page, so falling through needs no check.
-  const DecodedInsn* chain_next(Flow flow, const DecodedInsn& insn, std::uint64_t& nip, std::uint64_t& chain_left) {
-    if (chain_left == 0) return nullptr;
-    const DecodedInsn* next;
+  const DecodedInsn* chain_next(Flow flow, const DecodedInsn& insn, std::uint64_t& nip, std::uint64_t& budget_end) {
+    if (chain_budget_left(nip, budget_end) <= 0) return nullptr;
     if (flow == Flow::next) [[likely]] {
       assert(state.nip == nip && fetch_page_ != nullptr);
       nip += 4;
-      state.nip = nip;
-      next = &insn + 1;
-    } else {
-      if (flow != Flow::jump || (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) return nullptr;
-      nip = state.nip;
-      next = &fetch_page_->insns[(nip & kTlbPageMask) >> 2];
+      return &insn + 1;
     }
-    chain_left_ = --chain_left;
-    return next;
+    if (flow != Flow::jump || (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) return nullptr;
+    budget_end += state.nip - nip - 4;
+    nip = state.nip;
+    return &fetch_page_->insns[(nip & kTlbPageMask) >> 2];
   }
   // The same for an instruction that continues `step` bytes from nip (a
-  // relative branch, taken or not): its entry if that is in the same page.
-  // The caller otherwise finishes as its plain handler would.
+  // relative branch, taken or not, which needs no settling): its entry if
+  // that is in the same page and the budget allows. Otherwise the chain is
+  // settled at nip and the caller finishes as its plain handler would.
   const DecodedInsn* chain_relative(const DecodedInsn& insn, std::int64_t step, std::uint64_t& nip,
-                                    std::uint64_t& chain_left) {
+                                    std::uint64_t& budget_end) {
     const std::uint64_t offset = (nip & kTlbPageMask) + static_cast<std::uint64_t>(step);
     assert(fetch_page_ != nullptr);
-    if (offset > kTlbPageMask || chain_left == 0) return nullptr;
+    if (offset > kTlbPageMask || chain_budget_left(nip, budget_end) <= 0) {
+      settle_chain(nip, budget_end);
+      return nullptr;
+    }
+    budget_end += static_cast<std::uint64_t>(step) - 4;
     nip += static_cast<std::uint64_t>(step);
-    state.nip = nip;
-    chain_left_ = --chain_left;
     return &insn + (step >> 2);  // step is a multiple of 4
-  }
-  void undo_chain_step() {
-    ++chain_left_;
-    state.nip -= 4;
   }
 
   // --- Used by the Vcpu wrapper. ---
@@ -442,6 +474,11 @@ class Cpu {
     chain_left_ = 0;
   }
   void update_decrementer();
+  // The instruction that left `flow` has retired, unless it stopped for
+  // MMIO: then it retires when it runs again, replayed.
+  void count_retired(Flow flow) {
+    if (flow != Flow::exit || exit_.reason != ExitReason::mmio) ++retired_through_chain_;
+  }
 
   MemorySystem& memory_system_;
   ModalTlb tlbs_;
@@ -452,9 +489,10 @@ class Cpu {
   std::uint64_t seen_generation_ = 0;
   std::uint64_t seen_code_generation_ = 0;
   Flow abort_flow_ = Flow::jump;
-  // Instructions the current chain may still run after the one executing
-  // (0 outside a chain): one counter to test and decrement per chained
-  // instruction. The retired count is derived from it (instructions_retired).
+  // Instructions the current chain may still run after the one executing,
+  // as of its last settling (0 outside a chain; below zero when the chain
+  // overshot its budget, in two's complement). The retired count is derived
+  // from it (instructions_retired).
   std::uint64_t chain_left_ = 0;
   // A machine check came while MSR[ME] was 0: the processor has stopped,
   // and every run() ends at once, halted.

@@ -23,8 +23,7 @@ DecodePage& DecodeCache::prepare(std::uint64_t real_address, bool little_endian)
   // A page decoded in the other byte order holds different instructions:
   // start it over (MSR[LE] changes rarely, typically once at boot).
   std::fill_n(slot->insns.begin(), kInsnsPerPage, undecoded_entry());
-  slot->insns[kInsnsPerPage].handler = &fall_off_page;
-  slot->insns[kInsnsPerPage].chained = &fall_off_page_chained;
+  slot->insns[kInsnsPerPage].chained = &fall_off_page;
   slot->little_endian = little_endian;
   slot->real_base = real_address & ~((std::uint64_t{1} << kDecodePageShift) - 1);
   return *slot;
@@ -55,9 +54,10 @@ DecodedInsn& decode_at_nip(Cpu& cpu) {
 
 // The chain goes on through the new entry's own chained handler, which
 // knows whether the instruction may be followed in the same chain.
-Flow decode_chained_on_first_use(Cpu& cpu, const DecodedInsn&, std::uint64_t nip, std::uint64_t chain_left) {
+Flow decode_chained_on_first_use(Cpu& cpu, const DecodedInsn&, std::uint64_t nip, std::uint64_t budget_end) {
+  cpu.settle_chain(nip, budget_end);
   DecodedInsn& entry = decode_at_nip(cpu);
-  return entry.chained(cpu, entry, nip, chain_left);
+  return entry.chained(cpu, entry, nip, budget_end);
 }
 
 }  // namespace
@@ -67,14 +67,11 @@ Flow decode_on_first_use(Cpu& cpu, const DecodedInsn&) {
   return entry.handler(cpu, entry);
 }
 
-Flow fall_off_page(Cpu& cpu, const DecodedInsn&) {
-  cpu.undo_chain_step();
+// The chain arrives with nip one word past the page: it ends settled at
+// the page's last word, which the run loop then steps past.
+Flow fall_off_page(Cpu& cpu, const DecodedInsn&, std::uint64_t nip, std::uint64_t budget_end) {
+  cpu.settle_chain(nip - 4, budget_end);
   return Flow::next;
-}
-
-// The chain stored what it carries (nip, chain_left) before coming here.
-Flow fall_off_page_chained(Cpu& cpu, const DecodedInsn& insn, std::uint64_t, std::uint64_t) {
-  return fall_off_page(cpu, insn);
 }
 
 const ChainedHandler decode_on_first_use_chained = &decode_chained_on_first_use;

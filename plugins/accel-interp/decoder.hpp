@@ -18,8 +18,9 @@ enum class Flow : std::uint8_t { next, jump, exit };
 
 using Handler = Flow (*)(Cpu& cpu, const DecodedInsn& insn);
 // Chained dispatch (chained_dispatch.hpp) hands on, in registers, the
-// address of the instruction and how many more the chain may run.
-using ChainedHandler = Flow (*)(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t chain_left);
+// address of the instruction and where the chain's budget ends (see
+// Cpu::settle_chain).
+using ChainedHandler = Flow (*)(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end);
 
 struct Handlers;
 // Picks an instruction's handlers by its operand fields, at decode time.

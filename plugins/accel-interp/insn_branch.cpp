@@ -91,12 +91,12 @@ Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
 // (a target in the page cannot leave a 32-bit address space). Elsewhere it
 // finishes as the plain handler does.
 template <bool IForm, bool TestsCtr, bool TestsCondition, int Bit = -1, bool Expected = false>
-Flow relative_branch_chained(Cpu& cpu, const DecodedInsn& insn, u64 nip, u64 chain_left) {
+Flow relative_branch_chained(Cpu& cpu, const DecodedInsn& insn, u64 nip, u64 budget_end) {
   const bool taken = IForm || conditional_branch_taken<TestsCtr, TestsCondition, Bit, Expected>(cpu, insn);
   // AA=LK=0: BD's low bits are zero.
   const std::int64_t step = !taken ? 4 : IForm ? branch_displacement(insn) : insn.imm;
-  if (const DecodedInsn* next = cpu.chain_relative(insn, step, nip, chain_left)) {
-    return next->chained(cpu, *next, nip, chain_left);
+  if (const DecodedInsn* next = cpu.chain_relative(insn, step, nip, budget_end)) {
+    return next->chained(cpu, *next, nip, budget_end);
   }
   if (!taken) return Flow::next;
   cpu.state.nip = (nip + static_cast<u64>(step)) & cpu.address_mask();
@@ -221,18 +221,18 @@ void register_branch_instructions(DecodeTable& table) {
   table.op19(528, chain<&branch_conditional_to_ctr>);
   table.op19(560, chain<&branch_conditional_to_tar>);
 
-  table.op19(257, chain<&condition_register_logical<logical_and>>);
-  table.op19(449, chain<&condition_register_logical<logical_or>>);
-  table.op19(193, chain<&condition_register_logical<logical_xor>>);
-  table.op19(225, chain<&condition_register_logical<logical_nand>>);
-  table.op19(33, chain<&condition_register_logical<logical_nor>>);
-  table.op19(289, chain<&condition_register_logical<logical_eqv>>);
-  table.op19(129, chain<&condition_register_logical<logical_and_complement>>);
-  table.op19(417, chain<&condition_register_logical<logical_or_complement>>);
-  table.op19(0, chain<&mcrf>);
+  table.op19(257, on_registers<&condition_register_logical<logical_and>>);
+  table.op19(449, on_registers<&condition_register_logical<logical_or>>);
+  table.op19(193, on_registers<&condition_register_logical<logical_xor>>);
+  table.op19(225, on_registers<&condition_register_logical<logical_nand>>);
+  table.op19(33, on_registers<&condition_register_logical<logical_nor>>);
+  table.op19(289, on_registers<&condition_register_logical<logical_eqv>>);
+  table.op19(129, on_registers<&condition_register_logical<logical_and_complement>>);
+  table.op19(417, on_registers<&condition_register_logical<logical_or_complement>>);
+  table.op19(0, on_registers<&mcrf>);
 
-  table.op31(19, chain<&move_from_cr>);
-  table.op31(144, chain<&move_to_cr>);
+  table.op31(19, on_registers<&move_from_cr>);
+  table.op31(144, on_registers<&move_to_cr>);
 }
 
 }  // namespace mosaic::interp

@@ -1,5 +1,5 @@
 // Each instruction group registers its handlers in the decode table, as
-// chain<&handler> (chained_dispatch.hpp).
+// chain<&handler> or one of the other chained forms (chained_dispatch.hpp).
 #pragma once
 
 #include "chained_dispatch.hpp"

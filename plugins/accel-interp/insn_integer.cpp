@@ -283,7 +283,7 @@ Flow compare(Cpu& cpu, const DecodedInsn& insn) {
 // Indexed by BF * 2 + L.
 template <Compare Kind, std::size_t... Index>
 constexpr std::array<Handlers, sizeof...(Index)> compare_handlers(std::index_sequence<Index...>) {
-  return {chain<&compare<Kind, (Index & 1) != 0, Index / 2>>...};
+  return {on_registers<&compare<Kind, (Index & 1) != 0, Index / 2>>...};
 }
 
 template <Compare Kind>
@@ -328,7 +328,7 @@ Flow move_register(Cpu& cpu, const DecodedInsn& insn) {
 }
 
 Handlers choose_or(std::uint32_t word) {
-  if (!(word & 1) && bits(word, 6, 10) == bits(word, 16, 20)) return chain<&move_register>;
+  if (!(word & 1) && bits(word, 6, 10) == bits(word, 16, 20)) return on_registers<&move_register>;
   return choose_by_record<&or_<false>, &or_<true>>(word);
 }
 
@@ -425,23 +425,27 @@ Flow isel(Cpu& cpu, const DecodedInsn& insn) {
   return Flow::next;
 }
 
+template <unsigned Shift>
+inline constexpr Handlers add_immediate_by_ra_zero =
+    by_ra_zero<on_registers<&add_immediate<Shift, true>>, on_registers<&add_immediate<Shift, false>>>;
+
 }  // namespace
 
 void register_integer_instructions(DecodeTable& table) {
-  table.primary(14, by_ra_zero<&add_immediate<0, true>, &add_immediate<0, false>>);  // addi
-  table.primary(15, by_ra_zero<&add_immediate<16, true>, &add_immediate<16, false>>);  // addis
-  table.primary(12, chain<&addic>);
-  table.primary(13, chain<&addic_record>);
-  table.primary(8, chain<&subfic>);
-  table.primary(7, chain<&mulli>);
+  table.primary(14, add_immediate_by_ra_zero<0>);   // addi
+  table.primary(15, add_immediate_by_ra_zero<16>);  // addis
+  table.primary(12, on_registers<&addic>);
+  table.primary(13, on_registers<&addic_record>);
+  table.primary(8, on_registers<&subfic>);
+  table.primary(7, on_registers<&mulli>);
   table.primary(11, chosen_by<&choose_compare<Compare::signed_immediate>>);    // cmpi
   table.primary(10, chosen_by<&choose_compare<Compare::unsigned_immediate>>);  // cmpli
-  table.primary(28, chain<&andi>);
-  table.primary(29, chain<&andis>);
-  table.primary(24, chain<&ori>);
-  table.primary(25, chain<&oris>);
-  table.primary(26, chain<&xori>);
-  table.primary(27, chain<&xoris>);
+  table.primary(28, on_registers<&andi>);
+  table.primary(29, on_registers<&andis>);
+  table.primary(24, on_registers<&ori>);
+  table.primary(25, on_registers<&oris>);
+  table.primary(26, on_registers<&xori>);
+  table.primary(27, on_registers<&xoris>);
 
   table.op31_with_oe(266, by_oe_or_record<&add<false>, &add<true>>);
   table.op31_with_oe(10, by_oe_or_record<&addc<false>, &addc<true>>);
@@ -454,21 +458,21 @@ void register_integer_instructions(DecodeTable& table) {
   table.op31_with_oe(232, by_oe_or_record<&subfme<false>, &subfme<true>>);
   table.op31_with_oe(200, by_oe_or_record<&subfze<false>, &subfze<true>>);
   table.op31_with_oe(104, by_oe_or_record<&neg<false>, &neg<true>>);
-  table.op31_with_oe(235, chain<&mullw>);
-  table.op31_with_oe(233, chain<&mulld>);
-  table.op31_with_oe(491, chain<&divw>);
-  table.op31_with_oe(459, chain<&divwu>);
-  table.op31_with_oe(489, chain<&divd>);
-  table.op31_with_oe(457, chain<&divdu>);
-  table.op31_with_oe(427, chain<&divwe>);
-  table.op31_with_oe(395, chain<&divweu>);
-  table.op31_with_oe(425, chain<&divde>);
-  table.op31_with_oe(393, chain<&divdeu>);
+  table.op31_with_oe(235, on_registers<&mullw>);
+  table.op31_with_oe(233, on_registers<&mulld>);
+  table.op31_with_oe(491, on_registers<&divw>);
+  table.op31_with_oe(459, on_registers<&divwu>);
+  table.op31_with_oe(489, on_registers<&divd>);
+  table.op31_with_oe(457, on_registers<&divdu>);
+  table.op31_with_oe(427, on_registers<&divwe>);
+  table.op31_with_oe(395, on_registers<&divweu>);
+  table.op31_with_oe(425, on_registers<&divde>);
+  table.op31_with_oe(393, on_registers<&divdeu>);
   // The high multiplies have no OE: bit 21 is reserved.
-  table.op31(75, chain<&mulhw>);
-  table.op31(11, chain<&mulhwu>);
-  table.op31(73, chain<&mulhd>);
-  table.op31(9, chain<&mulhdu>);
+  table.op31(75, on_registers<&mulhw>);
+  table.op31(11, on_registers<&mulhwu>);
+  table.op31(73, on_registers<&mulhd>);
+  table.op31(9, on_registers<&mulhdu>);
 
   table.op31(0, chosen_by<&choose_compare<Compare::signed_registers>>);     // cmp
   table.op31(32, chosen_by<&choose_compare<Compare::unsigned_registers>>);  // cmpl
@@ -485,16 +489,16 @@ void register_integer_instructions(DecodeTable& table) {
   table.op31(986, by_record<&extsw<false>, &extsw<true>>);
   table.op31(26, by_record<&cntlzw<false>, &cntlzw<true>>);
   table.op31(58, by_record<&cntlzd<false>, &cntlzd<true>>);
-  table.op31(122, chain<&popcntb>);
-  table.op31(378, chain<&popcntw>);
-  table.op31(506, chain<&popcntd>);
-  table.op31(508, chain<&cmpb>);
-  table.op31(154, chain<&prtyw>);
-  table.op31(186, chain<&prtyd>);
-  table.op31(252, chain<&bpermd>);
+  table.op31(122, on_registers<&popcntb>);
+  table.op31(378, on_registers<&popcntw>);
+  table.op31(506, on_registers<&popcntd>);
+  table.op31(508, on_registers<&cmpb>);
+  table.op31(154, on_registers<&prtyw>);
+  table.op31(186, on_registers<&prtyd>);
+  table.op31(252, on_registers<&bpermd>);
   // isel's extended opcode is bits 26:30 (15); bits 21:25 hold BC.
   for (unsigned condition_bit = 0; condition_bit < 32; ++condition_bit) {
-    table.op31((condition_bit << 5) | 15, chain<&isel>);
+    table.op31((condition_bit << 5) | 15, on_registers<&isel>);
   }
 }
 

@@ -63,36 +63,80 @@ u64 extend(T value) {
 
 // Update loads with RA=0 or RA=RT, and update stores with RA=0, are
 // invalid forms (Book I 3.3.2).
+template <bool Update>
+bool invalid_load_form(const DecodedInsn& insn) {
+  return Update && (insn.ra == 0 || insn.ra == insn.rt);
+}
+template <bool Update>
+bool invalid_store_form(const DecodedInsn& insn) {
+  return Update && insn.ra == 0;
+}
+
+template <class T, bool SignExtend, bool Update>
+void write_loaded(Cpu& cpu, const DecodedInsn& insn, u64 ea, T value) {
+  cpu.state.gpr[insn.rt] = extend<T, SignExtend>(value);
+  if (Update) cpu.state.gpr[insn.ra] = ea;
+}
+
 template <class T, bool SignExtend, Addressing Mode, bool Update, bool Reversed = false, Base From = Base::ra_or_zero>
 Flow load(Cpu& cpu, const DecodedInsn& insn) {
-  if (Update && (insn.ra == 0 || insn.ra == insn.rt)) return cpu.illegal_instruction();
+  if (invalid_load_form<Update>(insn)) return cpu.illegal_instruction();
   const u64 ea = effective_address<Mode, Update, From>(cpu, insn);
   T value{};
   if (!cpu.load(ea, value, Reversed)) return cpu.aborted();
-  cpu.state.gpr[insn.rt] = extend<T, SignExtend>(value);
-  if (Update) cpu.state.gpr[insn.ra] = ea;
+  write_loaded<T, SignExtend, Update>(cpu, insn, ea, value);
   return Flow::next;
+}
+
+// The same, done only if it hits in the soft TLB (see chained_access).
+template <class T, bool SignExtend, Addressing Mode, bool Update, bool Reversed, Base From>
+bool load_on_tlb_hit(Cpu& cpu, const DecodedInsn& insn) {
+  if (invalid_load_form<Update>(insn)) return false;
+  const u64 ea = effective_address<Mode, Update, From>(cpu, insn);
+  T value{};
+  if (!cpu.load_from_tlb(ea, value, Reversed)) return false;
+  write_loaded<T, SignExtend, Update>(cpu, insn, ea, value);
+  return true;
 }
 
 template <class T, Addressing Mode, bool Update, bool Reversed = false, Base From = Base::ra_or_zero>
 Flow store(Cpu& cpu, const DecodedInsn& insn) {
-  if (Update && insn.ra == 0) return cpu.illegal_instruction();
+  if (invalid_store_form<Update>(insn)) return cpu.illegal_instruction();
   const u64 ea = effective_address<Mode, Update, From>(cpu, insn);
   if (!cpu.store(ea, static_cast<T>(cpu.state.gpr[insn.rt]), Reversed)) return cpu.aborted();
   if (Update) cpu.state.gpr[insn.ra] = ea;
   return Flow::next;
 }
 
+template <class T, Addressing Mode, bool Update, bool Reversed, Base From>
+bool store_on_tlb_hit(Cpu& cpu, const DecodedInsn& insn) {
+  if (invalid_store_form<Update>(insn)) return false;
+  const u64 ea = effective_address<Mode, Update, From>(cpu, insn);
+  if (!cpu.store_to_tlb(ea, static_cast<T>(cpu.state.gpr[insn.rt]), Reversed)) return false;
+  if (Update) cpu.state.gpr[insn.ra] = ea;
+  return true;
+}
+
 constexpr auto D = Addressing::displacement;
 constexpr auto X = Addressing::indexed;
+
+// What the tables register for the fixed-point loads and stores: a TLB hit
+// continues the chain unsettled (chained_access).
+template <class T, bool SignExtend, Addressing Mode, bool Update, bool Reversed = false, Base From = Base::ra_or_zero>
+inline constexpr Handlers fixed_load = access<&load<T, SignExtend, Mode, Update, Reversed, From>,
+                                              &load_on_tlb_hit<T, SignExtend, Mode, Update, Reversed, From>>;
+template <class T, Addressing Mode, bool Update, bool Reversed = false, Base From = Base::ra_or_zero>
+inline constexpr Handlers fixed_store =
+    access<&store<T, Mode, Update, Reversed, From>, &store_on_tlb_hit<T, Mode, Update, Reversed, From>>;
 
 // The forms without update, their (RA|0) chosen at decode time.
 template <class T, bool SignExtend, Addressing Mode, bool Reversed = false>
 inline constexpr Handlers load_from_ra_or_zero =
-    by_ra_zero<&load<T, SignExtend, Mode, false, Reversed, Base::zero>, &load<T, SignExtend, Mode, false, Reversed, Base::ra>>;
+    by_ra_zero<fixed_load<T, SignExtend, Mode, false, Reversed, Base::zero>,
+               fixed_load<T, SignExtend, Mode, false, Reversed, Base::ra>>;
 template <class T, Addressing Mode, bool Reversed = false>
 inline constexpr Handlers store_to_ra_or_zero =
-    by_ra_zero<&store<T, Mode, false, Reversed, Base::zero>, &store<T, Mode, false, Reversed, Base::ra>>;
+    by_ra_zero<fixed_store<T, Mode, false, Reversed, Base::zero>, fixed_store<T, Mode, false, Reversed, Base::ra>>;
 
 // --- Load/store multiple and string (Book I 3.3.6 - 3.3.7). These are not
 // supported in little-endian mode: they take an alignment interrupt. ---
@@ -426,45 +470,45 @@ Flow store_float(Cpu& cpu, const DecodedInsn& insn) {
 
 void register_load_store_instructions(DecodeTable& table) {
   table.primary(34, load_from_ra_or_zero<u8, false, D>);   // lbz
-  table.primary(35, chain<&load<u8, false, D, true>>);     // lbzu
+  table.primary(35, fixed_load<u8, false, D, true>);       // lbzu
   table.primary(40, load_from_ra_or_zero<u16, false, D>);  // lhz
-  table.primary(41, chain<&load<u16, false, D, true>>);    // lhzu
+  table.primary(41, fixed_load<u16, false, D, true>);      // lhzu
   table.primary(42, load_from_ra_or_zero<u16, true, D>);   // lha
-  table.primary(43, chain<&load<u16, true, D, true>>);     // lhau
+  table.primary(43, fixed_load<u16, true, D, true>);       // lhau
   table.primary(32, load_from_ra_or_zero<u32, false, D>);  // lwz
-  table.primary(33, chain<&load<u32, false, D, true>>);    // lwzu
+  table.primary(33, fixed_load<u32, false, D, true>);      // lwzu
   table.op58(0, load_from_ra_or_zero<u64, false, D>);      // ld
-  table.op58(1, chain<&load<u64, false, D, true>>);        // ldu
+  table.op58(1, fixed_load<u64, false, D, true>);          // ldu
   table.op58(2, load_from_ra_or_zero<u32, true, D>);       // lwa
   table.primary(38, store_to_ra_or_zero<u8, D>);           // stb
-  table.primary(39, chain<&store<u8, D, true>>);           // stbu
+  table.primary(39, fixed_store<u8, D, true>);             // stbu
   table.primary(44, store_to_ra_or_zero<u16, D>);          // sth
-  table.primary(45, chain<&store<u16, D, true>>);          // sthu
+  table.primary(45, fixed_store<u16, D, true>);            // sthu
   table.primary(36, store_to_ra_or_zero<u32, D>);          // stw
-  table.primary(37, chain<&store<u32, D, true>>);          // stwu
+  table.primary(37, fixed_store<u32, D, true>);            // stwu
   table.op62(0, store_to_ra_or_zero<u64, D>);              // std
-  table.op62(1, chain<&store<u64, D, true>>);              // stdu
+  table.op62(1, fixed_store<u64, D, true>);                // stdu
 
   table.op31(87, load_from_ra_or_zero<u8, false, X>);    // lbzx
-  table.op31(119, chain<&load<u8, false, X, true>>);     // lbzux
+  table.op31(119, fixed_load<u8, false, X, true>);       // lbzux
   table.op31(279, load_from_ra_or_zero<u16, false, X>);  // lhzx
-  table.op31(311, chain<&load<u16, false, X, true>>);    // lhzux
+  table.op31(311, fixed_load<u16, false, X, true>);      // lhzux
   table.op31(343, load_from_ra_or_zero<u16, true, X>);   // lhax
-  table.op31(375, chain<&load<u16, true, X, true>>);     // lhaux
+  table.op31(375, fixed_load<u16, true, X, true>);       // lhaux
   table.op31(23, load_from_ra_or_zero<u32, false, X>);   // lwzx
-  table.op31(55, chain<&load<u32, false, X, true>>);     // lwzux
+  table.op31(55, fixed_load<u32, false, X, true>);       // lwzux
   table.op31(341, load_from_ra_or_zero<u32, true, X>);   // lwax
-  table.op31(373, chain<&load<u32, true, X, true>>);     // lwaux
+  table.op31(373, fixed_load<u32, true, X, true>);       // lwaux
   table.op31(21, load_from_ra_or_zero<u64, false, X>);   // ldx
-  table.op31(53, chain<&load<u64, false, X, true>>);     // ldux
+  table.op31(53, fixed_load<u64, false, X, true>);       // ldux
   table.op31(215, store_to_ra_or_zero<u8, X>);           // stbx
-  table.op31(247, chain<&store<u8, X, true>>);           // stbux
+  table.op31(247, fixed_store<u8, X, true>);             // stbux
   table.op31(407, store_to_ra_or_zero<u16, X>);          // sthx
-  table.op31(439, chain<&store<u16, X, true>>);          // sthux
+  table.op31(439, fixed_store<u16, X, true>);            // sthux
   table.op31(151, store_to_ra_or_zero<u32, X>);          // stwx
-  table.op31(183, chain<&store<u32, X, true>>);          // stwux
+  table.op31(183, fixed_store<u32, X, true>);            // stwux
   table.op31(149, store_to_ra_or_zero<u64, X>);          // stdx
-  table.op31(181, chain<&store<u64, X, true>>);          // stdux
+  table.op31(181, fixed_store<u64, X, true>);            // stdux
 
   table.op31(790, load_from_ra_or_zero<u16, false, X, true>);  // lhbrx
   table.op31(534, load_from_ra_or_zero<u32, false, X, true>);  // lwbrx
@@ -501,25 +545,25 @@ void register_load_store_instructions(DecodeTable& table) {
   }
 
   using enum FloatFormat;
-  table.primary(48, chain<&load_float<single, D, false>>);         // lfs
-  table.primary(49, chain<&load_float<single, D, true>>);          // lfsu
-  table.primary(50, chain<&load_float<doubleword, D, false>>);     // lfd
-  table.primary(51, chain<&load_float<doubleword, D, true>>);      // lfdu
-  table.op31(535, chain<&load_float<single, X, false>>);           // lfsx
-  table.op31(567, chain<&load_float<single, X, true>>);            // lfsux
-  table.op31(599, chain<&load_float<doubleword, X, false>>);       // lfdx
-  table.op31(631, chain<&load_float<doubleword, X, true>>);        // lfdux
-  table.op31(855, chain<&load_float<word_signed, X, false>>);      // lfiwax
-  table.op31(887, chain<&load_float<word_zero, X, false>>);        // lfiwzx
-  table.primary(52, chain<&store_float<single, D, false>>);        // stfs
-  table.primary(53, chain<&store_float<single, D, true>>);         // stfsu
-  table.primary(54, chain<&store_float<doubleword, D, false>>);    // stfd
-  table.primary(55, chain<&store_float<doubleword, D, true>>);     // stfdu
-  table.op31(663, chain<&store_float<single, X, false>>);          // stfsx
-  table.op31(695, chain<&store_float<single, X, true>>);           // stfsux
-  table.op31(727, chain<&store_float<doubleword, X, false>>);      // stfdx
-  table.op31(759, chain<&store_float<doubleword, X, true>>);       // stfdux
-  table.op31(983, chain<&store_float<word_zero, X, false>>);       // stfiwx
+  table.primary(48, chain<&load_float<single, D, false>>);       // lfs
+  table.primary(49, chain<&load_float<single, D, true>>);        // lfsu
+  table.primary(50, chain<&load_float<doubleword, D, false>>);   // lfd
+  table.primary(51, chain<&load_float<doubleword, D, true>>);    // lfdu
+  table.op31(535, chain<&load_float<single, X, false>>);         // lfsx
+  table.op31(567, chain<&load_float<single, X, true>>);          // lfsux
+  table.op31(599, chain<&load_float<doubleword, X, false>>);     // lfdx
+  table.op31(631, chain<&load_float<doubleword, X, true>>);      // lfdux
+  table.op31(855, chain<&load_float<word_signed, X, false>>);    // lfiwax
+  table.op31(887, chain<&load_float<word_zero, X, false>>);      // lfiwzx
+  table.primary(52, chain<&store_float<single, D, false>>);      // stfs
+  table.primary(53, chain<&store_float<single, D, true>>);       // stfsu
+  table.primary(54, chain<&store_float<doubleword, D, false>>);  // stfd
+  table.primary(55, chain<&store_float<doubleword, D, true>>);   // stfdu
+  table.op31(663, chain<&store_float<single, X, false>>);        // stfsx
+  table.op31(695, chain<&store_float<single, X, true>>);         // stfsux
+  table.op31(727, chain<&store_float<doubleword, X, false>>);    // stfdx
+  table.op31(759, chain<&store_float<doubleword, X, true>>);     // stfdux
+  table.op31(983, chain<&store_float<word_zero, X, false>>);     // stfiwx
 }
 
 }  // namespace mosaic::interp

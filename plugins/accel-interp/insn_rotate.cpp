@@ -155,32 +155,32 @@ Flow sradi(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_rotate_shift_instructions(DecodeTable& table) {
-  table.primary(21, chain<&rlwinm>);
-  table.primary(23, chain<&rlwnm>);
-  table.primary(20, chain<&rlwimi>);
+  table.primary(21, on_registers<&rlwinm>);
+  table.primary(23, on_registers<&rlwnm>);
+  table.primary(20, on_registers<&rlwimi>);
 
   // MD-form extended opcodes are bits 27:29; the table's bit 30 is sh5.
   constexpr unsigned kRldicl = 0, kRldicr = 1, kRldic = 2, kRldimi = 3;
   for (unsigned sh5 = 0; sh5 < 2; ++sh5) {
-    table.op30((kRldicl << 1) | sh5, chain<&rldicl>);
-    table.op30((kRldicr << 1) | sh5, chain<&rldicr>);
-    table.op30((kRldic << 1) | sh5, chain<&rldic>);
-    table.op30((kRldimi << 1) | sh5, chain<&rldimi>);
+    table.op30((kRldicl << 1) | sh5, on_registers<&rldicl>);
+    table.op30((kRldicr << 1) | sh5, on_registers<&rldicr>);
+    table.op30((kRldic << 1) | sh5, on_registers<&rldic>);
+    table.op30((kRldimi << 1) | sh5, on_registers<&rldimi>);
   }
   // MDS-form extended opcodes are bits 27:30.
-  table.op30(8, chain<&rldcl>);
-  table.op30(9, chain<&rldcr>);
+  table.op30(8, on_registers<&rldcl>);
+  table.op30(9, on_registers<&rldcr>);
 
-  table.op31(24, chain<&slw>);
-  table.op31(536, chain<&srw>);
-  table.op31(792, chain<&sraw>);
-  table.op31(824, chain<&srawi>);
-  table.op31(27, chain<&sld>);
-  table.op31(539, chain<&srd>);
-  table.op31(794, chain<&srad>);
+  table.op31(24, on_registers<&slw>);
+  table.op31(536, on_registers<&srw>);
+  table.op31(792, on_registers<&sraw>);
+  table.op31(824, on_registers<&srawi>);
+  table.op31(27, on_registers<&sld>);
+  table.op31(539, on_registers<&srd>);
+  table.op31(794, on_registers<&srad>);
   // sradi is XS-form: extended opcode 413 in bits 21:29, sh5 in bit 30.
-  table.op31(826, chain<&sradi>);
-  table.op31(827, chain<&sradi>);
+  table.op31(826, on_registers<&sradi>);
+  table.op31(827, on_registers<&sradi>);
 }
 
 }  // namespace mosaic::interp

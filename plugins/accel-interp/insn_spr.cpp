@@ -218,15 +218,15 @@ unsigned spr_number(std::uint32_t word) { return (bits(word, 16, 20) << 5) | bit
 
 Handlers choose_mfspr(std::uint32_t word) {
   switch (spr_number(word)) {
-    case spr::kLr: return chain<&move_from_link>;
-    case spr::kCtr: return chain<&move_from_count>;
+    case spr::kLr: return on_registers<&move_from_link>;
+    case spr::kCtr: return on_registers<&move_from_count>;
     default: return chain<&mfspr>;
   }
 }
 Handlers choose_mtspr(std::uint32_t word) {
   switch (spr_number(word)) {
-    case spr::kLr: return chain<&move_to_link>;
-    case spr::kCtr: return chain<&move_to_count>;
+    case spr::kLr: return on_registers<&move_to_link>;
+    case spr::kCtr: return on_registers<&move_to_count>;
     default: return chain<&mtspr>;
   }
 }

@@ -298,6 +298,46 @@ TEST_F(CpuRunTest, StraightLineCodeRunsAcrossAPageEnd) {
   EXPECT_EQ(cpu.instructions_retired() - before, 4u);
 }
 
+// A straight run longer than the run loop's check interval (256) is
+// chained without a budget test per instruction; the count stays exact and
+// nothing is run twice: 600 x addi r3,r3,1; sc 1.
+TEST_F(CpuRunTest, StraightRunsLongerThanTheBudgetRetireEveryInstructionOnce) {
+  constexpr unsigned kRun = 600;
+  for (unsigned i = 0; i < kRun; ++i) poke<std::uint32_t>(kCodeAddress + 4 * i, 0x38630001);
+  poke<std::uint32_t>(kCodeAddress + 4 * kRun, kSystemCallHypervisor);
+  const std::uint64_t before = cpu.instructions_retired();
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.gpr[3], kRun);
+  EXPECT_EQ(cpu.state.nip, kCodeAddress + 4 * kRun + 4);
+  EXPECT_EQ(cpu.instructions_retired() - before, kRun + 1);
+}
+
+// Instructions that work on registers alone leave nip and the retired
+// count behind them; a load after them that leaves the soft TLB's hit path
+// (here for MMIO) finds both brought up to date: the exit names the load,
+// and only what ran before it is counted (the load retires once, when it
+// is replayed with the device's answer). The first pass fills the soft
+// TLB, so that the lbz misses it, then hits it in the second.
+// li r3,1; addi r3,r3,1; lbz r6,0(r5); lwz r7,0(r4) (MMIO); sc 1.
+TEST_F(CpuRunTest, AccessLeavingTheTlbAfterRegisterOnlyInstructionsIsPrecise) {
+  place_code({0x38600001, 0x38630001, 0x88c50000, 0x80e40000, kSystemCallHypervisor});
+  cpu.state.gpr[4] = kDeviceAddress;
+  cpu.state.gpr[5] = kCodeAddress;  // its first byte is 0x38
+  for (const char* pass : {"TLB miss", "TLB hit"}) {
+    cpu.state.nip = kCodeAddress;
+    const std::uint64_t before = cpu.instructions_retired();
+    ASSERT_EQ(run().reason, ExitReason::mmio) << pass;
+    EXPECT_EQ(cpu.state.nip, kCodeAddress + 12) << pass;
+    EXPECT_EQ(cpu.instructions_retired() - before, 3u) << pass;
+    EXPECT_EQ(cpu.state.gpr[3], 2u) << pass;
+    EXPECT_EQ(cpu.state.gpr[6], 0x38u) << pass;
+    cpu.complete_mmio_read(0x12345678);
+    ASSERT_EQ(run().reason, ExitReason::hypercall) << pass;
+    EXPECT_EQ(cpu.state.gpr[7], 0x78563412u) << pass;  // bus order, as in the first test
+    EXPECT_EQ(cpu.instructions_retired() - before, 5u) << pass;
+  }
+}
+
 // A loop within one page runs chained from branch to branch; the count
 // stays exact: li r4,100; mtctr r4; loop: addi r3,r3,1; bdnz loop; sc 1.
 TEST_F(CpuRunTest, LoopsWithinAPageRetireEveryInstructionOnce) {
