@@ -336,7 +336,7 @@ bool Cpu::slow_access(std::uint64_t ea, unsigned size, Access access, std::uint6
   // While watching, every data access must come through here.
   if (watchpoints_ == nullptr && memory_system_.memory.host_pointer(real_page, kTlbPageMask + 1) != nullptr) {
     if (access == Access::write) tlb_->insert_write(ea, host_page, real_page);
-    else tlb_->insert_read(ea, host_page, real_page);
+    else tlb_->insert_read(ea, host_page);
   }
   if (access == Access::write) {
     for (unsigned i = 0; i < size; ++i) {
@@ -466,8 +466,8 @@ bool Cpu::fetch_setup() {
   const std::uint64_t page_ea = ea & ~kTlbPageMask;
   if (page_ea == fetch_page_ea_) return true;
   std::uint64_t real_page;
-  if (const TlbEntry* entry = tlb_->find_execute(ea)) [[likely]] {
-    real_page = entry->real_page;
+  if (const std::optional<std::uint64_t> cached = tlb_->find_execute(ea)) [[likely]] {
+    real_page = *cached;
   } else {
     const auto real = translate(ea, Access::execute);
     if (!real) return false;

@@ -207,9 +207,9 @@ class Cpu {
   bool load_from_tlb(std::uint64_t effective_address, T& value, bool reversed = false) const {
     static_assert(std::is_unsigned_v<T>);
     const std::uint64_t ea = effective_address & address_mask();
-    const TlbEntry* entry = tlb_->find_read(ea);
-    if (entry == nullptr || !page_offset_fits<T>(ea)) [[unlikely]] return false;
-    std::memcpy(&value, entry->host_page + (ea & kTlbPageMask), sizeof(T));
+    std::byte* host;
+    if (!tlb_->find_read<sizeof(T)>(ea, host)) [[unlikely]] return false;
+    std::memcpy(&value, host, sizeof(T));
     value = to_guest_order(value, reversed);
     return true;
   }
@@ -217,11 +217,12 @@ class Cpu {
   bool store_to_tlb(std::uint64_t effective_address, T value, bool reversed = false) {
     static_assert(std::is_unsigned_v<T>);
     const std::uint64_t ea = effective_address & address_mask();
-    const TlbEntry* entry = tlb_->find_write(ea);
-    if (entry == nullptr || !page_offset_fits<T>(ea)) [[unlikely]] return false;
+    std::byte* host;
+    std::uint64_t real;
+    if (!tlb_->find_write<sizeof(T)>(ea, host, real)) [[unlikely]] return false;
     const T ordered = to_guest_order(value, reversed);
-    std::memcpy(entry->host_page + (ea & kTlbPageMask), &ordered, sizeof(T));
-    decode_cache_.invalidate_store(entry->real_page + (ea & kTlbPageMask), sizeof(T));
+    std::memcpy(host, &ordered, sizeof(T));
+    decode_cache_.invalidate_store(real, sizeof(T));
     return true;
   }
 
@@ -425,10 +426,6 @@ class Cpu {
   }
 
  private:
-  template <class T>
-  static bool page_offset_fits(std::uint64_t ea) {
-    return (ea & kTlbPageMask) <= kTlbPageMask + 1 - sizeof(T);
-  }
   template <class T>
   T to_guest_order(T value, bool reversed) const {
     const bool little = ((state.msr & ppc::msr::kLittleEndian) != 0) != reversed;

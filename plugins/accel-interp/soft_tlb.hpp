@@ -1,6 +1,6 @@
 // A direct-mapped software TLB from effective 4 KiB pages to host pointers,
 // one table per access kind, so that a load or store that hits costs a
-// compare and a memcpy, and a fetch from another page no HPT search.
+// compare and an add, and a fetch from another page no HPT search.
 // Entries map RAM only; MMIO always takes the slow path. Flushed whole when
 // translations change (tlbie, HPT writes), by segment when the SLB changes.
 #pragma once
@@ -8,61 +8,97 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace mosaic::interp {
 
 inline constexpr unsigned kTlbPageShift = 12;
 inline constexpr std::uint64_t kTlbPageMask = (std::uint64_t{1} << kTlbPageShift) - 1;
 
-struct TlbEntry {
-  std::uint64_t tag = ~std::uint64_t{0};  // effective page address; never page-aligned when empty
-  std::byte* host_page = nullptr;
-  std::uint64_t real_page = 0;
-};
-
 class SoftTlb {
  public:
   static constexpr std::size_t kEntries = 512;
 
-  const TlbEntry* find_read(std::uint64_t ea) const { return find(read_, ea); }
-  const TlbEntry* find_write(std::uint64_t ea) const { return find(write_, ea); }
-  const TlbEntry* find_execute(std::uint64_t ea) const { return find(execute_, ea); }
+  // Whether one entry maps all the `Size` bytes at `ea` (an access that
+  // crosses the page misses), and if so their host address.
+  template <unsigned Size>
+  bool find_read(std::uint64_t ea, std::byte*& host) const {
+    const Entry& entry = read_[slot(ea)];
+    if (entry.tag != last_byte_page<Size>(ea)) return false;
+    host = reinterpret_cast<std::byte*>(ea + entry.offset);
+    return true;
+  }
+  // The same for a write, and the real address it reaches.
+  template <unsigned Size>
+  bool find_write(std::uint64_t ea, std::byte*& host, std::uint64_t& real) const {
+    const WriteEntry& entry = write_[slot(ea)];
+    if (entry.tag != last_byte_page<Size>(ea)) return false;
+    host = reinterpret_cast<std::byte*>(ea + entry.host_offset);
+    real = ea + entry.real_offset;
+    return true;
+  }
+  // The real page an instruction fetch at `ea` reads (the run loop decodes it).
+  std::optional<std::uint64_t> find_execute(std::uint64_t ea) const {
+    const Entry& entry = execute_[slot(ea)];
+    if (entry.tag != (ea & ~kTlbPageMask)) return std::nullopt;
+    return (ea & ~kTlbPageMask) + entry.offset;
+  }
 
-  void insert_read(std::uint64_t ea, std::byte* host_page, std::uint64_t real_page) {
-    read_[slot(ea)] = {ea & ~kTlbPageMask, host_page, real_page};
+  void insert_read(std::uint64_t ea, std::byte* host_page) {
+    const std::uint64_t page = ea & ~kTlbPageMask;
+    read_[slot(ea)] = {page, reinterpret_cast<std::uintptr_t>(host_page) - page};
   }
   void insert_write(std::uint64_t ea, std::byte* host_page, std::uint64_t real_page) {
-    write_[slot(ea)] = {ea & ~kTlbPageMask, host_page, real_page};
+    const std::uint64_t page = ea & ~kTlbPageMask;
+    write_[slot(ea)] = {page, reinterpret_cast<std::uintptr_t>(host_page) - page, real_page - page};
   }
-  // Instruction fetch: only the real page matters (the run loop decodes it).
   void insert_execute(std::uint64_t ea, std::uint64_t real_page) {
-    execute_[slot(ea)] = {ea & ~kTlbPageMask, nullptr, real_page};
+    const std::uint64_t page = ea & ~kTlbPageMask;
+    execute_[slot(ea)] = {page, real_page - page};
   }
   void flush() {
-    read_.fill(TlbEntry{});
-    write_.fill(TlbEntry{});
-    execute_.fill(TlbEntry{});
+    read_.fill(Entry{});
+    write_.fill(WriteEntry{});
+    execute_.fill(Entry{});
   }
   // Drops the entries of effective pages in [base, base + size).
   void flush_range(std::uint64_t base, std::uint64_t size) {
-    for (Table* table : {&read_, &write_, &execute_}) {
-      for (TlbEntry& entry : *table) {
-        if (entry.tag - base < size) entry = TlbEntry{};
-      }
+    for (Entry& entry : read_) {
+      if (entry.tag - base < size) entry = Entry{};
+    }
+    for (WriteEntry& entry : write_) {
+      if (entry.tag - base < size) entry = WriteEntry{};
+    }
+    for (Entry& entry : execute_) {
+      if (entry.tag - base < size) entry = Entry{};
     }
   }
 
  private:
-  using Table = std::array<TlbEntry, kEntries>;
+  // An entry maps the effective page `tag` (never page-aligned when empty)
+  // by offsets added to an effective address in it: one add on a hit.
+  // Sizes of powers of two make a slot's place a shift of the address.
+  struct Entry {
+    std::uint64_t tag = ~std::uint64_t{0};
+    std::uint64_t offset = 0;  // to the host address (reads) or the real address (fetches)
+  };
+  struct alignas(32) WriteEntry {
+    std::uint64_t tag = ~std::uint64_t{0};
+    std::uint64_t host_offset = 0;
+    std::uint64_t real_offset = 0;  // stores must find decoded code by real address
+  };
+
   static std::size_t slot(std::uint64_t ea) { return (ea >> kTlbPageShift) & (kEntries - 1); }
-  static const TlbEntry* find(const Table& table, std::uint64_t ea) {
-    const TlbEntry& entry = table[slot(ea)];
-    return entry.tag == (ea & ~kTlbPageMask) ? &entry : nullptr;
+  // The page of an access's last byte: if it is the entry's, so is the
+  // first byte's, since the next page has another slot.
+  template <unsigned Size>
+  static std::uint64_t last_byte_page(std::uint64_t ea) {
+    return (ea + (Size - 1)) & ~kTlbPageMask;
   }
 
-  Table read_;
-  Table write_;
-  Table execute_;
+  std::array<Entry, kEntries> read_;
+  std::array<WriteEntry, kEntries> write_;
+  std::array<Entry, kEntries> execute_;
 };
 
 // A TLB per translation mode (the MSR bits that change how addresses

@@ -1,5 +1,8 @@
 // The run loop: exits to the machine, MMIO replay and stop requests.
+#include <utility>
+
 #include "cpu_fixture.hpp"
+#include "mosaic/ppc_hash.hpp"
 
 namespace mosaic::interp::test {
 namespace {
@@ -335,6 +338,40 @@ TEST_F(CpuRunTest, AccessLeavingTheTlbAfterRegisterOnlyInstructionsIsPrecise) {
     ASSERT_EQ(run().reason, ExitReason::hypercall) << pass;
     EXPECT_EQ(cpu.state.gpr[7], 0x78563412u) << pass;  // bus order, as in the first test
     EXPECT_EQ(cpu.instructions_retired() - before, 5u) << pass;
+  }
+}
+
+// An access whose last bytes lie in the next page takes the slow path even
+// when the soft TLB maps its first page (and, the second time, both), and
+// reaches each page where it translates: with data translation on,
+// effective 0x10000000 maps to real 0x30000 and 0x10001000 below it, to
+// 0x20000. stb r3,0(r5); lbz r6,0(r5) (filling the TLB for the first page);
+// stw r3,0xffe(r5); ld r4,0xffc(r5); sc 1.
+TEST_F(CpuRunTest, AccessesAcrossAPageEndReachBothPages) {
+  constexpr std::uint64_t kSegment = 0x10000000, kVsid = 0x123;
+  constexpr std::uint64_t kFirstReal = 0x30000, kSecondReal = 0x20000;
+  constexpr unsigned kOrder = 18;
+  memory_system.segment_page_sizes = {{12, 0x000, {{12, 0}}}};  // 4 KiB pages only
+  ASSERT_EQ(hash_page_table.allocate(kOrder), ppc::HptStatus::ok);
+  for (const auto [page, real] : {std::pair{kSegment, kFirstReal}, std::pair{kSegment + 0x1000, kSecondReal}}) {
+    const std::uint64_t group = (kVsid ^ ((page & 0x0fffffff) >> 12)) & ((1u << (kOrder - 7)) - 1);
+    const ppc::Hpte entry{(kVsid << 12) | (((page & 0x0fffffff) >> 23) << 7) | ppc::hpte::kValid, real | 0x190};
+    ASSERT_EQ(hash_page_table.write_hpte(group * 8, entry), ppc::HptStatus::ok);
+  }
+  cpu.state.slb[0] = ppc::SlbEntry{kSegment | ppc::slb::kValid, kVsid << 12};
+  cpu.set_msr(cpu.state.msr | ppc::msr::kDataRelocate);
+  place_code({0x98650000, 0x88c50000, 0x90650ffe, 0xe8850ffc, kSystemCallHypervisor});
+  cpu.state.gpr[5] = kSegment;
+  cpu.set_instruction_limit(1000);  // a wrong translation faults in a loop: stop it
+  for (const char* pass : {"first", "second"}) {
+    poke<std::uint16_t>(kFirstReal + 0xffc, 0xaabb);
+    poke<std::uint16_t>(kSecondReal + 2, 0xccdd);
+    cpu.state.gpr[3] = 0x11223344;
+    cpu.state.nip = kCodeAddress;
+    ASSERT_EQ(run().reason, ExitReason::hypercall) << pass;
+    EXPECT_EQ(peek<std::uint16_t>(kFirstReal + 0xffe), 0x1122u) << pass;
+    EXPECT_EQ(peek<std::uint16_t>(kSecondReal), 0x3344u) << pass;
+    EXPECT_EQ(cpu.state.gpr[4], 0xaabb11223344ccddu) << pass;
   }
 }
 
