@@ -50,7 +50,9 @@ Sum add_extended(const Cpu& cpu, u64 a, u64 b, bool carry_in) {
   const u64 value = a + b + carry_in;
   const u64 signed_overflow = (a ^ value) & (b ^ value);
   if (sixty_four_bit_mode(cpu)) {
-    const bool carry = ((u128{a} + b + carry_in) >> 64) != 0;
+    // Two overflow tests, not a 128-bit sum: no register pair to spill.
+    u64 partial;
+    const bool carry = __builtin_add_overflow(a, b, &partial) | __builtin_add_overflow(partial, u64{carry_in}, &partial);
     return {value, carry, (signed_overflow >> 63) != 0};
   }
   const bool carry = (((a & kLowWord) + (b & kLowWord) + carry_in) >> 32) != 0;
