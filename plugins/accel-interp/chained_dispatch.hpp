@@ -4,10 +4,12 @@
 // instruction goes through it; a jump at the end of each handler learns
 // what usually follows that handler. GCC and clang at -O2 compile the
 // final call as a jump (a sibling call); where they do not (sanitizer or
-// unoptimised builds), Cpu::chain_next's budget bounds the depth.
+// unoptimised builds), the chain's budget plus one page of straight code
+// bounds the depth (Cpu::settle_chain).
 //
-// The opcode tables register `chain<&handler>`; execution stays exactly
-// what the plain handler does (run_debug and tracing call the plain one).
+// The opcode tables register `chain<&handler>`, `on_registers<&handler>` or
+// `access<&handler, &try_hit>`; execution stays exactly what the plain
+// handler does (run_debug and tracing call the plain one).
 #pragma once
 
 #include <cassert>
@@ -34,6 +36,13 @@ template <Handler Execute>
 template <Handler Execute>
 inline constexpr Handlers chain{Execute, &chained<Execute>};
 
+// Falls through to the next entry without settling.
+[[gnu::always_inline]] inline Flow fall_through(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
+                                                std::uint64_t budget_end) {
+  const DecodedInsn* next = &insn + 1;
+  return next->chained(cpu, *next, nip + 4, budget_end);
+}
+
 // An instruction that only computes on registers (GPRs, CR, XER, LR, CTR,
 // and reads MSR): it cannot take an interrupt, does not jump, and reads
 // neither nip nor the retired count. It leaves the chain unsettled and
@@ -45,8 +54,7 @@ template <Handler Execute>
   cpu.poison_unsettled_state();
   [[maybe_unused]] const Flow flow = Execute(cpu, insn);
   assert(flow == Flow::next && cpu.state.nip == Cpu::kUnsettledNip);
-  const DecodedInsn* next = &insn + 1;
-  return next->chained(cpu, *next, nip + 4, budget_end);
+  return fall_through(cpu, insn, nip, budget_end);
 }
 
 template <Handler Execute>
@@ -69,8 +77,7 @@ template <Handler Execute, HitHandler TryHit>
 [[gnu::flatten]] Flow chained_access(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end) {
   cpu.poison_unsettled_state();
   if (!TryHit(cpu, insn)) [[unlikely]] return chained_after_miss<Execute>(cpu, insn, nip, budget_end);
-  const DecodedInsn* next = &insn + 1;
-  return next->chained(cpu, *next, nip + 4, budget_end);
+  return fall_through(cpu, insn, nip, budget_end);
 }
 
 template <Handler Execute, HitHandler TryHit>

@@ -63,15 +63,14 @@ class SoftTlb {
   }
   // Drops the entries of effective pages in [base, base + size).
   void flush_range(std::uint64_t base, std::uint64_t size) {
-    for (Entry& entry : read_) {
-      if (entry.tag - base < size) entry = Entry{};
-    }
-    for (WriteEntry& entry : write_) {
-      if (entry.tag - base < size) entry = WriteEntry{};
-    }
-    for (Entry& entry : execute_) {
-      if (entry.tag - base < size) entry = Entry{};
-    }
+    const auto drop_range = [base, size](auto& table) {
+      for (auto& entry : table) {
+        if (entry.tag - base < size) entry = {};
+      }
+    };
+    drop_range(read_);
+    drop_range(write_);
+    drop_range(execute_);
   }
 
  private:

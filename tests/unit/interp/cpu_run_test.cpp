@@ -353,7 +353,7 @@ TEST_F(CpuRunTest, AccessesAcrossAPageEndReachBothPages) {
   constexpr unsigned kOrder = 18;
   memory_system.segment_page_sizes = {{12, 0x000, {{12, 0}}}};  // 4 KiB pages only
   ASSERT_EQ(hash_page_table.allocate(kOrder), ppc::HptStatus::ok);
-  for (const auto [page, real] : {std::pair{kSegment, kFirstReal}, std::pair{kSegment + 0x1000, kSecondReal}}) {
+  for (const auto& [page, real] : {std::pair{kSegment, kFirstReal}, std::pair{kSegment + 0x1000, kSecondReal}}) {
     const std::uint64_t group = (kVsid ^ ((page & 0x0fffffff) >> 12)) & ((1u << (kOrder - 7)) - 1);
     const ppc::Hpte entry{(kVsid << 12) | (((page & 0x0fffffff) >> 23) << 7) | ppc::hpte::kValid, real | 0x190};
     ASSERT_EQ(hash_page_table.write_hpte(group * 8, entry), ppc::HptStatus::ok);
