@@ -60,6 +60,33 @@ template <Handler Execute>
 template <Handler Execute>
 inline constexpr Handlers on_registers{Execute, &chained_on_registers<Execute>};
 
+// An on_registers instruction fused with the bc after it (see
+// fused_chained): one dispatch for the pair. The branch's entry holds its
+// operands: BO in rt (BO_1, 0x08: the value the bit must have), BI in ra,
+// and the displacement in imm. It goes on as the chained bc does, from the
+// branch's address.
+template <Handler Execute>
+[[gnu::flatten]] Flow chained_then_branch(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
+                                          std::uint64_t budget_end) {
+  cpu.poison_unsettled_state();
+  [[maybe_unused]] const Flow flow = Execute(cpu, insn);
+  assert(flow == Flow::next && cpu.state.nip == Cpu::kUnsettledNip);
+  const DecodedInsn& branch = *(&insn + 1);
+  const bool taken = cpu.state.cr_bit(branch.ra) == ((branch.rt & 0x08) != 0);
+  const std::int64_t step = taken ? branch.imm : 4;
+  nip += 4;
+  if (const DecodedInsn* next = cpu.chain_relative(branch, step, nip, budget_end)) {
+    return next->chained(cpu, *next, nip, budget_end);
+  }
+  if (!taken) return Flow::next;
+  cpu.state.nip = (nip + static_cast<std::uint64_t>(step)) & cpu.address_mask();
+  return Flow::jump;
+}
+
+template <Handler Execute>
+inline constexpr Handlers on_registers_then_branch{Execute, &chained_on_registers<Execute>, nullptr,
+                                                   &chained_then_branch<Execute>};
+
 // A load or store whose soft-TLB hit works on registers and memory alone.
 // TryHit does the instruction if the access hits in the soft TLB, and
 // otherwise returns false having changed nothing; then Execute runs,

@@ -42,13 +42,27 @@ DecodedInsn& decode_at_nip(Cpu& cpu) {
   DecodePage& page = cpu.current_decode_page();
   const auto index = static_cast<std::size_t>((cpu.state.nip >> 2) & (kInsnsPerPage - 1));
   const std::uint64_t real_address = page.real_base + index * 4;
-  // The run loop only fetches from pages inside RAM.
+  // The run loop only fetches from pages inside RAM, so the next word of
+  // the same page is there too.
   const std::byte* source = cpu.memory().host_pointer(real_address, 4);
-  std::uint32_t word;
-  std::memcpy(&word, source, 4);
-  word = page.little_endian ? from_little_endian(word) : from_big_endian(word);
+  const auto word_at = [&](std::size_t offset) {
+    std::uint32_t word;
+    std::memcpy(&word, source + offset, 4);
+    return page.little_endian ? from_little_endian(word) : from_big_endian(word);
+  };
+  const std::uint32_t word = word_at(0);
   DecodedInsn& entry = page.insns[index];
   entry = decode(word);
+  // A compare and the branch after it in the same page become one
+  // dispatch; the branch's entry is decoded now, for the fused handler reads
+  // it. DecodeCache forgets both when either word is stored over.
+  if (index + 1 < kInsnsPerPage) {
+    const std::uint32_t next_word = word_at(4);
+    if (const ChainedHandler fused = fused_chained(word, next_word)) {
+      page.insns[index + 1] = decode(next_word);
+      entry.chained = fused;
+    }
+  }
   return entry;
 }
 

@@ -78,10 +78,13 @@ class DecodeCache {
  private:
   DecodePage& prepare(std::uint64_t real_address, bool little_endian);
   // Puts the entries of the words in [start, end), inside `page`, back to
-  // decode on first use.
+  // decode on first use, and the entry of the word before them, which may
+  // be fused with the first (see fused_chained).
   static void forget_words(DecodePage& page, std::uint64_t start, std::uint64_t end) {
-    for (std::uint64_t word = start >> 2; word <= (end - 1) >> 2; ++word) {
-      DecodedInsn& entry = page.insns[word & (kInsnsPerPage - 1)];
+    const std::uint64_t first = (start >> 2) & (kInsnsPerPage - 1);
+    const std::uint64_t last = ((end - 1) >> 2) & (kInsnsPerPage - 1);
+    for (std::uint64_t index = first == 0 ? 0 : first - 1; index <= last; ++index) {
+      DecodedInsn& entry = page.insns[index];
       entry.handler = &decode_on_first_use;
       entry.chained = decode_on_first_use_chained;
     }

@@ -123,4 +123,16 @@ DecodedInsn decode(std::uint32_t word) {
   return insn;
 }
 
+ChainedHandler fused_chained(std::uint32_t word, std::uint32_t next_word) {
+  // bc: primary 16; BO_0 = 0 tests the condition, BO_2 = 1 leaves CTR.
+  constexpr std::uint32_t kBranchConditional = 16;
+  const unsigned bo = bits(next_word, 6, 10);
+  const bool branch_on_cr_bit_alone =
+      next_word >> 26 == kBranchConditional && (next_word & 3) == 0 && (bo & 0x14) == 0x04;
+  if (!branch_on_cr_bit_alone) return nullptr;
+  Handlers handlers = decode_table().lookup(word);
+  if (handlers.choose != nullptr) handlers = handlers.choose(word);
+  return handlers.then_branch;
+}
+
 }  // namespace mosaic::interp

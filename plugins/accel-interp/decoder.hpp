@@ -29,11 +29,14 @@ using HandlerChooser = Handlers (*)(std::uint32_t word);
 // What the opcode tables hold for an instruction: its handler, and the same
 // handler followed by a jump to the next instruction's `chained` (see
 // chained_dispatch.hpp), which the run loop's fast path calls; or, for an
-// instruction specialised by its fields, what chooses them.
+// instruction specialised by its fields, what chooses them. An instruction
+// that sets a CR field may also offer `then_branch`: it and a following bc
+// that tests a CR bit alone, executed as one (see fused_chained).
 struct Handlers {
   Handler plain = nullptr;
   ChainedHandler chained = nullptr;
   HandlerChooser choose = nullptr;
+  ChainedHandler then_branch = nullptr;
 };
 
 struct DecodedInsn {
@@ -99,6 +102,14 @@ class DecodeTable {
 };
 
 DecodedInsn decode(std::uint32_t word);
+
+// The chained handler that executes `word` and the bc right after it as
+// one, when `word` offers one (Handlers::then_branch) and `next_word` is a
+// bc with AA = LK = 0 that tests a CR bit and not CTR (beq, bne, blt, ...);
+// otherwise nullptr. The fused handler reads the branch's operands from the
+// next entry, which must then hold `next_word` decoded (DecodeCache keeps
+// the two together).
+ChainedHandler fused_chained(std::uint32_t word, std::uint32_t next_word);
 
 // Field extraction in the ISA's MSB-0 bit numbering.
 constexpr std::uint32_t bits(std::uint32_t word, unsigned first, unsigned last) {

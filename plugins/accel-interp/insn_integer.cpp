@@ -285,7 +285,7 @@ Flow compare(Cpu& cpu, const DecodedInsn& insn) {
 // Indexed by BF * 2 + L.
 template <Compare Kind, std::size_t... Index>
 constexpr std::array<Handlers, sizeof...(Index)> compare_handlers(std::index_sequence<Index...>) {
-  return {on_registers<&compare<Kind, (Index & 1) != 0, Index / 2>>...};
+  return {on_registers_then_branch<&compare<Kind, (Index & 1) != 0, Index / 2>>...};
 }
 
 template <Compare Kind>

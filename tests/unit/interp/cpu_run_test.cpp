@@ -427,6 +427,92 @@ TEST_F(CpuRunTest, RelativeBranchesLeaveThePage) {
   }
 }
 
+// A compare and the bc right after it run as one dispatch; the branch
+// still tests whichever CR bit BI names, in the compare's field or
+// another, and the compare's field holds LT, GT, EQ and SO (Book I 3.3.10).
+// cmpwi cr0,r3,5; bc BO,BI,+12; li r4,1; sc 1; li r4,2; sc 1.
+TEST_F(CpuRunTest, CompareAndTheBranchAfterItRunTogether) {
+  constexpr std::uint32_t kOtherField = 0x00000a00;  // cr5: LT and EQ set, GT and SO clear
+  for (const std::int64_t value : {-7, 5, 9}) {
+    for (const std::uint32_t bi : {0u, 1u, 2u, 3u, 20u, 21u, 22u}) {
+      for (const std::uint32_t bo : {12u, 4u}) {
+        place_code({0x2c030005, 0x40000000 | bo << 21 | bi << 16 | 12, 0x38800001, kSystemCallHypervisor,
+                    0x38800002, kSystemCallHypervisor});
+        code_invalidations.host_wrote(kCodeAddress, 24);
+        cpu.state.nip = kCodeAddress;
+        cpu.state.gpr[3] = static_cast<std::uint64_t>(value);
+        cpu.state.cr = kOtherField;
+        cpu.state.set_xer(xer::kSummaryOverflow);
+        const std::uint64_t before = cpu.instructions_retired();
+        ASSERT_EQ(run().reason, ExitReason::hypercall);
+        const std::uint32_t field0 = (value < 5 ? 8u : value > 5 ? 4u : 2u) | 1u;
+        EXPECT_EQ(cpu.state.cr, field0 << 28 | kOtherField);
+        const bool bit_set = (cpu.state.cr >> (31 - bi)) & 1;
+        const bool taken = bit_set == ((bo & 8) != 0);
+        EXPECT_EQ(cpu.state.gpr[4], taken ? 2u : 1u) << "r3 " << value << " BI " << bi << " BO " << bo;
+        EXPECT_EQ(cpu.instructions_retired() - before, 4u);
+      }
+    }
+  }
+}
+
+// A counted loop closed by a compare and a branch, longer than the run
+// loop's check interval: every instruction retires once.
+// li r3,0; loop: addi r3,r3,1; cmpwi r3,1000; blt loop; sc 1.
+TEST_F(CpuRunTest, LoopsClosedByACompareRetireEveryInstructionOnce) {
+  place_code({0x38600000, 0x38630001, 0x2c0303e8, 0x4180fff8, kSystemCallHypervisor});
+  const std::uint64_t before = cpu.instructions_retired();
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.gpr[3], 1000u);
+  EXPECT_EQ(cpu.state.nip, kCodeAddress + 20);
+  EXPECT_EQ(cpu.instructions_retired() - before, 1u + 3 * 1000 + 1);
+}
+
+// The branch after a compare, stored over by the guest, is what runs next
+// time, through the soft TLB's miss and then its hit: beq, then nop, then
+// beq again. cmpwi r3,0; beq +12; li r4,1; sc 1; li r4,2; sc 1;
+// at +24: stw r5,4(r6); sc 1.
+TEST_F(CpuRunTest, StoreOverTheBranchAfterACompareIsSeen) {
+  constexpr std::uint32_t kBranchIfEqual = 0x41820000 | 12, kNop = 0x60000000;
+  place_code({0x2c030000, kBranchIfEqual, 0x38800001, kSystemCallHypervisor, 0x38800002, kSystemCallHypervisor,
+              0x90a60004, kSystemCallHypervisor});
+  cpu.state.gpr[3] = 0;
+  cpu.state.gpr[6] = kCodeAddress;
+  for (const std::uint32_t branch_word : {kNop, kBranchIfEqual, kNop}) {
+    cpu.state.nip = kCodeAddress;
+    ASSERT_EQ(run().reason, ExitReason::hypercall);
+    const bool was_branch = peek<std::uint32_t>(kCodeAddress + 4) == kBranchIfEqual;
+    EXPECT_EQ(cpu.state.gpr[4], was_branch ? 2u : 1u);
+    cpu.state.gpr[5] = branch_word;
+    cpu.state.nip = kCodeAddress + 24;
+    ASSERT_EQ(run().reason, ExitReason::hypercall);
+    ASSERT_EQ(peek<std::uint32_t>(kCodeAddress + 4), branch_word);
+  }
+  cpu.state.nip = kCodeAddress;
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.gpr[4], 1u);
+}
+
+// A compare on a page's last but one word and its branch on the last: the
+// branch leaves the page, taken (beq +0x10, to 0x200c) or not (to 0x2000).
+TEST_F(CpuRunTest, BranchAfterACompareLeavesThePage) {
+  constexpr std::uint64_t kLastWords = kCodeAddress + 0xff8;
+  poke<std::uint32_t>(kLastWords, 0x2c030000);      // cmpwi r3,0
+  poke<std::uint32_t>(kLastWords + 4, 0x41820010);  // beq +0x10
+  poke<std::uint32_t>(kLastWords + 8, 0x38800003);  // 0x2000: li r4,3
+  poke<std::uint32_t>(kLastWords + 12, kSystemCallHypervisor);
+  poke<std::uint32_t>(kLastWords + 20, 0x38800004);  // 0x200c: li r4,4
+  poke<std::uint32_t>(kLastWords + 24, kSystemCallHypervisor);
+  for (const std::uint64_t value : {0u, 1u}) {
+    cpu.state.nip = kLastWords;
+    cpu.state.gpr[3] = value;
+    const std::uint64_t before = cpu.instructions_retired();
+    ASSERT_EQ(run().reason, ExitReason::hypercall);
+    EXPECT_EQ(cpu.state.gpr[4], value == 0 ? 4u : 3u) << "r3 " << value;
+    EXPECT_EQ(cpu.instructions_retired() - before, 4u);
+  }
+}
+
 TEST_F(CpuRunTest, StopRequestEndsTheRun) {
   place_code({0x48000000});  // b . (an endless loop)
   stop = true;
