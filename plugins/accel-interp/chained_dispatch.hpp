@@ -72,14 +72,12 @@ template <Handler Execute>
   [[maybe_unused]] const Flow flow = Execute(cpu, insn);
   assert(flow == Flow::next && cpu.state.nip == Cpu::kUnsettledNip);
   const DecodedInsn& branch = *(&insn + 1);
-  const bool taken = cpu.state.cr_bit(branch.ra) == ((branch.rt & 0x08) != 0);
-  const std::int64_t step = taken ? branch.imm : 4;
   nip += 4;
-  if (const DecodedInsn* next = cpu.chain_relative(branch, step, nip, budget_end)) {
+  if (cpu.state.cr_bit(branch.ra) != ((branch.rt & 0x08) != 0)) return fall_through(cpu, branch, nip, budget_end);
+  if (const DecodedInsn* next = cpu.chain_taken(branch, branch.imm, nip, budget_end)) {
     return next->chained(cpu, *next, nip, budget_end);
   }
-  if (!taken) return Flow::next;
-  cpu.state.nip = (nip + static_cast<std::uint64_t>(step)) & cpu.address_mask();
+  cpu.state.nip = (nip + static_cast<std::uint64_t>(branch.imm)) & cpu.address_mask();
   return Flow::jump;
 }
 
@@ -137,10 +135,11 @@ template <const Handlers& WhenRaIsZero, const Handlers& Otherwise>
 inline constexpr Handlers by_ra_zero = chosen_by<&choose_by_ra_zero<WhenRaIsZero, Otherwise>>;
 
 // An X-form instruction that works on registers alone (see on_registers),
-// specialised at decode time by Rc (bit 31).
+// specialised at decode time by Rc (bit 31). With Rc, a bc testing the CR0
+// bit it set often follows: the two may be fused.
 template <Handler WithoutRecord, Handler WithRecord>
 Handlers choose_by_record(std::uint32_t word) {
-  return word & 1 ? on_registers<WithRecord> : on_registers<WithoutRecord>;
+  return word & 1 ? on_registers_then_branch<WithRecord> : on_registers<WithoutRecord>;
 }
 
 template <Handler WithoutRecord, Handler WithRecord>
@@ -150,7 +149,7 @@ inline constexpr Handlers by_record = chosen_by<&choose_by_record<WithoutRecord,
 // decode time by whether OE (bit 21) or Rc is set.
 template <Handler Plain, Handler Recording>
 Handlers choose_by_oe_or_record(std::uint32_t word) {
-  return (word & 1) || bits(word, 21, 21) ? on_registers<Recording> : on_registers<Plain>;
+  return (word & 1) || bits(word, 21, 21) ? on_registers_then_branch<Recording> : on_registers<Plain>;
 }
 
 template <Handler Plain, Handler Recording>

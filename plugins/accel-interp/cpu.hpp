@@ -328,8 +328,9 @@ class Cpu {
   // number that goes below zero when a straight run overshoots it. Falling
   // through leaves budget_end as it is, so an instruction that only
   // computes on registers costs the chain no accounting at all; the budget
-  // is tested where control can go back (branches and jumps), which bounds
-  // a chain to its budget plus one page of straight code.
+  // is tested only where control can go back: taken backward branches
+  // (or to themselves) and jumps. Falling through and forward branches only move on in the page,
+  // which bounds a chain to its budget plus one page.
   //
   // state.nip and chain_left_ (from which instructions_retired derives) are
   // only brought up to date, "settled", by what needs them: a handler that
@@ -364,26 +365,29 @@ class Cpu {
   // Only an interrupt (a jump) or an instruction registered with
   // `chain_ends` forgets the fetch page, so falling through needs no check.
   const DecodedInsn* chain_next(Flow flow, const DecodedInsn& insn, std::uint64_t& nip, std::uint64_t& budget_end) {
-    if (chain_budget_left(nip, budget_end) <= 0) return nullptr;
     if (flow == Flow::next) [[likely]] {
       assert(state.nip == nip && fetch_page_ != nullptr);
       nip += 4;
       return &insn + 1;
     }
-    if (flow != Flow::jump || (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) return nullptr;
+    if (flow != Flow::jump || chain_budget_left(nip, budget_end) <= 0 ||
+        (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) {
+      return nullptr;
+    }
     budget_end += state.nip - nip - 4;
     nip = state.nip;
     return &fetch_page_->insns[(nip & kTlbPageMask) >> 2];
   }
-  // The same for an instruction that continues `step` bytes from nip (a
-  // relative branch, taken or not, which needs no settling): its entry if
-  // that is in the same page and the budget allows. Otherwise the chain is
-  // settled at nip and the caller finishes as its plain handler would.
-  const DecodedInsn* chain_relative(const DecodedInsn& insn, std::int64_t step, std::uint64_t& nip,
-                                    std::uint64_t& budget_end) {
+  // The same for a relative branch taken `step` bytes from nip, which
+  // needs no settling: its target's entry if that is in the same page and,
+  // for a branch backward or to itself, the budget allows. Otherwise the chain is settled
+  // at nip and the caller finishes as its plain handler would. (Not taken,
+  // a branch falls through as any instruction does.)
+  const DecodedInsn* chain_taken(const DecodedInsn& insn, std::int64_t step, std::uint64_t& nip,
+                                 std::uint64_t& budget_end) {
     const std::uint64_t offset = (nip & kTlbPageMask) + static_cast<std::uint64_t>(step);
     assert(fetch_page_ != nullptr);
-    if (offset > kTlbPageMask || chain_budget_left(nip, budget_end) <= 0) {
+    if (offset > kTlbPageMask || (step <= 0 && chain_budget_left(nip, budget_end) <= 0)) {
       settle_chain(nip, budget_end);
       return nullptr;
     }

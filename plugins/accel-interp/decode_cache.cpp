@@ -53,9 +53,10 @@ DecodedInsn& decode_at_nip(Cpu& cpu) {
   const std::uint32_t word = word_at(0);
   DecodedInsn& entry = page.insns[index];
   entry = decode(word);
-  // A compare and the branch after it in the same page become one
-  // dispatch; the branch's entry is decoded now, for the fused handler reads
-  // it. DecodeCache forgets both when either word is stored over.
+  // A compare or recording form and the branch after it in the same page
+  // become one dispatch; the branch's entry is decoded now, for the fused
+  // handler reads it. DecodeCache forgets both when either word is stored
+  // over.
   if (index + 1 < kInsnsPerPage) {
     const std::uint32_t next_word = word_at(4);
     if (const ChainedHandler fused = fused_chained(word, next_word)) {

@@ -30,8 +30,9 @@ using HandlerChooser = Handlers (*)(std::uint32_t word);
 // handler followed by a jump to the next instruction's `chained` (see
 // chained_dispatch.hpp), which the run loop's fast path calls; or, for an
 // instruction specialised by its fields, what chooses them. An instruction
-// that sets a CR field may also offer `then_branch`: it and a following bc
-// that tests a CR bit alone, executed as one (see fused_chained).
+// that sets a CR field (a compare, a recording form) may also offer
+// `then_branch`: it and a following bc that tests a CR bit alone, executed
+// as one (see fused_chained).
 struct Handlers {
   Handler plain = nullptr;
   ChainedHandler chained = nullptr;

@@ -93,12 +93,12 @@ Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
 template <bool IForm, bool TestsCtr, bool TestsCondition, int Bit = -1, bool Expected = false>
 Flow relative_branch_chained(Cpu& cpu, const DecodedInsn& insn, u64 nip, u64 budget_end) {
   const bool taken = IForm || conditional_branch_taken<TestsCtr, TestsCondition, Bit, Expected>(cpu, insn);
+  if (!taken) return fall_through(cpu, insn, nip, budget_end);
   // AA=LK=0: BD's low bits are zero.
-  const std::int64_t step = !taken ? 4 : IForm ? branch_displacement(insn) : insn.imm;
-  if (const DecodedInsn* next = cpu.chain_relative(insn, step, nip, budget_end)) {
+  const std::int64_t step = IForm ? branch_displacement(insn) : insn.imm;
+  if (const DecodedInsn* next = cpu.chain_taken(insn, step, nip, budget_end)) {
     return next->chained(cpu, *next, nip, budget_end);
   }
-  if (!taken) return Flow::next;
   cpu.state.nip = (nip + static_cast<u64>(step)) & cpu.address_mask();
   return Flow::jump;
 }

@@ -442,8 +442,8 @@ void register_integer_instructions(DecodeTable& table) {
   table.primary(7, on_registers<&mulli>);
   table.primary(11, chosen_by<&choose_compare<Compare::signed_immediate>>);    // cmpi
   table.primary(10, chosen_by<&choose_compare<Compare::unsigned_immediate>>);  // cmpli
-  table.primary(28, on_registers<&andi>);
-  table.primary(29, on_registers<&andis>);
+  table.primary(28, on_registers_then_branch<&andi>);
+  table.primary(29, on_registers_then_branch<&andis>);
   table.primary(24, on_registers<&ori>);
   table.primary(25, on_registers<&oris>);
   table.primary(26, on_registers<&xori>);

@@ -456,6 +456,22 @@ TEST_F(CpuRunTest, CompareAndTheBranchAfterItRunTogether) {
   }
 }
 
+// A recording form (subf., as a loop's count) and the bne after it run as
+// one dispatch; the branch sees CR0 as subf. set it (EQ when the
+// difference is zero). li r3,5; loop: addi r4,r4,1; subf. r3,r5,r3; bne
+// loop; sc 1, with r5 = 1: five rounds.
+TEST_F(CpuRunTest, RecordingFormAndTheBranchAfterItRunTogether) {
+  place_code({0x38600005, 0x38840001, 0x7c651851, 0x4082fff8, kSystemCallHypervisor});
+  cpu.state.gpr[4] = 0;
+  cpu.state.gpr[5] = 1;
+  const std::uint64_t before = cpu.instructions_retired();
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.gpr[3], 0u);
+  EXPECT_EQ(cpu.state.gpr[4], 5u);
+  EXPECT_EQ(cpu.state.cr >> 28, 2u);  // EQ
+  EXPECT_EQ(cpu.instructions_retired() - before, 1u + 3 * 5 + 1);
+}
+
 // A counted loop closed by a compare and a branch, longer than the run
 // loop's check interval: every instruction retires once.
 // li r3,0; loop: addi r3,r3,1; cmpwi r3,1000; blt loop; sc 1.
