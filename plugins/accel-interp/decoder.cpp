@@ -98,6 +98,27 @@ const DecodeTable& decode_table() {
   return table;
 }
 
+// MD and MDS forms (Book I 3.3.14.2): the mask each form applies, and for
+// MD, whose SH has its high bit apart (sh5, bit 30), the whole amount in rb.
+// The 6-bit MB or ME field keeps its high bit apart too (bit 26).
+void prepare_doubleword_rotate(std::uint32_t word, DecodedInsn& insn) {
+  const unsigned bound = bits(word, 21, 25) | (bits(word, 26, 26) << 5);
+  if (bits(word, 27, 29) == 4) {  // MDS: rldcl (bits 27:30 = 8), rldcr (9); the amount is in RB
+    insn.imm = static_cast<std::int64_t>(bits(word, 30, 30) == 0 ? rotate_mask(bound, 63) : rotate_mask(0, bound));
+    return;
+  }
+  const unsigned shift = bits(word, 16, 20) | (bits(word, 30, 30) << 5);
+  insn.rb = static_cast<std::uint8_t>(shift);
+  std::uint64_t mask = 0;
+  switch (bits(word, 27, 29)) {
+    case 0: mask = rotate_mask(bound, 63); break;          // rldicl
+    case 1: mask = rotate_mask(0, bound); break;           // rldicr
+    case 2: case 3: mask = rotate_mask(bound, 63 - shift); break;  // rldic, rldimi
+    default: break;  // not an instruction: decoded as illegal
+  }
+  insn.imm = static_cast<std::int64_t>(mask);
+}
+
 }  // namespace
 
 DecodedInsn decode(std::uint32_t word) {
@@ -117,6 +138,10 @@ DecodedInsn decode(std::uint32_t word) {
     insn.imm = displacement & ~0x3;  // DS-form: the low two bits are the extended opcode
   } else if (opcode == 10 || (opcode >= 24 && opcode <= 29)) {
     insn.imm = word & 0xffff;  // cmpli and the logical immediates take UI
+  } else if (opcode == 20 || opcode == 21 || opcode == 23) {
+    insn.imm = static_cast<std::int64_t>(rotate_mask(bits(word, 21, 25) + 32, bits(word, 26, 30) + 32));
+  } else if (opcode == 30) {
+    prepare_doubleword_rotate(word, insn);
   } else {
     insn.imm = displacement;
   }

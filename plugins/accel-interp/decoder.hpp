@@ -48,7 +48,10 @@ struct DecodedInsn {
   std::uint8_t ra = 0;  // RA / BI field (bits 11:15)
   std::uint8_t rb = 0;  // RB / SH field (bits 16:20)
   bool record = false;  // Rc (bit 31) for X/XO/M/MD forms
-  std::int64_t imm = 0;  // D/SI (sign-extended), DS (sign-extended, low 2 bits 0) or UI
+  // D/SI (sign-extended), DS (sign-extended, low 2 bits 0) or UI; for the
+  // rotates (M, MD and MDS forms) their mask, and then rb holds MD's whole
+  // 6-bit SH.
+  std::int64_t imm = 0;
 };
 
 // Opcode tables the instruction groups fill in (see insn_groups.hpp).
@@ -115,6 +118,14 @@ ChainedHandler fused_chained(std::uint32_t word, std::uint32_t next_word);
 // Field extraction in the ISA's MSB-0 bit numbering.
 constexpr std::uint32_t bits(std::uint32_t word, unsigned first, unsigned last) {
   return (word >> (31 - last)) & ((1u << (last - first + 1)) - 1);
+}
+
+// MASK(mb, me) in MSB-0 numbering: ones from bit mb to bit me, wrapping
+// around through bit 63 and bit 0 when mb > me (Book I 3.3.14).
+constexpr std::uint64_t rotate_mask(unsigned mb, unsigned me) {
+  const std::uint64_t from_mb = ~std::uint64_t{0} >> mb;
+  const std::uint64_t to_me = ~std::uint64_t{0} << (63 - me);
+  return mb <= me ? (from_mb & to_me) : (from_mb | to_me);
 }
 
 }  // namespace mosaic::interp

@@ -14,14 +14,6 @@ namespace {
 using u64 = std::uint64_t;
 using i64 = std::int64_t;
 
-// MASK(mb, me) in MSB-0 numbering: ones from bit mb to bit me, wrapping
-// around through bit 63 and bit 0 when mb > me (Book I 3.3.14).
-u64 mask(unsigned mb, unsigned me) {
-  const u64 from_mb = ~u64{0} >> mb;
-  const u64 to_me = ~u64{0} << (63 - me);
-  return mb <= me ? (from_mb & to_me) : (from_mb | to_me);
-}
-
 // ROTL32: the low word, duplicated into both halves, rotated as 64 bits.
 u64 rotate_word(u64 value, unsigned amount) {
   const u64 word = value & 0xffffffffull;
@@ -34,69 +26,62 @@ Flow write_result(Cpu& cpu, const DecodedInsn& insn, u64 result) {
   return Flow::next;
 }
 
+// The rotates are specialised at decode time by Rc, and find their mask
+// (and MD-form's whole shift, in rb) decoded (DecodedInsn::imm).
+template <bool Record>
+Flow write_rotated(Cpu& cpu, const DecodedInsn& insn, u64 result) {
+  cpu.state.gpr[insn.ra] = result;
+  if constexpr (Record) record_cr0(cpu, result);
+  return Flow::next;
+}
+
 u64 gpr_rs(const Cpu& cpu, const DecodedInsn& insn) { return cpu.state.gpr[insn.rt]; }
 u64 gpr_rb(const Cpu& cpu, const DecodedInsn& insn) { return cpu.state.gpr[insn.rb]; }
+u64 decoded_mask(const DecodedInsn& insn) { return static_cast<u64>(insn.imm); }
 
-// --- M-form word rotates: SH (or RB[59:63]) in bits 16:20, MB in 21:25,
-// ME in 26:30; the mask is MASK(MB + 32, ME + 32). ---
+// --- M-form word rotates: SH (or RB[59:63]) in bits 16:20; the mask is
+// MASK(MB + 32, ME + 32), MB in bits 21:25 and ME in 26:30. ---
 
-u64 word_mask(const DecodedInsn& insn) { return mask(bits(insn.word, 21, 25) + 32, bits(insn.word, 26, 30) + 32); }
-
+template <bool Record>
 Flow rlwinm(Cpu& cpu, const DecodedInsn& insn) {
-  return write_result(cpu, insn, rotate_word(gpr_rs(cpu, insn), insn.rb) & word_mask(insn));
+  return write_rotated<Record>(cpu, insn, rotate_word(gpr_rs(cpu, insn), insn.rb) & decoded_mask(insn));
 }
 
+template <bool Record>
 Flow rlwnm(Cpu& cpu, const DecodedInsn& insn) {
   const unsigned amount = gpr_rb(cpu, insn) & 0x1f;
-  return write_result(cpu, insn, rotate_word(gpr_rs(cpu, insn), amount) & word_mask(insn));
+  return write_rotated<Record>(cpu, insn, rotate_word(gpr_rs(cpu, insn), amount) & decoded_mask(insn));
 }
 
+template <bool Record>
 Flow rlwimi(Cpu& cpu, const DecodedInsn& insn) {
-  const u64 inserted = word_mask(insn);
+  const u64 inserted = decoded_mask(insn);
   const u64 rotated = rotate_word(gpr_rs(cpu, insn), insn.rb);
-  return write_result(cpu, insn, (rotated & inserted) | (cpu.state.gpr[insn.ra] & ~inserted));
+  return write_rotated<Record>(cpu, insn, (rotated & inserted) | (cpu.state.gpr[insn.ra] & ~inserted));
 }
 
-// --- MD/MDS-form doubleword rotates. The 6-bit SH and MB/ME fields keep
-// their high bit apart: sh5 in bit 30, mb5/me5 in bit 26. ---
+// --- MD/MDS-form doubleword rotates. ---
 
-unsigned doubleword_shift(const DecodedInsn& insn) { return insn.rb | (bits(insn.word, 30, 30) << 5); }
-unsigned doubleword_mask_bound(const DecodedInsn& insn) {
-  return bits(insn.word, 21, 25) | (bits(insn.word, 26, 26) << 5);
-}
 u64 rotate_doubleword(u64 value, unsigned amount) { return std::rotl(value, static_cast<int>(amount)); }
 
-Flow rldicl(Cpu& cpu, const DecodedInsn& insn) {
-  const u64 rotated = rotate_doubleword(gpr_rs(cpu, insn), doubleword_shift(insn));
-  return write_result(cpu, insn, rotated & mask(doubleword_mask_bound(insn), 63));
+// rldicl, rldicr and rldic differ only in their masks.
+template <bool Record>
+Flow rotate_doubleword_immediate(Cpu& cpu, const DecodedInsn& insn) {
+  return write_rotated<Record>(cpu, insn, rotate_doubleword(gpr_rs(cpu, insn), insn.rb) & decoded_mask(insn));
 }
 
-Flow rldicr(Cpu& cpu, const DecodedInsn& insn) {
-  const u64 rotated = rotate_doubleword(gpr_rs(cpu, insn), doubleword_shift(insn));
-  return write_result(cpu, insn, rotated & mask(0, doubleword_mask_bound(insn)));
-}
-
-Flow rldic(Cpu& cpu, const DecodedInsn& insn) {
-  const unsigned shift = doubleword_shift(insn);
-  const u64 rotated = rotate_doubleword(gpr_rs(cpu, insn), shift);
-  return write_result(cpu, insn, rotated & mask(doubleword_mask_bound(insn), 63 - shift));
-}
-
+template <bool Record>
 Flow rldimi(Cpu& cpu, const DecodedInsn& insn) {
-  const unsigned shift = doubleword_shift(insn);
-  const u64 inserted = mask(doubleword_mask_bound(insn), 63 - shift);
-  const u64 rotated = rotate_doubleword(gpr_rs(cpu, insn), shift);
-  return write_result(cpu, insn, (rotated & inserted) | (cpu.state.gpr[insn.ra] & ~inserted));
+  const u64 inserted = decoded_mask(insn);
+  const u64 rotated = rotate_doubleword(gpr_rs(cpu, insn), insn.rb);
+  return write_rotated<Record>(cpu, insn, (rotated & inserted) | (cpu.state.gpr[insn.ra] & ~inserted));
 }
 
-Flow rldcl(Cpu& cpu, const DecodedInsn& insn) {
+// rldcl and rldcr.
+template <bool Record>
+Flow rotate_doubleword_by_register(Cpu& cpu, const DecodedInsn& insn) {
   const u64 rotated = rotate_doubleword(gpr_rs(cpu, insn), gpr_rb(cpu, insn) & 0x3f);
-  return write_result(cpu, insn, rotated & mask(doubleword_mask_bound(insn), 63));
-}
-
-Flow rldcr(Cpu& cpu, const DecodedInsn& insn) {
-  const u64 rotated = rotate_doubleword(gpr_rs(cpu, insn), gpr_rb(cpu, insn) & 0x3f);
-  return write_result(cpu, insn, rotated & mask(0, doubleword_mask_bound(insn)));
+  return write_rotated<Record>(cpu, insn, rotated & decoded_mask(insn));
 }
 
 // --- Shifts. Word shifts take the amount from RB[58:63] and doubleword
@@ -149,27 +134,30 @@ Flow srad(Cpu& cpu, const DecodedInsn& insn) {
   return shift_right_algebraic(cpu, insn, static_cast<i64>(gpr_rs(cpu, insn)), 64, gpr_rb(cpu, insn) & 0x7f);
 }
 Flow sradi(Cpu& cpu, const DecodedInsn& insn) {
-  return shift_right_algebraic(cpu, insn, static_cast<i64>(gpr_rs(cpu, insn)), 64, doubleword_shift(insn));
+  const unsigned amount = insn.rb | (bits(insn.word, 30, 30) << 5);  // sh5 apart, as in MD-form
+  return shift_right_algebraic(cpu, insn, static_cast<i64>(gpr_rs(cpu, insn)), 64, amount);
 }
 
 }  // namespace
 
 void register_rotate_shift_instructions(DecodeTable& table) {
-  table.primary(21, on_registers<&rlwinm>);
-  table.primary(23, on_registers<&rlwnm>);
-  table.primary(20, on_registers<&rlwimi>);
+  table.primary(21, by_record<&rlwinm<false>, &rlwinm<true>>);
+  table.primary(23, by_record<&rlwnm<false>, &rlwnm<true>>);
+  table.primary(20, by_record<&rlwimi<false>, &rlwimi<true>>);
 
   // MD-form extended opcodes are bits 27:29; the table's bit 30 is sh5.
   constexpr unsigned kRldicl = 0, kRldicr = 1, kRldic = 2, kRldimi = 3;
+  constexpr auto immediate = by_record<&rotate_doubleword_immediate<false>, &rotate_doubleword_immediate<true>>;
   for (unsigned sh5 = 0; sh5 < 2; ++sh5) {
-    table.op30((kRldicl << 1) | sh5, on_registers<&rldicl>);
-    table.op30((kRldicr << 1) | sh5, on_registers<&rldicr>);
-    table.op30((kRldic << 1) | sh5, on_registers<&rldic>);
-    table.op30((kRldimi << 1) | sh5, on_registers<&rldimi>);
+    table.op30((kRldicl << 1) | sh5, immediate);
+    table.op30((kRldicr << 1) | sh5, immediate);
+    table.op30((kRldic << 1) | sh5, immediate);
+    table.op30((kRldimi << 1) | sh5, by_record<&rldimi<false>, &rldimi<true>>);
   }
   // MDS-form extended opcodes are bits 27:30.
-  table.op30(8, on_registers<&rldcl>);
-  table.op30(9, on_registers<&rldcr>);
+  constexpr auto by_register = by_record<&rotate_doubleword_by_register<false>, &rotate_doubleword_by_register<true>>;
+  table.op30(8, by_register);
+  table.op30(9, by_register);
 
   table.op31(24, on_registers<&slw>);
   table.op31(536, on_registers<&srw>);
