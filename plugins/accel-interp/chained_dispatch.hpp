@@ -60,6 +60,18 @@ template <Handler Execute>
 template <Handler Execute>
 inline constexpr Handlers on_registers{Execute, &chained_on_registers<Execute>};
 
+// A relative branch taken `step` bytes from nip, at the end of a chained
+// handler: on in the chain where Cpu::chain_taken allows, else settled and
+// back to the run loop with the target in nip.
+[[gnu::always_inline]] inline Flow take_relative_branch(Cpu& cpu, const DecodedInsn& insn, std::int64_t step,
+                                                        std::uint64_t nip, std::uint64_t budget_end) {
+  if (const DecodedInsn* next = cpu.chain_taken(insn, step, nip, budget_end)) {
+    return next->chained(cpu, *next, nip, budget_end);
+  }
+  cpu.state.nip = (nip + static_cast<std::uint64_t>(step)) & cpu.address_mask();
+  return Flow::jump;
+}
+
 // An on_registers instruction fused with the bc after it (see
 // fused_chained): one dispatch for the pair. The branch's entry holds its
 // operands: BO in rt (BO_1, 0x08: the value the bit must have), BI in ra,
@@ -74,11 +86,7 @@ template <Handler Execute>
   const DecodedInsn& branch = *(&insn + 1);
   nip += 4;
   if (cpu.state.cr_bit(branch.ra) != ((branch.rt & 0x08) != 0)) return fall_through(cpu, branch, nip, budget_end);
-  if (const DecodedInsn* next = cpu.chain_taken(branch, branch.imm, nip, budget_end)) {
-    return next->chained(cpu, *next, nip, budget_end);
-  }
-  cpu.state.nip = (nip + static_cast<std::uint64_t>(branch.imm)) & cpu.address_mask();
-  return Flow::jump;
+  return take_relative_branch(cpu, branch, branch.imm, nip, budget_end);
 }
 
 template <Handler Execute>

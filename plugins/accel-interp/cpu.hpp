@@ -328,9 +328,9 @@ class Cpu {
   // number that goes below zero when a straight run overshoots it. Falling
   // through leaves budget_end as it is, so an instruction that only
   // computes on registers costs the chain no accounting at all; the budget
-  // is tested only where control can go back: taken backward branches
-  // (or to themselves) and jumps. Falling through and forward branches only move on in the page,
-  // which bounds a chain to its budget plus one page.
+  // is tested only where control can go back: taken branches backward (or
+  // to themselves) and jumps. Falling through and forward branches only
+  // move on in the page, which bounds a chain to its budget plus one page.
   //
   // state.nip and chain_left_ (from which instructions_retired derives) are
   // only brought up to date, "settled", by what needs them: a handler that
@@ -380,9 +380,10 @@ class Cpu {
   }
   // The same for a relative branch taken `step` bytes from nip, which
   // needs no settling: its target's entry if that is in the same page and,
-  // for a branch backward or to itself, the budget allows. Otherwise the chain is settled
-  // at nip and the caller finishes as its plain handler would. (Not taken,
-  // a branch falls through as any instruction does.)
+  // for a branch backward or to itself, the budget allows. Otherwise the
+  // chain is settled at nip and the caller finishes as its plain handler
+  // would (take_relative_branch). Not taken, a branch falls through as any
+  // instruction does.
   const DecodedInsn* chain_taken(const DecodedInsn& insn, std::int64_t step, std::uint64_t& nip,
                                  std::uint64_t& budget_end) {
     const std::uint64_t offset = (nip & kTlbPageMask) + static_cast<std::uint64_t>(step);

@@ -95,12 +95,7 @@ Flow relative_branch_chained(Cpu& cpu, const DecodedInsn& insn, u64 nip, u64 bud
   const bool taken = IForm || conditional_branch_taken<TestsCtr, TestsCondition, Bit, Expected>(cpu, insn);
   if (!taken) return fall_through(cpu, insn, nip, budget_end);
   // AA=LK=0: BD's low bits are zero.
-  const std::int64_t step = IForm ? branch_displacement(insn) : insn.imm;
-  if (const DecodedInsn* next = cpu.chain_taken(insn, step, nip, budget_end)) {
-    return next->chained(cpu, *next, nip, budget_end);
-  }
-  cpu.state.nip = (nip + static_cast<u64>(step)) & cpu.address_mask();
-  return Flow::jump;
+  return take_relative_branch(cpu, insn, IForm ? branch_displacement(insn) : insn.imm, nip, budget_end);
 }
 
 // The chained forms that test a CR bit, indexed by BI * 2 + BO_1: the bit
