@@ -85,6 +85,14 @@ void Cpu::set_msr(std::uint64_t value) {
     if ((value ^ state.msr) & kMsrTranslationBits) tlb_ = &tlbs_.select(value & kMsrTranslationBits);
     forget_fetch_page();
   }
+  // Setting EE while an External or Decrementer exception exists interrupts
+  // before the next instruction (Book III, mtmsrd's Programming Note; rfid
+  // is context synchronizing): the chain and the run loop's page end here,
+  // and the run loop reads the decrementer at once.
+  if (value & ~state.msr & ppc::msr::kExternalEnable) {
+    forget_fetch_page();
+    next_decrementer_check_ = instructions_retired();
+  }
   state.msr = value;
 }
 

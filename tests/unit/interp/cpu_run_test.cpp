@@ -246,6 +246,37 @@ TEST_F(CpuRunTest, DecrementerInterruptIsALevelWhileDecIsNegative) {
   EXPECT_GE(cpu.instructions_retired() - second, 1000 / kTimebaseTicksPerInstruction);
 }
 
+// Setting MSR[EE] while a decrementer exception exists interrupts before
+// the next instruction executes (Book III, mtmsrd's Programming Note; rfid
+// is context synchronizing): SRR0 is the next instruction, and nothing
+// after it ran, even when it lies in the same page.
+TEST_F(CpuRunTest, SettingEeWithADecrementerPendingInterruptsBeforeTheNextInstruction) {
+  constexpr std::uint32_t kMtmsrdR4L1 = 0x7c810164;  // mtmsrd r4,1
+  constexpr std::uint32_t kAddiR3 = 0x38630001;     // addi r3,r3,1
+  cpu.set_deterministic(true);
+  cpu.set_decrementer(0xfff00000u);
+  poke<std::uint32_t>(0x900, kSystemCallHypervisor);
+  place_code({kMtmsrdR4L1, kAddiR3, kAddiR3, kSystemCallHypervisor});
+  cpu.state.gpr[4] = cpu.state.msr | ppc::msr::kExternalEnable;
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.srr0, kCodeAddress + 4);
+  EXPECT_EQ(cpu.state.gpr[3], 0u);
+}
+
+TEST_F(CpuRunTest, RfidSettingEeWithADecrementerPendingInterruptsBeforeItsTarget) {
+  constexpr std::uint32_t kRfid = 0x4c000024;
+  constexpr std::uint32_t kAddiR3 = 0x38630001;  // addi r3,r3,1
+  cpu.set_deterministic(true);
+  cpu.set_decrementer(0xfff00000u);
+  poke<std::uint32_t>(0x900, kSystemCallHypervisor);
+  place_code({kRfid, kAddiR3, kAddiR3, kSystemCallHypervisor});
+  cpu.state.srr0 = kCodeAddress + 8;
+  cpu.state.srr1 = cpu.state.msr | ppc::msr::kExternalEnable;
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.srr0, kCodeAddress + 8);
+  EXPECT_EQ(cpu.state.gpr[3], 0u);
+}
+
 // A write watchpoint reports the data address before the store is
 // performed (as POWER's DAWR does), also when the page was already in the
 // TLB; a read does not trigger it.
