@@ -5,9 +5,8 @@
 
 namespace mosaic::interp {
 
-InterpVcpu::InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr,
-                       std::atomic<std::uint64_t>& retired_total)
-    : id_(id), cpu_(memory_system), retired_total_(retired_total) {
+InterpVcpu::InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr, VcpuWork& work)
+    : id_(id), cpu_(memory_system), work_(work) {
   cpu_.state.pvr = pvr;
   cpu_.state.pir = id;
 }
@@ -22,7 +21,7 @@ VcpuExit InterpVcpu::run() {
     stop_requested_.store(false);
     return VcpuExit{};
   }
-  cpu_.run(stop_requested_, external_interrupt_, debug_active_ ? &debug_ : nullptr);
+  run_cpu();
   leave_shared_time();
   if (cpu_.exit().reason == ExitReason::stopped) stop_requested_.store(false);
   return cpu_.exit();
@@ -43,11 +42,17 @@ VcpuExit InterpVcpu::run_for(std::uint64_t instructions) {
     return VcpuExit{};  // dispatched again, as run() does after idling
   }
   cpu_.set_instruction_limit(cpu_.instructions_retired() + instructions);
-  cpu_.run(stop_requested_, external_interrupt_, debug_active_ ? &debug_ : nullptr);
+  run_cpu();
   cpu_.set_instruction_limit(~std::uint64_t{0});
   leave_shared_time();
   if (cpu_.exit().reason == ExitReason::stopped) stop_requested_.store(false);
   return cpu_.exit();
+}
+
+void InterpVcpu::run_cpu() {
+  const auto start = std::chrono::steady_clock::now();
+  cpu_.run(stop_requested_, external_interrupt_, debug_active_ ? &debug_ : nullptr);
+  running_ += std::chrono::steady_clock::now() - start;
 }
 
 void InterpVcpu::advance_idle_time(std::uint64_t timebase) {

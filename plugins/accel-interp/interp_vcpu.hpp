@@ -3,7 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 
 #include "cpu.hpp"
@@ -18,12 +20,37 @@ struct DeterministicClock {
   std::uint64_t timebase = 0;
 };
 
+// What each vCPU did, by vCPU number, summed over the Vcpu objects that
+// had the number (a restore or an accelerator switch makes new ones): the
+// instructions it retired and the time its host thread spent running them,
+// idling in H_CEDE not included, so that each thread's speed shows.
+class VcpuWork {
+ public:
+  struct Record {
+    std::uint64_t instructions = 0;
+    std::chrono::steady_clock::duration running{};
+  };
+  void add(std::uint32_t vcpu, const Record& work) {
+    std::lock_guard lock(mutex_);
+    Record& record = records_[vcpu];
+    record.instructions += work.instructions;
+    record.running += work.running;
+  }
+  std::map<std::uint32_t, Record> records() const {
+    std::lock_guard lock(mutex_);
+    return records_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::uint32_t, Record> records_;
+};
+
 class InterpVcpu final : public Vcpu {
  public:
-  // `retired_total` receives this vCPU's instruction count when it goes.
-  InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr,
-             std::atomic<std::uint64_t>& retired_total);
-  ~InterpVcpu() override { retired_total_ += cpu_.instructions_retired(); }
+  // `work` receives this vCPU's instructions and running time when it goes.
+  InterpVcpu(std::uint32_t id, MemorySystem& memory_system, std::uint32_t pvr, VcpuWork& work);
+  ~InterpVcpu() override { work_.add(id_, {cpu_.instructions_retired(), running_}); }
   // With a clock, guest time counts instructions (DESIGN.md section 5).
   void set_deterministic_clock(DeterministicClock* clock) {
     clock_ = clock;
@@ -51,6 +78,9 @@ class InterpVcpu final : public Vcpu {
   // stop is requested.
   void idle_until_interrupt();
 
+  // Cpu::run, its time counted in running_.
+  void run_cpu();
+
   // Deterministic mode: this vCPU's timebase catches up with the shared
   // clock before it runs, and the clock takes this vCPU's after.
   void enter_shared_time();
@@ -59,7 +89,8 @@ class InterpVcpu final : public Vcpu {
   std::uint32_t id_;
   Cpu cpu_;
   DeterministicClock* clock_ = nullptr;
-  std::atomic<std::uint64_t>& retired_total_;
+  VcpuWork& work_;
+  std::chrono::steady_clock::duration running_{};
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> external_interrupt_{false};
   bool ceded_ = false;

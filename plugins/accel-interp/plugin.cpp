@@ -1,6 +1,7 @@
 // The interpreting accelerator: runs a POWER8-class guest on any host.
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 
 #include "hash_table_storage.hpp"
@@ -35,12 +36,23 @@ class InterpAccelerator final : public Accelerator {
         [this](std::uint64_t real, std::uint64_t length) { code_invalidations_.host_wrote(real, length); });
   }
 
-  // The vCPUs are gone by now (the machine owns them): report their work.
+  // The vCPUs are gone by now (the machine owns them): report their work,
+  // each vCPU's first when there are several, as each runs on its own host
+  // thread.
   ~InterpAccelerator() override {
     memory_system_.memory.set_write_listener({});
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - created_;
-    const std::uint64_t retired = retired_.load();
+    const std::map<std::uint32_t, VcpuWork::Record> records = work_.records();
+    std::uint64_t retired = 0;
+    for (const auto& [vcpu, record] : records) retired += record.instructions;
     if (retired == 0) return;
+    if (records.size() > 1) {
+      for (const auto& [vcpu, record] : records) {
+        const std::chrono::duration<double> running = record.running;
+        log_->info("vCPU {}: {} instructions, {:.2f} s running, {:.0f} MIPS", vcpu, record.instructions,
+                   running.count(), running.count() > 0 ? static_cast<double>(record.instructions) / running.count() / 1e6 : 0.0);
+      }
+    }
     log_->info("{} instructions in {:.2f} s ({:.0f} MIPS)", retired, elapsed.count(),
                static_cast<double>(retired) / elapsed.count() / 1e6);
   }
@@ -69,7 +81,7 @@ class InterpAccelerator final : public Accelerator {
   }
 
   std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) override {
-    auto vcpu = std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr, retired_);
+    auto vcpu = std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr, work_);
     vcpu->set_deterministic_clock(deterministic_ ? &clock_ : nullptr);
     return vcpu;
   }
@@ -79,7 +91,7 @@ class InterpAccelerator final : public Accelerator {
   bool deterministic_;
   DeterministicClock clock_;
   const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
-  std::atomic<std::uint64_t> retired_{0};
+  VcpuWork work_;
   std::atomic<std::uint64_t> generation_{0};
   CodeInvalidations code_invalidations_;
   HashTableStorage storage_;

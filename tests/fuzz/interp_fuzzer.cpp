@@ -78,8 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   storage.allocate(kHptOrder);
   interp::CodeInvalidations invalidations(kRamBytes);
   interp::MemorySystem memory_system{ram.memory(), storage, power8_page_sizes(), generation, invalidations};
-  std::atomic<std::uint64_t> retired{0};
-  interp::InterpVcpu vcpu(0, memory_system, 0x004d0200, retired);
+  interp::VcpuWork work;
+  interp::InterpVcpu vcpu(0, memory_system, 0x004d0200, work);
   interp::DeterministicClock clock;
   vcpu.set_deterministic_clock(&clock);
 

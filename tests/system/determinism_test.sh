@@ -31,8 +31,10 @@ fail() {
   exit 1
 }
 
-# What the interpreter reports when it is destroyed at the end of a run.
+# What the interpreter reports when it is destroyed at the end of a run:
+# the total, and with several vCPUs each one's count first.
 instructions() { sed -n 's/.*\[interp\] \[info\] \([0-9]*\) instructions in .*/\1/p' "$1"; }
+per_vcpu() { sed -n 's/.*\[interp\] \[info\] vCPU \([0-9]*\): \([0-9]*\) instructions, .*/\1 \2/p' "$1"; }
 
 for run in 1 2; do
   status=0
@@ -48,4 +50,11 @@ cmp -s "$work/stdout.1" "$work/stdout.2" ||
   fail "the console output differs: $(diff <(tr -d '\r' <"$work/stdout.1") <(tr -d '\r' <"$work/stdout.2") | head -n 6)"
 first=$(instructions "$work/stderr.1") second=$(instructions "$work/stderr.2")
 [[ $first == "$second" ]] || fail "instruction counts differ: $first and $second"
+if ((cpus > 1)); then
+  [[ $(per_vcpu "$work/stderr.1" | wc -l) -eq $cpus ]] || fail "the log does not give each vCPU's count: $(per_vcpu "$work/stderr.1")"
+  [[ $(per_vcpu "$work/stderr.1") == "$(per_vcpu "$work/stderr.2")" ]] ||
+    fail "the vCPUs' counts differ: $(per_vcpu "$work/stderr.1" | tr '\n' ' ') and $(per_vcpu "$work/stderr.2" | tr '\n' ' ')"
+  [[ $(per_vcpu "$work/stderr.1" | awk '{ sum += $2 } END { print sum }') == "$first" ]] ||
+    fail "the vCPUs' counts do not add up to $first: $(per_vcpu "$work/stderr.1" | tr '\n' ' ')"
+fi
 echo "deterministic on $cpus vCPU(s): identical console output and $first instructions in both runs"
