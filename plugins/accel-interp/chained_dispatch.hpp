@@ -36,6 +36,15 @@ template <Handler Execute>
 template <Handler Execute>
 inline constexpr Handlers chain{Execute, &chained<Execute>};
 
+// chained<Execute> out of line, for the unlikely way out of a fast handler
+// (a soft-TLB miss, a facility turned off): a tail call, so that the fast
+// way needs no stack frame.
+template <Handler Execute>
+[[gnu::noinline]] Flow chained_after_miss(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
+                                          std::uint64_t budget_end) {
+  return chained<Execute>(cpu, insn, nip, budget_end);
+}
+
 // Falls through to the next entry without settling.
 [[gnu::always_inline]] inline Flow fall_through(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
                                                 std::uint64_t budget_end) {
@@ -59,6 +68,22 @@ template <Handler Execute>
 
 template <Handler Execute>
 inline constexpr Handlers on_registers{Execute, &chained_on_registers<Execute>};
+
+// An on_registers instruction of a facility MSR can turn off (VMX, VSX):
+// while `Available` says it is on, the instruction runs unsettled as
+// on_registers runs it; off, it runs settled, as chain<Execute> does, and
+// takes the facility-unavailable interrupt there.
+using FacilityTest = bool (*)(const Cpu& cpu);
+
+template <Handler Execute, FacilityTest Available>
+[[gnu::flatten]] Flow chained_facility_on_registers(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
+                                                    std::uint64_t budget_end) {
+  if (!Available(cpu)) [[unlikely]] return chained_after_miss<Execute>(cpu, insn, nip, budget_end);
+  return chained_on_registers<Execute>(cpu, insn, nip, budget_end);
+}
+
+template <Handler Execute, FacilityTest Available>
+inline constexpr Handlers facility_on_registers{Execute, &chained_facility_on_registers<Execute, Available>};
 
 // A relative branch taken `step` bytes from nip, at the end of a chained
 // handler: on in the chain where Cpu::chain_taken allows, else settled and
@@ -96,15 +121,9 @@ inline constexpr Handlers on_registers_then_branch{Execute, &chained_on_register
 // A load or store whose soft-TLB hit works on registers and memory alone.
 // TryHit does the instruction if the access hits in the soft TLB, and
 // otherwise returns false having changed nothing; then Execute runs,
-// settled, as chain<Execute> runs it. The miss is a tail call, so that the
-// hit needs no stack frame.
+// settled, as chain<Execute> runs it (chained_after_miss).
 using HitHandler = bool (*)(Cpu& cpu, const DecodedInsn& insn);
 
-template <Handler Execute>
-[[gnu::noinline]] Flow chained_after_miss(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
-                                          std::uint64_t budget_end) {
-  return chained<Execute>(cpu, insn, nip, budget_end);
-}
 
 template <Handler Execute, HitHandler TryHit>
 [[gnu::flatten]] Flow chained_access(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end) {

@@ -84,4 +84,25 @@ inline bool store_quadword(Cpu& cpu, std::uint64_t ea, const Quadword& value) {
   return cpu.store(ea, little ? value[1] : value[0]) && cpu.store(ea + 8, little ? value[0] : value[1]);
 }
 
+// Whether the `size` bytes at `ea` lie in one soft-TLB page: then a store
+// of its parts hits for all of them if it hits for the first (the page has
+// one entry), so a hit path never stores part of them and misses.
+inline bool within_one_tlb_page(const Cpu& cpu, std::uint64_t ea, unsigned size) {
+  return ((ea & cpu.address_mask()) & kTlbPageMask) <= kTlbPageMask + 1 - size;
+}
+
+// The same accesses on the soft TLB's hit path alone: false, with nothing
+// done, where they would take the slow path (Cpu::load_from_tlb).
+inline bool load_quadword_from_tlb(const Cpu& cpu, std::uint64_t ea, Quadword& value) {
+  std::uint64_t first = 0, second = 0;
+  if (!cpu.load_from_tlb(ea, first) || !cpu.load_from_tlb(ea + 8, second)) return false;
+  value = little_endian_mode(cpu) ? Quadword{second, first} : Quadword{first, second};
+  return true;
+}
+inline bool store_quadword_to_tlb(Cpu& cpu, std::uint64_t ea, const Quadword& value) {
+  if (!within_one_tlb_page(cpu, ea, 16)) return false;
+  const bool little = little_endian_mode(cpu);
+  return cpu.store_to_tlb(ea, little ? value[1] : value[0]) && cpu.store_to_tlb(ea + 8, little ? value[0] : value[1]);
+}
+
 }  // namespace mosaic::interp

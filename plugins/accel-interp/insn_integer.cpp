@@ -27,9 +27,12 @@ constexpr u64 kLowWord = 0xffffffffull;
 bool overflow_enabled(const DecodedInsn& insn) { return bits(insn.word, 21, 21); }
 
 // Writes the XO-form result, then OV/SO when OE=1, then CR0 when Rc=1 (CR0
-// copies the SO this instruction may just have set).
+// copies the SO this instruction may just have set). MayRecord false: OE =
+// Rc = 0 is known at decode time (by_oe_or_record, by_record).
+template <bool MayRecord = true>
 Flow finish_xo(Cpu& cpu, const DecodedInsn& insn, u64 result, bool overflow) {
   cpu.state.gpr[insn.rt] = result;
+  if constexpr (!MayRecord) return Flow::next;
   if (overflow_enabled(insn)) {
     cpu.state.xer_ov = overflow;
     if (overflow) cpu.state.xer_so = true;
@@ -155,68 +158,79 @@ Flow neg(Cpu& cpu, const DecodedInsn& insn) { return write_sum<MayRecord>(cpu, i
 i64 low_word_signed(u64 value) { return static_cast<std::int32_t>(value); }
 u64 low_word(u64 value) { return value & kLowWord; }
 
+template <bool MayRecord>
 Flow mullw(Cpu& cpu, const DecodedInsn& insn) {
   const i64 product = low_word_signed(gpr_ra(cpu, insn)) * low_word_signed(gpr_rb(cpu, insn));
-  return finish_xo(cpu, insn, static_cast<u64>(product), product != static_cast<std::int32_t>(product));
+  return finish_xo<MayRecord>(cpu, insn, static_cast<u64>(product), product != static_cast<std::int32_t>(product));
 }
 
+template <bool MayRecord>
 Flow mulld(Cpu& cpu, const DecodedInsn& insn) {
   const i128 product = i128{static_cast<i64>(gpr_ra(cpu, insn))} * static_cast<i64>(gpr_rb(cpu, insn));
-  return finish_xo(cpu, insn, static_cast<u64>(product), product != static_cast<i64>(product));
+  return finish_xo<MayRecord>(cpu, insn, static_cast<u64>(product), product != static_cast<i64>(product));
 }
 
 // The high-word multiplies leave RT[0:31] undefined; they read as zero here.
+template <bool MayRecord>
 Flow mulhw(Cpu& cpu, const DecodedInsn& insn) {
   const i64 product = low_word_signed(gpr_ra(cpu, insn)) * low_word_signed(gpr_rb(cpu, insn));
-  return finish_xo(cpu, insn, static_cast<u64>(product) >> 32, false);
+  return finish_xo<MayRecord>(cpu, insn, static_cast<u64>(product) >> 32, false);
 }
 
+template <bool MayRecord>
 Flow mulhwu(Cpu& cpu, const DecodedInsn& insn) {
-  return finish_xo(cpu, insn, (low_word(gpr_ra(cpu, insn)) * low_word(gpr_rb(cpu, insn))) >> 32, false);
+  return finish_xo<MayRecord>(cpu, insn, (low_word(gpr_ra(cpu, insn)) * low_word(gpr_rb(cpu, insn))) >> 32, false);
 }
 
+template <bool MayRecord>
 Flow mulhd(Cpu& cpu, const DecodedInsn& insn) {
   const i128 product = i128{static_cast<i64>(gpr_ra(cpu, insn))} * static_cast<i64>(gpr_rb(cpu, insn));
-  return finish_xo(cpu, insn, static_cast<u64>(product >> 64), false);
+  return finish_xo<MayRecord>(cpu, insn, static_cast<u64>(product >> 64), false);
 }
 
+template <bool MayRecord>
 Flow mulhdu(Cpu& cpu, const DecodedInsn& insn) {
   const u128 product = u128{gpr_ra(cpu, insn)} * gpr_rb(cpu, insn);
-  return finish_xo(cpu, insn, static_cast<u64>(product >> 64), false);
+  return finish_xo<MayRecord>(cpu, insn, static_cast<u64>(product >> 64), false);
 }
 
 // --- Divide (Book I 3.3.9). Division by zero and quotients that do not fit
 // leave RT undefined: it becomes 0 and OV is set (when OE=1). The word
 // forms leave RT[0:31] undefined: the quotient is zero-extended. ---
 
+template <bool MayRecord>
 Flow divw(Cpu& cpu, const DecodedInsn& insn) {
   const i64 dividend = low_word_signed(gpr_ra(cpu, insn));
   const i64 divisor = low_word_signed(gpr_rb(cpu, insn));
   const bool invalid = divisor == 0 || (dividend == std::numeric_limits<std::int32_t>::min() && divisor == -1);
-  return finish_xo(cpu, insn, invalid ? 0 : low_word(static_cast<u64>(dividend / divisor)), invalid);
+  return finish_xo<MayRecord>(cpu, insn, invalid ? 0 : low_word(static_cast<u64>(dividend / divisor)), invalid);
 }
 
+template <bool MayRecord>
 Flow divwu(Cpu& cpu, const DecodedInsn& insn) {
   const u64 divisor = low_word(gpr_rb(cpu, insn));
   const bool invalid = divisor == 0;
-  return finish_xo(cpu, insn, invalid ? 0 : low_word(gpr_ra(cpu, insn)) / divisor, invalid);
+  return finish_xo<MayRecord>(cpu, insn, invalid ? 0 : low_word(gpr_ra(cpu, insn)) / divisor, invalid);
 }
 
+template <bool MayRecord>
 Flow divd(Cpu& cpu, const DecodedInsn& insn) {
   const auto dividend = static_cast<i64>(gpr_ra(cpu, insn));
   const auto divisor = static_cast<i64>(gpr_rb(cpu, insn));
   const bool invalid = divisor == 0 || (dividend == std::numeric_limits<i64>::min() && divisor == -1);
-  return finish_xo(cpu, insn, invalid ? 0 : static_cast<u64>(dividend / divisor), invalid);
+  return finish_xo<MayRecord>(cpu, insn, invalid ? 0 : static_cast<u64>(dividend / divisor), invalid);
 }
 
+template <bool MayRecord>
 Flow divdu(Cpu& cpu, const DecodedInsn& insn) {
   const u64 divisor = gpr_rb(cpu, insn);
   const bool invalid = divisor == 0;
-  return finish_xo(cpu, insn, invalid ? 0 : gpr_ra(cpu, insn) / divisor, invalid);
+  return finish_xo<MayRecord>(cpu, insn, invalid ? 0 : gpr_ra(cpu, insn) / divisor, invalid);
 }
 
 // Divide extended: the dividend is RA's low word (or RA) followed by 32
 // (or 64) zero bits.
+template <bool MayRecord>
 Flow divwe(Cpu& cpu, const DecodedInsn& insn) {
   const i64 dividend = low_word_signed(gpr_ra(cpu, insn)) * (i64{1} << 32);
   const i64 divisor = low_word_signed(gpr_rb(cpu, insn));
@@ -227,17 +241,19 @@ Flow divwe(Cpu& cpu, const DecodedInsn& insn) {
     quotient = dividend / divisor;
     invalid = quotient != static_cast<std::int32_t>(quotient);
   }
-  return finish_xo(cpu, insn, invalid ? 0 : low_word(static_cast<u64>(quotient)), invalid);
+  return finish_xo<MayRecord>(cpu, insn, invalid ? 0 : low_word(static_cast<u64>(quotient)), invalid);
 }
 
+template <bool MayRecord>
 Flow divweu(Cpu& cpu, const DecodedInsn& insn) {
   const u64 dividend = low_word(gpr_ra(cpu, insn)) << 32;
   const u64 divisor = low_word(gpr_rb(cpu, insn));
   const u64 quotient = divisor == 0 ? 0 : dividend / divisor;
   const bool invalid = divisor == 0 || quotient > kLowWord;
-  return finish_xo(cpu, insn, invalid ? 0 : quotient, invalid);
+  return finish_xo<MayRecord>(cpu, insn, invalid ? 0 : quotient, invalid);
 }
 
+template <bool MayRecord>
 Flow divde(Cpu& cpu, const DecodedInsn& insn) {
   const auto high = static_cast<i64>(gpr_ra(cpu, insn));
   const auto divisor = static_cast<i64>(gpr_rb(cpu, insn));
@@ -248,15 +264,16 @@ Flow divde(Cpu& cpu, const DecodedInsn& insn) {
     quotient = (i128{high} * (i128{1} << 64)) / divisor;
     invalid = quotient != static_cast<i64>(quotient);
   }
-  return finish_xo(cpu, insn, invalid ? 0 : static_cast<u64>(quotient), invalid);
+  return finish_xo<MayRecord>(cpu, insn, invalid ? 0 : static_cast<u64>(quotient), invalid);
 }
 
+template <bool MayRecord>
 Flow divdeu(Cpu& cpu, const DecodedInsn& insn) {
   const u64 high = gpr_ra(cpu, insn);
   const u64 divisor = gpr_rb(cpu, insn);
   // The quotient fits 64 bits exactly when RA < RB.
   const bool invalid = divisor == 0 || high >= divisor;
-  return finish_xo(cpu, insn, invalid ? 0 : static_cast<u64>((u128{high} << 64) / divisor), invalid);
+  return finish_xo<MayRecord>(cpu, insn, invalid ? 0 : static_cast<u64>((u128{high} << 64) / divisor), invalid);
 }
 
 // --- Compare (Book I 3.3.10): BF in bits 6:8, L in bit 10. L=0 compares
@@ -460,21 +477,21 @@ void register_integer_instructions(DecodeTable& table) {
   table.op31_with_oe(232, by_oe_or_record<&subfme<false>, &subfme<true>>);
   table.op31_with_oe(200, by_oe_or_record<&subfze<false>, &subfze<true>>);
   table.op31_with_oe(104, by_oe_or_record<&neg<false>, &neg<true>>);
-  table.op31_with_oe(235, on_registers<&mullw>);
-  table.op31_with_oe(233, on_registers<&mulld>);
-  table.op31_with_oe(491, on_registers<&divw>);
-  table.op31_with_oe(459, on_registers<&divwu>);
-  table.op31_with_oe(489, on_registers<&divd>);
-  table.op31_with_oe(457, on_registers<&divdu>);
-  table.op31_with_oe(427, on_registers<&divwe>);
-  table.op31_with_oe(395, on_registers<&divweu>);
-  table.op31_with_oe(425, on_registers<&divde>);
-  table.op31_with_oe(393, on_registers<&divdeu>);
+  table.op31_with_oe(235, by_oe_or_record<&mullw<false>, &mullw<true>>);
+  table.op31_with_oe(233, by_oe_or_record<&mulld<false>, &mulld<true>>);
+  table.op31_with_oe(491, by_oe_or_record<&divw<false>, &divw<true>>);
+  table.op31_with_oe(459, by_oe_or_record<&divwu<false>, &divwu<true>>);
+  table.op31_with_oe(489, by_oe_or_record<&divd<false>, &divd<true>>);
+  table.op31_with_oe(457, by_oe_or_record<&divdu<false>, &divdu<true>>);
+  table.op31_with_oe(427, by_oe_or_record<&divwe<false>, &divwe<true>>);
+  table.op31_with_oe(395, by_oe_or_record<&divweu<false>, &divweu<true>>);
+  table.op31_with_oe(425, by_oe_or_record<&divde<false>, &divde<true>>);
+  table.op31_with_oe(393, by_oe_or_record<&divdeu<false>, &divdeu<true>>);
   // The high multiplies have no OE: bit 21 is reserved.
-  table.op31(75, on_registers<&mulhw>);
-  table.op31(11, on_registers<&mulhwu>);
-  table.op31(73, on_registers<&mulhd>);
-  table.op31(9, on_registers<&mulhdu>);
+  table.op31(75, by_record<&mulhw<false>, &mulhw<true>>);
+  table.op31(11, by_record<&mulhwu<false>, &mulhwu<true>>);
+  table.op31(73, by_record<&mulhd<false>, &mulhd<true>>);
+  table.op31(9, by_record<&mulhdu<false>, &mulhdu<true>>);
 
   table.op31(0, chosen_by<&choose_compare<Compare::signed_registers>>);     // cmp
   table.op31(32, chosen_by<&choose_compare<Compare::unsigned_registers>>);  // cmpl

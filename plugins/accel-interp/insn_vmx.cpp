@@ -31,12 +31,25 @@ Flow load_vector_indexed(Cpu& cpu, const DecodedInsn& insn) {
   return Flow::next;
 }
 
+bool load_vector_indexed_on_tlb_hit(Cpu& cpu, const DecodedInsn& insn) {
+  if (!vector_available(cpu)) return false;
+  Quadword value{};
+  if (!load_quadword_from_tlb(cpu, indexed_effective_address(cpu, insn) & ~u64{15}, value)) return false;
+  cpu.state.vr[insn.rt] = value;
+  return true;
+}
+
 Flow store_vector_indexed(Cpu& cpu, const DecodedInsn& insn) {
   MOSAIC_REQUIRE_VECTOR(cpu);
   if (!store_quadword(cpu, indexed_effective_address(cpu, insn) & ~u64{15}, cpu.state.vr[insn.rt])) {
     return cpu.aborted();
   }
   return Flow::next;
+}
+
+bool store_vector_indexed_on_tlb_hit(Cpu& cpu, const DecodedInsn& insn) {
+  return vector_available(cpu) &&
+         store_quadword_to_tlb(cpu, indexed_effective_address(cpu, insn) & ~u64{15}, cpu.state.vr[insn.rt]);
 }
 
 // The element an aligned element access at `ea` touches: its position in
@@ -313,77 +326,79 @@ Flow vector_unpack_pixel(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_vmx_instructions(DecodeTable& table) {
-  table.op31(103, chain<&load_vector_indexed>);                 // lvx
-  table.op31(359, chain<&load_vector_indexed>);                 // lvxl
-  table.op31(231, chain<&store_vector_indexed>);                // stvx
-  table.op31(487, chain<&store_vector_indexed>);                // stvxl
+  constexpr Handlers lvx = access<&load_vector_indexed, &load_vector_indexed_on_tlb_hit>;
+  constexpr Handlers stvx = access<&store_vector_indexed, &store_vector_indexed_on_tlb_hit>;
+  table.op31(103, lvx);
+  table.op31(359, lvx);   // lvxl
+  table.op31(231, stvx);
+  table.op31(487, stvx);  // stvxl
   table.op31(7, chain<&load_vector_element<u8>>);               // lvebx
   table.op31(39, chain<&load_vector_element<u16>>);             // lvehx
   table.op31(71, chain<&load_vector_element<u32>>);             // lvewx
   table.op31(135, chain<&store_vector_element<u8>>);            // stvebx
   table.op31(167, chain<&store_vector_element<u16>>);           // stvehx
   table.op31(199, chain<&store_vector_element<u32>>);           // stvewx
-  table.op31(6, chain<&load_vector_for_shift<false>>);          // lvsl
-  table.op31(38, chain<&load_vector_for_shift<true>>);          // lvsr
+  table.op31(6, vector_on_registers<&load_vector_for_shift<false>>);          // lvsl
+  table.op31(38, vector_on_registers<&load_vector_for_shift<true>>);          // lvsr
   table.op31(342, chain<&stream_hint>);                         // dst
   table.op31(374, chain<&stream_hint>);                         // dstst
   table.op31(822, chain<&stream_hint>);                         // dss
 
-  table.op4(1540, chain<&mfvscr>);
-  table.op4(1604, chain<&mtvscr>);
-  table.op4(1028, chain<&vector_logical<and_op<u128>>>);              // vand
-  table.op4(1092, chain<&vector_logical<and_complement_op<u128>>>);   // vandc
-  table.op4(1156, chain<&vector_logical<or_op<u128>>>);               // vor
-  table.op4(1220, chain<&vector_logical<xor_op<u128>>>);              // vxor
-  table.op4(1284, chain<&vector_logical<nor_op<u128>>>);              // vnor
-  table.op4(1348, chain<&vector_logical<or_complement_op<u128>>>);    // vorc
-  table.op4(1412, chain<&vector_logical<nand_op<u128>>>);             // vnand
-  table.op4(1668, chain<&vector_logical<equivalent_op<u128>>>);       // veqv
-  table.op4_va_form(42, chain<&vsel>);
-  table.op4_va_form(43, chain<&vperm>);
-  table.op4_va_form(44, chain<&vsldoi>);
-  table.op4_va_form(45, chain<&vpermxor>);
-  table.op4(452, chain<&vector_shift_bits<false>>);             // vsl
-  table.op4(708, chain<&vector_shift_bits<true>>);              // vsr
-  table.op4(1036, chain<&vector_shift_octets<false>>);          // vslo
-  table.op4(1100, chain<&vector_shift_octets<true>>);           // vsro
+  table.op4(1540, vector_on_registers<&mfvscr>);
+  table.op4(1604, vector_on_registers<&mtvscr>);
+  table.op4(1028, vector_on_registers<&vector_logical<and_op<u128>>>);              // vand
+  table.op4(1092, vector_on_registers<&vector_logical<and_complement_op<u128>>>);   // vandc
+  table.op4(1156, vector_on_registers<&vector_logical<or_op<u128>>>);               // vor
+  table.op4(1220, vector_on_registers<&vector_logical<xor_op<u128>>>);              // vxor
+  table.op4(1284, vector_on_registers<&vector_logical<nor_op<u128>>>);              // vnor
+  table.op4(1348, vector_on_registers<&vector_logical<or_complement_op<u128>>>);    // vorc
+  table.op4(1412, vector_on_registers<&vector_logical<nand_op<u128>>>);             // vnand
+  table.op4(1668, vector_on_registers<&vector_logical<equivalent_op<u128>>>);       // veqv
+  table.op4_va_form(42, vector_on_registers<&vsel>);
+  table.op4_va_form(43, vector_on_registers<&vperm>);
+  table.op4_va_form(44, vector_on_registers<&vsldoi>);
+  table.op4_va_form(45, vector_on_registers<&vpermxor>);
+  table.op4(452, vector_on_registers<&vector_shift_bits<false>>);             // vsl
+  table.op4(708, vector_on_registers<&vector_shift_bits<true>>);              // vsr
+  table.op4(1036, vector_on_registers<&vector_shift_octets<false>>);          // vslo
+  table.op4(1100, vector_on_registers<&vector_shift_octets<true>>);           // vsro
 
-  table.op4(12, chain<&vector_merge<u8, false>>);               // vmrghb
-  table.op4(76, chain<&vector_merge<u16, false>>);              // vmrghh
-  table.op4(140, chain<&vector_merge<u32, false>>);             // vmrghw
-  table.op4(268, chain<&vector_merge<u8, true>>);               // vmrglb
-  table.op4(332, chain<&vector_merge<u16, true>>);              // vmrglh
-  table.op4(396, chain<&vector_merge<u32, true>>);              // vmrglw
-  table.op4(1932, chain<&vector_merge_words<0>>);               // vmrgew
-  table.op4(1676, chain<&vector_merge_words<1>>);               // vmrgow
-  table.op4(524, chain<&vector_splat<u8>>);                     // vspltb
-  table.op4(588, chain<&vector_splat<u16>>);                    // vsplth
-  table.op4(652, chain<&vector_splat<u32>>);                    // vspltw
-  table.op4(780, chain<&vector_splat_immediate<u8>>);           // vspltisb
-  table.op4(844, chain<&vector_splat_immediate<u16>>);          // vspltish
-  table.op4(908, chain<&vector_splat_immediate<u32>>);          // vspltisw
+  table.op4(12, vector_on_registers<&vector_merge<u8, false>>);               // vmrghb
+  table.op4(76, vector_on_registers<&vector_merge<u16, false>>);              // vmrghh
+  table.op4(140, vector_on_registers<&vector_merge<u32, false>>);             // vmrghw
+  table.op4(268, vector_on_registers<&vector_merge<u8, true>>);               // vmrglb
+  table.op4(332, vector_on_registers<&vector_merge<u16, true>>);              // vmrglh
+  table.op4(396, vector_on_registers<&vector_merge<u32, true>>);              // vmrglw
+  table.op4(1932, vector_on_registers<&vector_merge_words<0>>);               // vmrgew
+  table.op4(1676, vector_on_registers<&vector_merge_words<1>>);               // vmrgow
+  table.op4(524, vector_on_registers<&vector_splat<u8>>);                     // vspltb
+  table.op4(588, vector_on_registers<&vector_splat<u16>>);                    // vsplth
+  table.op4(652, vector_on_registers<&vector_splat<u32>>);                    // vspltw
+  table.op4(780, vector_on_registers<&vector_splat_immediate<u8>>);           // vspltisb
+  table.op4(844, vector_on_registers<&vector_splat_immediate<u16>>);          // vspltish
+  table.op4(908, vector_on_registers<&vector_splat_immediate<u32>>);          // vspltisw
 
-  table.op4(14, chain<&vector_pack<u16, Pack::modulo>>);                 // vpkuhum
-  table.op4(78, chain<&vector_pack<u32, Pack::modulo>>);                 // vpkuwum
-  table.op4(1102, chain<&vector_pack<u64, Pack::modulo>>);               // vpkudum
-  table.op4(142, chain<&vector_pack<u16, Pack::unsigned_saturate>>);     // vpkuhus
-  table.op4(206, chain<&vector_pack<u32, Pack::unsigned_saturate>>);     // vpkuwus
-  table.op4(1230, chain<&vector_pack<u64, Pack::unsigned_saturate>>);    // vpkudus
-  table.op4(270, chain<&vector_pack<u16, Pack::signed_to_unsigned>>);    // vpkshus
-  table.op4(334, chain<&vector_pack<u32, Pack::signed_to_unsigned>>);    // vpkswus
-  table.op4(1358, chain<&vector_pack<u64, Pack::signed_to_unsigned>>);   // vpksdus
-  table.op4(398, chain<&vector_pack<u16, Pack::signed_saturate>>);       // vpkshss
-  table.op4(462, chain<&vector_pack<u32, Pack::signed_saturate>>);       // vpkswss
-  table.op4(1486, chain<&vector_pack<u64, Pack::signed_saturate>>);      // vpksdss
-  table.op4(782, chain<&vpkpx>);
-  table.op4(846, chain<&vector_unpack_pixel<false>>);                    // vupkhpx
-  table.op4(974, chain<&vector_unpack_pixel<true>>);                     // vupklpx
-  table.op4(526, chain<&vector_unpack<std::int8_t, false>>);             // vupkhsb
-  table.op4(654, chain<&vector_unpack<std::int8_t, true>>);              // vupklsb
-  table.op4(590, chain<&vector_unpack<std::int16_t, false>>);            // vupkhsh
-  table.op4(718, chain<&vector_unpack<std::int16_t, true>>);             // vupklsh
-  table.op4(1614, chain<&vector_unpack<std::int32_t, false>>);           // vupkhsw
-  table.op4(1742, chain<&vector_unpack<std::int32_t, true>>);            // vupklsw
+  table.op4(14, vector_on_registers<&vector_pack<u16, Pack::modulo>>);                 // vpkuhum
+  table.op4(78, vector_on_registers<&vector_pack<u32, Pack::modulo>>);                 // vpkuwum
+  table.op4(1102, vector_on_registers<&vector_pack<u64, Pack::modulo>>);               // vpkudum
+  table.op4(142, vector_on_registers<&vector_pack<u16, Pack::unsigned_saturate>>);     // vpkuhus
+  table.op4(206, vector_on_registers<&vector_pack<u32, Pack::unsigned_saturate>>);     // vpkuwus
+  table.op4(1230, vector_on_registers<&vector_pack<u64, Pack::unsigned_saturate>>);    // vpkudus
+  table.op4(270, vector_on_registers<&vector_pack<u16, Pack::signed_to_unsigned>>);    // vpkshus
+  table.op4(334, vector_on_registers<&vector_pack<u32, Pack::signed_to_unsigned>>);    // vpkswus
+  table.op4(1358, vector_on_registers<&vector_pack<u64, Pack::signed_to_unsigned>>);   // vpksdus
+  table.op4(398, vector_on_registers<&vector_pack<u16, Pack::signed_saturate>>);       // vpkshss
+  table.op4(462, vector_on_registers<&vector_pack<u32, Pack::signed_saturate>>);       // vpkswss
+  table.op4(1486, vector_on_registers<&vector_pack<u64, Pack::signed_saturate>>);      // vpksdss
+  table.op4(782, vector_on_registers<&vpkpx>);
+  table.op4(846, vector_on_registers<&vector_unpack_pixel<false>>);                    // vupkhpx
+  table.op4(974, vector_on_registers<&vector_unpack_pixel<true>>);                     // vupklpx
+  table.op4(526, vector_on_registers<&vector_unpack<std::int8_t, false>>);             // vupkhsb
+  table.op4(654, vector_on_registers<&vector_unpack<std::int8_t, true>>);              // vupklsb
+  table.op4(590, vector_on_registers<&vector_unpack<std::int16_t, false>>);            // vupkhsh
+  table.op4(718, vector_on_registers<&vector_unpack<std::int16_t, true>>);             // vupklsh
+  table.op4(1614, vector_on_registers<&vector_unpack<std::int32_t, false>>);           // vupkhsw
+  table.op4(1742, vector_on_registers<&vector_unpack<std::int32_t, true>>);            // vupklsw
 
   register_vmx_arithmetic_instructions(table);
 }

@@ -415,151 +415,151 @@ Flow vcmpbfp(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_vmx_arithmetic_instructions(DecodeTable& table) {
-  table.op4(0, chain<&lanewise<u8, add_modulo<u8>>>);                  // vaddubm
-  table.op4(64, chain<&lanewise<u16, add_modulo<u16>>>);               // vadduhm
-  table.op4(128, chain<&lanewise<u32, add_modulo<u32>>>);              // vadduwm
-  table.op4(192, chain<&lanewise<u64, add_modulo<u64>>>);              // vaddudm
-  table.op4(512, chain<&lanewise<u8, add_saturate<u8>>>);              // vaddubs
-  table.op4(576, chain<&lanewise<u16, add_saturate<u16>>>);            // vadduhs
-  table.op4(640, chain<&lanewise<u32, add_saturate<u32>>>);            // vadduws
-  table.op4(768, chain<&lanewise<i8, add_saturate<i8>>>);              // vaddsbs
-  table.op4(832, chain<&lanewise<i16, add_saturate<i16>>>);            // vaddshs
-  table.op4(896, chain<&lanewise<i32, add_saturate<i32>>>);            // vaddsws
-  table.op4(384, chain<&lanewise<u32, add_carry_out>>);                // vaddcuw
-  table.op4(1024, chain<&lanewise<u8, subtract_modulo<u8>>>);          // vsububm
-  table.op4(1088, chain<&lanewise<u16, subtract_modulo<u16>>>);        // vsubuhm
-  table.op4(1152, chain<&lanewise<u32, subtract_modulo<u32>>>);        // vsubuwm
-  table.op4(1216, chain<&lanewise<u64, subtract_modulo<u64>>>);        // vsubudm
-  table.op4(1536, chain<&lanewise<u8, subtract_saturate<u8>>>);        // vsububs
-  table.op4(1600, chain<&lanewise<u16, subtract_saturate<u16>>>);      // vsubuhs
-  table.op4(1664, chain<&lanewise<u32, subtract_saturate<u32>>>);      // vsubuws
-  table.op4(1792, chain<&lanewise<i8, subtract_saturate<i8>>>);        // vsubsbs
-  table.op4(1856, chain<&lanewise<i16, subtract_saturate<i16>>>);      // vsubshs
-  table.op4(1920, chain<&lanewise<i32, subtract_saturate<i32>>>);      // vsubsws
-  table.op4(1408, chain<&lanewise<u32, subtract_carry_out>>);          // vsubcuw
-  table.op4(256, chain<&quadword_add<false, false, false>>);           // vadduqm
-  table.op4(320, chain<&quadword_add<false, true, false>>);            // vaddcuq
-  table.op4(1280, chain<&quadword_add<true, false, false>>);           // vsubuqm
-  table.op4(1344, chain<&quadword_add<true, true, false>>);            // vsubcuq
-  table.op4_va_form(60, chain<&quadword_add<false, false, true>>);     // vaddeuqm
-  table.op4_va_form(61, chain<&quadword_add<false, true, true>>);      // vaddecuq
-  table.op4_va_form(62, chain<&quadword_add<true, false, true>>);      // vsubeuqm
-  table.op4_va_form(63, chain<&quadword_add<true, true, true>>);       // vsubecuq
+  table.op4(0, vector_on_registers<&lanewise<u8, add_modulo<u8>>>);                  // vaddubm
+  table.op4(64, vector_on_registers<&lanewise<u16, add_modulo<u16>>>);               // vadduhm
+  table.op4(128, vector_on_registers<&lanewise<u32, add_modulo<u32>>>);              // vadduwm
+  table.op4(192, vector_on_registers<&lanewise<u64, add_modulo<u64>>>);              // vaddudm
+  table.op4(512, vector_on_registers<&lanewise<u8, add_saturate<u8>>>);              // vaddubs
+  table.op4(576, vector_on_registers<&lanewise<u16, add_saturate<u16>>>);            // vadduhs
+  table.op4(640, vector_on_registers<&lanewise<u32, add_saturate<u32>>>);            // vadduws
+  table.op4(768, vector_on_registers<&lanewise<i8, add_saturate<i8>>>);              // vaddsbs
+  table.op4(832, vector_on_registers<&lanewise<i16, add_saturate<i16>>>);            // vaddshs
+  table.op4(896, vector_on_registers<&lanewise<i32, add_saturate<i32>>>);            // vaddsws
+  table.op4(384, vector_on_registers<&lanewise<u32, add_carry_out>>);                // vaddcuw
+  table.op4(1024, vector_on_registers<&lanewise<u8, subtract_modulo<u8>>>);          // vsububm
+  table.op4(1088, vector_on_registers<&lanewise<u16, subtract_modulo<u16>>>);        // vsubuhm
+  table.op4(1152, vector_on_registers<&lanewise<u32, subtract_modulo<u32>>>);        // vsubuwm
+  table.op4(1216, vector_on_registers<&lanewise<u64, subtract_modulo<u64>>>);        // vsubudm
+  table.op4(1536, vector_on_registers<&lanewise<u8, subtract_saturate<u8>>>);        // vsububs
+  table.op4(1600, vector_on_registers<&lanewise<u16, subtract_saturate<u16>>>);      // vsubuhs
+  table.op4(1664, vector_on_registers<&lanewise<u32, subtract_saturate<u32>>>);      // vsubuws
+  table.op4(1792, vector_on_registers<&lanewise<i8, subtract_saturate<i8>>>);        // vsubsbs
+  table.op4(1856, vector_on_registers<&lanewise<i16, subtract_saturate<i16>>>);      // vsubshs
+  table.op4(1920, vector_on_registers<&lanewise<i32, subtract_saturate<i32>>>);      // vsubsws
+  table.op4(1408, vector_on_registers<&lanewise<u32, subtract_carry_out>>);          // vsubcuw
+  table.op4(256, vector_on_registers<&quadword_add<false, false, false>>);           // vadduqm
+  table.op4(320, vector_on_registers<&quadword_add<false, true, false>>);            // vaddcuq
+  table.op4(1280, vector_on_registers<&quadword_add<true, false, false>>);           // vsubuqm
+  table.op4(1344, vector_on_registers<&quadword_add<true, true, false>>);            // vsubcuq
+  table.op4_va_form(60, vector_on_registers<&quadword_add<false, false, true>>);     // vaddeuqm
+  table.op4_va_form(61, vector_on_registers<&quadword_add<false, true, true>>);      // vaddecuq
+  table.op4_va_form(62, vector_on_registers<&quadword_add<true, false, true>>);      // vsubeuqm
+  table.op4_va_form(63, vector_on_registers<&quadword_add<true, true, true>>);       // vsubecuq
 
-  table.op4(2, chain<&lanewise<u8, maximum<u8>>>);                     // vmaxub
-  table.op4(66, chain<&lanewise<u16, maximum<u16>>>);                  // vmaxuh
-  table.op4(130, chain<&lanewise<u32, maximum<u32>>>);                 // vmaxuw
-  table.op4(194, chain<&lanewise<u64, maximum<u64>>>);                 // vmaxud
-  table.op4(258, chain<&lanewise<i8, maximum<i8>>>);                   // vmaxsb
-  table.op4(322, chain<&lanewise<i16, maximum<i16>>>);                 // vmaxsh
-  table.op4(386, chain<&lanewise<i32, maximum<i32>>>);                 // vmaxsw
-  table.op4(450, chain<&lanewise<i64, maximum<i64>>>);                 // vmaxsd
-  table.op4(514, chain<&lanewise<u8, minimum<u8>>>);                   // vminub
-  table.op4(578, chain<&lanewise<u16, minimum<u16>>>);                 // vminuh
-  table.op4(642, chain<&lanewise<u32, minimum<u32>>>);                 // vminuw
-  table.op4(706, chain<&lanewise<u64, minimum<u64>>>);                 // vminud
-  table.op4(770, chain<&lanewise<i8, minimum<i8>>>);                   // vminsb
-  table.op4(834, chain<&lanewise<i16, minimum<i16>>>);                 // vminsh
-  table.op4(898, chain<&lanewise<i32, minimum<i32>>>);                 // vminsw
-  table.op4(962, chain<&lanewise<i64, minimum<i64>>>);                 // vminsd
-  table.op4(1026, chain<&lanewise<u8, average<u8>>>);                  // vavgub
-  table.op4(1090, chain<&lanewise<u16, average<u16>>>);                // vavguh
-  table.op4(1154, chain<&lanewise<u32, average<u32>>>);                // vavguw
-  table.op4(1282, chain<&lanewise<i8, average<i8>>>);                  // vavgsb
-  table.op4(1346, chain<&lanewise<i16, average<i16>>>);                // vavgsh
-  table.op4(1410, chain<&lanewise<i32, average<i32>>>);                // vavgsw
+  table.op4(2, vector_on_registers<&lanewise<u8, maximum<u8>>>);                     // vmaxub
+  table.op4(66, vector_on_registers<&lanewise<u16, maximum<u16>>>);                  // vmaxuh
+  table.op4(130, vector_on_registers<&lanewise<u32, maximum<u32>>>);                 // vmaxuw
+  table.op4(194, vector_on_registers<&lanewise<u64, maximum<u64>>>);                 // vmaxud
+  table.op4(258, vector_on_registers<&lanewise<i8, maximum<i8>>>);                   // vmaxsb
+  table.op4(322, vector_on_registers<&lanewise<i16, maximum<i16>>>);                 // vmaxsh
+  table.op4(386, vector_on_registers<&lanewise<i32, maximum<i32>>>);                 // vmaxsw
+  table.op4(450, vector_on_registers<&lanewise<i64, maximum<i64>>>);                 // vmaxsd
+  table.op4(514, vector_on_registers<&lanewise<u8, minimum<u8>>>);                   // vminub
+  table.op4(578, vector_on_registers<&lanewise<u16, minimum<u16>>>);                 // vminuh
+  table.op4(642, vector_on_registers<&lanewise<u32, minimum<u32>>>);                 // vminuw
+  table.op4(706, vector_on_registers<&lanewise<u64, minimum<u64>>>);                 // vminud
+  table.op4(770, vector_on_registers<&lanewise<i8, minimum<i8>>>);                   // vminsb
+  table.op4(834, vector_on_registers<&lanewise<i16, minimum<i16>>>);                 // vminsh
+  table.op4(898, vector_on_registers<&lanewise<i32, minimum<i32>>>);                 // vminsw
+  table.op4(962, vector_on_registers<&lanewise<i64, minimum<i64>>>);                 // vminsd
+  table.op4(1026, vector_on_registers<&lanewise<u8, average<u8>>>);                  // vavgub
+  table.op4(1090, vector_on_registers<&lanewise<u16, average<u16>>>);                // vavguh
+  table.op4(1154, vector_on_registers<&lanewise<u32, average<u32>>>);                // vavguw
+  table.op4(1282, vector_on_registers<&lanewise<i8, average<i8>>>);                  // vavgsb
+  table.op4(1346, vector_on_registers<&lanewise<i16, average<i16>>>);                // vavgsh
+  table.op4(1410, vector_on_registers<&lanewise<i32, average<i32>>>);                // vavgsw
 
-  table.op4(4, chain<&lanewise<u8, rotate_left<u8>>>);                 // vrlb
-  table.op4(68, chain<&lanewise<u16, rotate_left<u16>>>);              // vrlh
-  table.op4(132, chain<&lanewise<u32, rotate_left<u32>>>);             // vrlw
-  table.op4(196, chain<&lanewise<u64, rotate_left<u64>>>);             // vrld
-  table.op4(260, chain<&lanewise<u8, shift_left<u8>>>);                // vslb
-  table.op4(324, chain<&lanewise<u16, shift_left<u16>>>);              // vslh
-  table.op4(388, chain<&lanewise<u32, shift_left<u32>>>);              // vslw
-  table.op4(1476, chain<&lanewise<u64, shift_left<u64>>>);             // vsld
-  table.op4(516, chain<&lanewise<u8, shift_right<u8>>>);               // vsrb
-  table.op4(580, chain<&lanewise<u16, shift_right<u16>>>);             // vsrh
-  table.op4(644, chain<&lanewise<u32, shift_right<u32>>>);             // vsrw
-  table.op4(1732, chain<&lanewise<u64, shift_right<u64>>>);            // vsrd
-  table.op4(772, chain<&lanewise<u8, shift_right_algebraic<u8>>>);     // vsrab
-  table.op4(836, chain<&lanewise<u16, shift_right_algebraic<u16>>>);   // vsrah
-  table.op4(900, chain<&lanewise<u32, shift_right_algebraic<u32>>>);   // vsraw
-  table.op4(964, chain<&lanewise<u64, shift_right_algebraic<u64>>>);   // vsrad
+  table.op4(4, vector_on_registers<&lanewise<u8, rotate_left<u8>>>);                 // vrlb
+  table.op4(68, vector_on_registers<&lanewise<u16, rotate_left<u16>>>);              // vrlh
+  table.op4(132, vector_on_registers<&lanewise<u32, rotate_left<u32>>>);             // vrlw
+  table.op4(196, vector_on_registers<&lanewise<u64, rotate_left<u64>>>);             // vrld
+  table.op4(260, vector_on_registers<&lanewise<u8, shift_left<u8>>>);                // vslb
+  table.op4(324, vector_on_registers<&lanewise<u16, shift_left<u16>>>);              // vslh
+  table.op4(388, vector_on_registers<&lanewise<u32, shift_left<u32>>>);              // vslw
+  table.op4(1476, vector_on_registers<&lanewise<u64, shift_left<u64>>>);             // vsld
+  table.op4(516, vector_on_registers<&lanewise<u8, shift_right<u8>>>);               // vsrb
+  table.op4(580, vector_on_registers<&lanewise<u16, shift_right<u16>>>);             // vsrh
+  table.op4(644, vector_on_registers<&lanewise<u32, shift_right<u32>>>);             // vsrw
+  table.op4(1732, vector_on_registers<&lanewise<u64, shift_right<u64>>>);            // vsrd
+  table.op4(772, vector_on_registers<&lanewise<u8, shift_right_algebraic<u8>>>);     // vsrab
+  table.op4(836, vector_on_registers<&lanewise<u16, shift_right_algebraic<u16>>>);   // vsrah
+  table.op4(900, vector_on_registers<&lanewise<u32, shift_right_algebraic<u32>>>);   // vsraw
+  table.op4(964, vector_on_registers<&lanewise<u64, shift_right_algebraic<u64>>>);   // vsrad
 
-  table.op4(8, chain<&multiply_even_odd<u8, true>>);                   // vmuloub
-  table.op4(72, chain<&multiply_even_odd<u16, true>>);                 // vmulouh
-  table.op4(136, chain<&multiply_even_odd<u32, true>>);                // vmulouw
-  table.op4(264, chain<&multiply_even_odd<i8, true>>);                 // vmulosb
-  table.op4(328, chain<&multiply_even_odd<i16, true>>);                // vmulosh
-  table.op4(392, chain<&multiply_even_odd<i32, true>>);                // vmulosw
-  table.op4(520, chain<&multiply_even_odd<u8, false>>);                // vmuleub
-  table.op4(584, chain<&multiply_even_odd<u16, false>>);               // vmuleuh
-  table.op4(648, chain<&multiply_even_odd<u32, false>>);               // vmuleuw
-  table.op4(776, chain<&multiply_even_odd<i8, false>>);                // vmulesb
-  table.op4(840, chain<&multiply_even_odd<i16, false>>);               // vmulesh
-  table.op4(904, chain<&multiply_even_odd<i32, false>>);               // vmulesw
-  table.op4(137, chain<&lanewise<u32, multiply_low_word>>);            // vmuluwm
-  table.op4_va_form(34, chain<&vmladduhm>);
-  table.op4_va_form(32, chain<&multiply_high_add<false>>);             // vmhaddshs
-  table.op4_va_form(33, chain<&multiply_high_add<true>>);              // vmhraddshs
-  table.op4_va_form(36, chain<&multiply_sum<u8, u8, false>>);          // vmsumubm
-  table.op4_va_form(37, chain<&multiply_sum<i8, u8, false>>);          // vmsummbm
-  table.op4_va_form(38, chain<&multiply_sum<u16, u16, false>>);        // vmsumuhm
-  table.op4_va_form(39, chain<&multiply_sum<u16, u16, true>>);         // vmsumuhs
-  table.op4_va_form(40, chain<&multiply_sum<i16, i16, false>>);        // vmsumshm
-  table.op4_va_form(41, chain<&multiply_sum<i16, i16, true>>);         // vmsumshs
-  table.op4(1544, chain<&sum_across_quarter<u8>>);                     // vsum4ubs
-  table.op4(1800, chain<&sum_across_quarter<i8>>);                     // vsum4sbs
-  table.op4(1608, chain<&sum_across_quarter<i16>>);                    // vsum4shs
-  table.op4(1672, chain<&vsum2sws>);
-  table.op4(1928, chain<&vsumsws>);
+  table.op4(8, vector_on_registers<&multiply_even_odd<u8, true>>);                   // vmuloub
+  table.op4(72, vector_on_registers<&multiply_even_odd<u16, true>>);                 // vmulouh
+  table.op4(136, vector_on_registers<&multiply_even_odd<u32, true>>);                // vmulouw
+  table.op4(264, vector_on_registers<&multiply_even_odd<i8, true>>);                 // vmulosb
+  table.op4(328, vector_on_registers<&multiply_even_odd<i16, true>>);                // vmulosh
+  table.op4(392, vector_on_registers<&multiply_even_odd<i32, true>>);                // vmulosw
+  table.op4(520, vector_on_registers<&multiply_even_odd<u8, false>>);                // vmuleub
+  table.op4(584, vector_on_registers<&multiply_even_odd<u16, false>>);               // vmuleuh
+  table.op4(648, vector_on_registers<&multiply_even_odd<u32, false>>);               // vmuleuw
+  table.op4(776, vector_on_registers<&multiply_even_odd<i8, false>>);                // vmulesb
+  table.op4(840, vector_on_registers<&multiply_even_odd<i16, false>>);               // vmulesh
+  table.op4(904, vector_on_registers<&multiply_even_odd<i32, false>>);               // vmulesw
+  table.op4(137, vector_on_registers<&lanewise<u32, multiply_low_word>>);            // vmuluwm
+  table.op4_va_form(34, vector_on_registers<&vmladduhm>);
+  table.op4_va_form(32, vector_on_registers<&multiply_high_add<false>>);             // vmhaddshs
+  table.op4_va_form(33, vector_on_registers<&multiply_high_add<true>>);              // vmhraddshs
+  table.op4_va_form(36, vector_on_registers<&multiply_sum<u8, u8, false>>);          // vmsumubm
+  table.op4_va_form(37, vector_on_registers<&multiply_sum<i8, u8, false>>);          // vmsummbm
+  table.op4_va_form(38, vector_on_registers<&multiply_sum<u16, u16, false>>);        // vmsumuhm
+  table.op4_va_form(39, vector_on_registers<&multiply_sum<u16, u16, true>>);         // vmsumuhs
+  table.op4_va_form(40, vector_on_registers<&multiply_sum<i16, i16, false>>);        // vmsumshm
+  table.op4_va_form(41, vector_on_registers<&multiply_sum<i16, i16, true>>);         // vmsumshs
+  table.op4(1544, vector_on_registers<&sum_across_quarter<u8>>);                     // vsum4ubs
+  table.op4(1800, vector_on_registers<&sum_across_quarter<i8>>);                     // vsum4sbs
+  table.op4(1608, vector_on_registers<&sum_across_quarter<i16>>);                    // vsum4shs
+  table.op4(1672, vector_on_registers<&vsum2sws>);
+  table.op4(1928, vector_on_registers<&vsumsws>);
 
-  table.op4_vc_form(6, chain<&vector_compare<u8, equal<u8>>>);         // vcmpequb
-  table.op4_vc_form(70, chain<&vector_compare<u16, equal<u16>>>);      // vcmpequh
-  table.op4_vc_form(134, chain<&vector_compare<u32, equal<u32>>>);     // vcmpequw
-  table.op4_vc_form(199, chain<&vector_compare<u64, equal<u64>>>);     // vcmpequd
-  table.op4_vc_form(518, chain<&vector_compare<u8, greater<u8>>>);     // vcmpgtub
-  table.op4_vc_form(582, chain<&vector_compare<u16, greater<u16>>>);   // vcmpgtuh
-  table.op4_vc_form(646, chain<&vector_compare<u32, greater<u32>>>);   // vcmpgtuw
-  table.op4_vc_form(711, chain<&vector_compare<u64, greater<u64>>>);   // vcmpgtud
-  table.op4_vc_form(774, chain<&vector_compare<i8, greater<i8>>>);     // vcmpgtsb
-  table.op4_vc_form(838, chain<&vector_compare<i16, greater<i16>>>);   // vcmpgtsh
-  table.op4_vc_form(902, chain<&vector_compare<i32, greater<i32>>>);   // vcmpgtsw
-  table.op4_vc_form(967, chain<&vector_compare<i64, greater<i64>>>);   // vcmpgtsd
-  table.op4_vc_form(198, chain<&vector_compare<u32, float_compare<float_equal>>>);          // vcmpeqfp
-  table.op4_vc_form(454, chain<&vector_compare<u32, float_compare<float_greater_equal>>>);  // vcmpgefp
-  table.op4_vc_form(710, chain<&vector_compare<u32, float_compare<float_greater>>>);        // vcmpgtfp
-  table.op4_vc_form(966, chain<&vcmpbfp>);
+  table.op4_vc_form(6, vector_on_registers<&vector_compare<u8, equal<u8>>>);         // vcmpequb
+  table.op4_vc_form(70, vector_on_registers<&vector_compare<u16, equal<u16>>>);      // vcmpequh
+  table.op4_vc_form(134, vector_on_registers<&vector_compare<u32, equal<u32>>>);     // vcmpequw
+  table.op4_vc_form(199, vector_on_registers<&vector_compare<u64, equal<u64>>>);     // vcmpequd
+  table.op4_vc_form(518, vector_on_registers<&vector_compare<u8, greater<u8>>>);     // vcmpgtub
+  table.op4_vc_form(582, vector_on_registers<&vector_compare<u16, greater<u16>>>);   // vcmpgtuh
+  table.op4_vc_form(646, vector_on_registers<&vector_compare<u32, greater<u32>>>);   // vcmpgtuw
+  table.op4_vc_form(711, vector_on_registers<&vector_compare<u64, greater<u64>>>);   // vcmpgtud
+  table.op4_vc_form(774, vector_on_registers<&vector_compare<i8, greater<i8>>>);     // vcmpgtsb
+  table.op4_vc_form(838, vector_on_registers<&vector_compare<i16, greater<i16>>>);   // vcmpgtsh
+  table.op4_vc_form(902, vector_on_registers<&vector_compare<i32, greater<i32>>>);   // vcmpgtsw
+  table.op4_vc_form(967, vector_on_registers<&vector_compare<i64, greater<i64>>>);   // vcmpgtsd
+  table.op4_vc_form(198, vector_on_registers<&vector_compare<u32, float_compare<float_equal>>>);          // vcmpeqfp
+  table.op4_vc_form(454, vector_on_registers<&vector_compare<u32, float_compare<float_greater_equal>>>);  // vcmpgefp
+  table.op4_vc_form(710, vector_on_registers<&vector_compare<u32, float_compare<float_greater>>>);        // vcmpgtfp
+  table.op4_vc_form(966, vector_on_registers<&vcmpbfp>);
 
-  table.op4(1794, chain<&vector_count<u8, leading_zeros<u8>>>);        // vclzb
-  table.op4(1858, chain<&vector_count<u16, leading_zeros<u16>>>);      // vclzh
-  table.op4(1922, chain<&vector_count<u32, leading_zeros<u32>>>);      // vclzw
-  table.op4(1986, chain<&vector_count<u64, leading_zeros<u64>>>);      // vclzd
-  table.op4(1795, chain<&vector_count<u8, population<u8>>>);           // vpopcntb
-  table.op4(1859, chain<&vector_count<u16, population<u16>>>);         // vpopcnth
-  table.op4(1923, chain<&vector_count<u32, population<u32>>>);         // vpopcntw
-  table.op4(1987, chain<&vector_count<u64, population<u64>>>);         // vpopcntd
-  table.op4(1292, chain<&vgbbd>);
-  table.op4(1356, chain<&vbpermq>);
+  table.op4(1794, vector_on_registers<&vector_count<u8, leading_zeros<u8>>>);        // vclzb
+  table.op4(1858, vector_on_registers<&vector_count<u16, leading_zeros<u16>>>);      // vclzh
+  table.op4(1922, vector_on_registers<&vector_count<u32, leading_zeros<u32>>>);      // vclzw
+  table.op4(1986, vector_on_registers<&vector_count<u64, leading_zeros<u64>>>);      // vclzd
+  table.op4(1795, vector_on_registers<&vector_count<u8, population<u8>>>);           // vpopcntb
+  table.op4(1859, vector_on_registers<&vector_count<u16, population<u16>>>);         // vpopcnth
+  table.op4(1923, vector_on_registers<&vector_count<u32, population<u32>>>);         // vpopcntw
+  table.op4(1987, vector_on_registers<&vector_count<u64, population<u64>>>);         // vpopcntd
+  table.op4(1292, vector_on_registers<&vgbbd>);
+  table.op4(1356, vector_on_registers<&vbpermq>);
 
-  table.op4(10, chain<&vector_float<add_float, kUsesAB>>);                      // vaddfp
-  table.op4(74, chain<&vector_float<subtract_float, kUsesAB>>);                 // vsubfp
-  table.op4_va_form(46, chain<&vector_float<multiply_add_float, kUsesABC>>);     // vmaddfp
-  table.op4_va_form(47, chain<&vector_float<negative_multiply_subtract_float, kUsesABC>>);  // vnmsubfp
-  table.op4(1034, chain<&vector_float<maximum_float, kUsesAB>>);                // vmaxfp
-  table.op4(1098, chain<&vector_float<minimum_float, kUsesAB>>);                // vminfp
-  table.op4(266, chain<&vector_float<reciprocal_estimate, kUsesB>>);           // vrefp
-  table.op4(330, chain<&vector_float<reciprocal_square_root_estimate, kUsesB>>);  // vrsqrtefp
-  table.op4(394, chain<&vector_float<power_of_two_estimate, kUsesB>>);         // vexptefp
-  table.op4(458, chain<&vector_float<log2_estimate, kUsesB>>);                 // vlogefp
-  table.op4(522, chain<&vector_float<round_nearest, kUsesB>>);                 // vrfin
-  table.op4(586, chain<&vector_float<round_toward_zero, kUsesB>>);             // vrfiz
-  table.op4(650, chain<&vector_float<round_up, kUsesB>>);                      // vrfip
-  table.op4(714, chain<&vector_float<round_down, kUsesB>>);                    // vrfim
-  table.op4(778, chain<&convert_from_fixed<false>>);                   // vcfux
-  table.op4(842, chain<&convert_from_fixed<true>>);                    // vcfsx
-  table.op4(906, chain<&convert_to_fixed<u32>>);                       // vctuxs
-  table.op4(970, chain<&convert_to_fixed<i32>>);                       // vctsxs
+  table.op4(10, vector_on_registers<&vector_float<add_float, kUsesAB>>);                      // vaddfp
+  table.op4(74, vector_on_registers<&vector_float<subtract_float, kUsesAB>>);                 // vsubfp
+  table.op4_va_form(46, vector_on_registers<&vector_float<multiply_add_float, kUsesABC>>);     // vmaddfp
+  table.op4_va_form(47, vector_on_registers<&vector_float<negative_multiply_subtract_float, kUsesABC>>);  // vnmsubfp
+  table.op4(1034, vector_on_registers<&vector_float<maximum_float, kUsesAB>>);                // vmaxfp
+  table.op4(1098, vector_on_registers<&vector_float<minimum_float, kUsesAB>>);                // vminfp
+  table.op4(266, vector_on_registers<&vector_float<reciprocal_estimate, kUsesB>>);           // vrefp
+  table.op4(330, vector_on_registers<&vector_float<reciprocal_square_root_estimate, kUsesB>>);  // vrsqrtefp
+  table.op4(394, vector_on_registers<&vector_float<power_of_two_estimate, kUsesB>>);         // vexptefp
+  table.op4(458, vector_on_registers<&vector_float<log2_estimate, kUsesB>>);                 // vlogefp
+  table.op4(522, vector_on_registers<&vector_float<round_nearest, kUsesB>>);                 // vrfin
+  table.op4(586, vector_on_registers<&vector_float<round_toward_zero, kUsesB>>);             // vrfiz
+  table.op4(650, vector_on_registers<&vector_float<round_up, kUsesB>>);                      // vrfip
+  table.op4(714, vector_on_registers<&vector_float<round_down, kUsesB>>);                    // vrfim
+  table.op4(778, vector_on_registers<&convert_from_fixed<false>>);                   // vcfux
+  table.op4(842, vector_on_registers<&convert_from_fixed<true>>);                    // vcfsx
+  table.op4(906, vector_on_registers<&convert_to_fixed<u32>>);                       // vctuxs
+  table.op4(970, vector_on_registers<&convert_to_fixed<i32>>);                       // vctsxs
 }
 
 }  // namespace mosaic::interp

@@ -214,17 +214,17 @@ Flow vector_polynomial_multiply_sum(Cpu& cpu, const DecodedInsn& insn) {
 }  // namespace
 
 void register_vmx_crypto_instructions(DecodeTable& table) {
-  table.op4(1288, chain<&vector_cipher<false>>);                    // vcipher
-  table.op4(1289, chain<&vector_cipher<true>>);                     // vcipherlast
-  table.op4(1352, chain<&vector_inverse_cipher<false>>);            // vncipher
-  table.op4(1353, chain<&vector_inverse_cipher<true>>);             // vncipherlast
-  table.op4(1480, chain<&vsbox>);
-  table.op4(1666, chain<&vector_sha_sigma<u32>>);                   // vshasigmaw
-  table.op4(1730, chain<&vector_sha_sigma<u64>>);                   // vshasigmad
-  table.op4(1032, chain<&vector_polynomial_multiply_sum<u8>>);      // vpmsumb
-  table.op4(1096, chain<&vector_polynomial_multiply_sum<u16>>);     // vpmsumh
-  table.op4(1160, chain<&vector_polynomial_multiply_sum<u32>>);     // vpmsumw
-  table.op4(1224, chain<&vector_polynomial_multiply_sum<u64>>);     // vpmsumd
+  table.op4(1288, vector_on_registers<&vector_cipher<false>>);                    // vcipher
+  table.op4(1289, vector_on_registers<&vector_cipher<true>>);                     // vcipherlast
+  table.op4(1352, vector_on_registers<&vector_inverse_cipher<false>>);            // vncipher
+  table.op4(1353, vector_on_registers<&vector_inverse_cipher<true>>);             // vncipherlast
+  table.op4(1480, vector_on_registers<&vsbox>);
+  table.op4(1666, vector_on_registers<&vector_sha_sigma<u32>>);                   // vshasigmaw
+  table.op4(1730, vector_on_registers<&vector_sha_sigma<u64>>);                   // vshasigmad
+  table.op4(1032, vector_on_registers<&vector_polynomial_multiply_sum<u8>>);      // vpmsumb
+  table.op4(1096, vector_on_registers<&vector_polynomial_multiply_sum<u16>>);     // vpmsumh
+  table.op4(1160, vector_on_registers<&vector_polynomial_multiply_sum<u32>>);     // vpmsumw
+  table.op4(1224, vector_on_registers<&vector_polynomial_multiply_sum<u64>>);     // vpmsumd
 }
 
 }  // namespace mosaic::interp

@@ -36,6 +36,10 @@ unsigned xc(const DecodedInsn& insn) { return bits(insn.word, 21, 25) | (bits(in
 bool vsx_available(const Cpu& cpu) { return cpu.state.msr & msr_bit::kVsx; }
 Flow vsx_unavailable(Cpu& cpu) { return cpu.interrupt(Vector::vsx_unavailable, cpu.state.nip); }
 
+// A VSX instruction that computes on VSRs only.
+template <Handler Execute>
+constexpr Handlers vsx_on_registers = facility_on_registers<Execute, &vsx_available>;
+
 // The GPR moves belong to the facility whose registers they touch: VSR 0-31
 // are the FPRs' (MSR[FP]) and VSR 32-63 the VRs' (MSR[VEC]); MSR[VSX] does
 // not take part (Book I 7.6.1.x, mfvsrd and friends).
@@ -109,6 +113,46 @@ Flow store_vector(Cpu& cpu, const DecodedInsn& insn) {
   }
   return Flow::next;
 }
+
+// The same on the soft TLB's hit path alone (chained_access): false, with
+// nothing done, where an element would take the slow path.
+template <class T>
+bool load_vector_on_tlb_hit(Cpu& cpu, const DecodedInsn& insn) {
+  if (!vsx_available(cpu)) return false;
+  const u64 ea = indexed_effective_address(cpu, insn);
+  std::array<T, 16 / sizeof(T)> elements{};
+  for (unsigned i = 0; i < elements.size(); ++i) {
+    if (!cpu.load_from_tlb(ea + i * sizeof(T), elements[i])) return false;
+  }
+  if constexpr (sizeof(T) == 8) {
+    cpu.state.set_vsr(xt(insn), {elements[0], elements[1]});
+  } else {
+    cpu.state.set_vsr(xt(insn), from_words(elements));
+  }
+  return true;
+}
+
+template <class T>
+bool store_vector_on_tlb_hit(Cpu& cpu, const DecodedInsn& insn) {
+  if (!vsx_available(cpu)) return false;
+  const u64 ea = indexed_effective_address(cpu, insn);
+  if (!within_one_tlb_page(cpu, ea, 16)) return false;
+  const Quadword value = cpu.state.vsr(xt(insn));
+  if constexpr (sizeof(T) == 8) {
+    return cpu.store_to_tlb(ea, value[0]) && cpu.store_to_tlb(ea + 8, value[1]);
+  } else {
+    const Words words = to_words(value);
+    for (unsigned i = 0; i < 4; ++i) {
+      if (!cpu.store_to_tlb(ea + 4 * i, words[i])) return false;
+    }
+    return true;
+  }
+}
+
+template <class T>
+constexpr Handlers vector_load = access<&load_vector<T>, &load_vector_on_tlb_hit<T>>;
+template <class T>
+constexpr Handlers vector_store = access<&store_vector<T>, &store_vector_on_tlb_hit<T>>;
 
 // lxvdsx: one doubleword, copied into both elements.
 Flow lxvdsx(Cpu& cpu, const DecodedInsn& insn) {
@@ -277,11 +321,11 @@ void register_vsx_instructions(DecodeTable& table) {
   table.op31(716, chain<&store_scalar<doubleword>>);   // stxsdx
   table.op31(140, chain<&store_scalar<word_zero>>);    // stxsiwx
   table.op31(652, chain<&store_scalar<single>>);       // stxsspx
-  table.op31(844, chain<&load_vector<u64>>);           // lxvd2x
-  table.op31(780, chain<&load_vector<u32>>);           // lxvw4x
+  table.op31(844, vector_load<u64>);                   // lxvd2x
+  table.op31(780, vector_load<u32>);                   // lxvw4x
   table.op31(332, chain<&lxvdsx>);
-  table.op31(972, chain<&store_vector<u64>>);          // stxvd2x
-  table.op31(908, chain<&store_vector<u32>>);          // stxvw4x
+  table.op31(972, vector_store<u64>);                  // stxvd2x
+  table.op31(908, vector_store<u32>);                  // stxvw4x
 
   table.op31(51, chain<&move_from_vsr<GprPart::doubleword>>);   // mfvsrd
   table.op31(115, chain<&move_from_vsr<GprPart::word_zero>>);   // mfvsrwz
@@ -289,37 +333,37 @@ void register_vsx_instructions(DecodeTable& table) {
   table.op31(211, chain<&move_to_vsr<GprPart::word_signed>>);   // mtvsrwa
   table.op31(243, chain<&move_to_vsr<GprPart::word_zero>>);     // mtvsrwz
 
-  table.op60_xx3(130, chain<&bitwise_binary<&and_op<u64>>>);   // xxland
-  table.op60_xx3(138, chain<&bitwise_binary<&and_complement_op<u64>>>);  // xxlandc
-  table.op60_xx3(146, chain<&bitwise_binary<&or_op<u64>>>);    // xxlor
-  table.op60_xx3(154, chain<&bitwise_binary<&xor_op<u64>>>);   // xxlxor
-  table.op60_xx3(162, chain<&bitwise_binary<&nor_op<u64>>>);   // xxlnor
-  table.op60_xx3(170, chain<&bitwise_binary<&or_complement_op<u64>>>);   // xxlorc
-  table.op60_xx3(178, chain<&bitwise_binary<&nand_op<u64>>>);  // xxlnand
-  table.op60_xx3(186, chain<&bitwise_binary<&equivalent_op<u64>>>);   // xxleqv
+  table.op60_xx3(130, vsx_on_registers<&bitwise_binary<&and_op<u64>>>);   // xxland
+  table.op60_xx3(138, vsx_on_registers<&bitwise_binary<&and_complement_op<u64>>>);  // xxlandc
+  table.op60_xx3(146, vsx_on_registers<&bitwise_binary<&or_op<u64>>>);    // xxlor
+  table.op60_xx3(154, vsx_on_registers<&bitwise_binary<&xor_op<u64>>>);   // xxlxor
+  table.op60_xx3(162, vsx_on_registers<&bitwise_binary<&nor_op<u64>>>);   // xxlnor
+  table.op60_xx3(170, vsx_on_registers<&bitwise_binary<&or_complement_op<u64>>>);   // xxlorc
+  table.op60_xx3(178, vsx_on_registers<&bitwise_binary<&nand_op<u64>>>);  // xxlnand
+  table.op60_xx3(186, vsx_on_registers<&bitwise_binary<&equivalent_op<u64>>>);   // xxleqv
 
-  table.op60_xx3(18, chain<&merge_words<0>>);  // xxmrghw
-  table.op60_xx3(50, chain<&merge_words<2>>);  // xxmrglw
+  table.op60_xx3(18, vsx_on_registers<&merge_words<0>>);  // xxmrghw
+  table.op60_xx3(50, vsx_on_registers<&merge_words<2>>);  // xxmrglw
   // DM / SHW sit in bits 22:23 of the 8-bit extended opcode (bit 21 is 0).
   for (unsigned field = 0; field < 4; ++field) {
-    table.op60_xx3((field << 5) | 10, chain<&xxpermdi>);
-    table.op60_xx3((field << 5) | 2, chain<&xxsldwi>);
+    table.op60_xx3((field << 5) | 10, vsx_on_registers<&xxpermdi>);
+    table.op60_xx3((field << 5) | 2, vsx_on_registers<&xxsldwi>);
   }
-  table.op60_xx2(164, chain<&xxspltw>);
-  table.op60_xx4(3, chain<&xxsel>);
+  table.op60_xx2(164, vsx_on_registers<&xxspltw>);
+  table.op60_xx4(3, vsx_on_registers<&xxsel>);
 
-  table.op60_xx2(345, chain<&bitwise_unary<&absolute<kDoubleSign>, true>>);            // xsabsdp
-  table.op60_xx2(361, chain<&bitwise_unary<&negative_absolute<kDoubleSign>, true>>);   // xsnabsdp
-  table.op60_xx2(377, chain<&bitwise_unary<&negate<kDoubleSign>, true>>);              // xsnegdp
-  table.op60_xx3(176, chain<&bitwise_binary<&copy_sign<kDoubleSign>, true>>);          // xscpsgndp
-  table.op60_xx2(473, chain<&bitwise_unary<&absolute<kDoubleSign>>>);                  // xvabsdp
-  table.op60_xx2(489, chain<&bitwise_unary<&negative_absolute<kDoubleSign>>>);         // xvnabsdp
-  table.op60_xx2(505, chain<&bitwise_unary<&negate<kDoubleSign>>>);                    // xvnegdp
-  table.op60_xx3(240, chain<&bitwise_binary<&copy_sign<kDoubleSign>>>);                // xvcpsgndp
-  table.op60_xx2(409, chain<&bitwise_unary<&absolute<kSingleSigns>>>);                 // xvabssp
-  table.op60_xx2(425, chain<&bitwise_unary<&negative_absolute<kSingleSigns>>>);        // xvnabssp
-  table.op60_xx2(441, chain<&bitwise_unary<&negate<kSingleSigns>>>);                   // xvnegsp
-  table.op60_xx3(208, chain<&bitwise_binary<&copy_sign<kSingleSigns>>>);               // xvcpsgnsp
+  table.op60_xx2(345, vsx_on_registers<&bitwise_unary<&absolute<kDoubleSign>, true>>);            // xsabsdp
+  table.op60_xx2(361, vsx_on_registers<&bitwise_unary<&negative_absolute<kDoubleSign>, true>>);   // xsnabsdp
+  table.op60_xx2(377, vsx_on_registers<&bitwise_unary<&negate<kDoubleSign>, true>>);              // xsnegdp
+  table.op60_xx3(176, vsx_on_registers<&bitwise_binary<&copy_sign<kDoubleSign>, true>>);          // xscpsgndp
+  table.op60_xx2(473, vsx_on_registers<&bitwise_unary<&absolute<kDoubleSign>>>);                  // xvabsdp
+  table.op60_xx2(489, vsx_on_registers<&bitwise_unary<&negative_absolute<kDoubleSign>>>);         // xvnabsdp
+  table.op60_xx2(505, vsx_on_registers<&bitwise_unary<&negate<kDoubleSign>>>);                    // xvnegdp
+  table.op60_xx3(240, vsx_on_registers<&bitwise_binary<&copy_sign<kDoubleSign>>>);                // xvcpsgndp
+  table.op60_xx2(409, vsx_on_registers<&bitwise_unary<&absolute<kSingleSigns>>>);                 // xvabssp
+  table.op60_xx2(425, vsx_on_registers<&bitwise_unary<&negative_absolute<kSingleSigns>>>);        // xvnabssp
+  table.op60_xx2(441, vsx_on_registers<&bitwise_unary<&negate<kSingleSigns>>>);                   // xvnegsp
+  table.op60_xx3(208, vsx_on_registers<&bitwise_binary<&copy_sign<kSingleSigns>>>);               // xvcpsgnsp
   register_vsx_float_instructions(table);
 }
 

@@ -11,6 +11,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "chained_dispatch.hpp"
 #include "cpu.hpp"
 #include "insn_common.hpp"
 
@@ -96,6 +97,10 @@ inline constexpr std::uint32_t kSaturation = 1u << 0;  // SAT, sticky
 
 inline bool vector_available(const Cpu& cpu) { return cpu.state.msr & msr_bit::kVector; }
 inline Flow vector_unavailable(Cpu& cpu) { return cpu.interrupt(Vector::vector_unavailable, cpu.state.nip); }
+
+// A VMX instruction that computes on registers only (VRs, VSCR, CR6).
+template <Handler Execute>
+inline constexpr Handlers vector_on_registers = facility_on_registers<Execute, &vector_available>;
 
 // The value clamped to T's range; sets VSCR[SAT] when it had to clamp.
 template <class T, class Wide>

@@ -1,4 +1,5 @@
 // The run loop: exits to the machine, MMIO replay and stop requests.
+#include <array>
 #include <utility>
 
 #include "cpu_fixture.hpp"
@@ -275,6 +276,97 @@ TEST_F(CpuRunTest, RfidSettingEeWithADecrementerPendingInterruptsBeforeItsTarget
   ASSERT_EQ(run().reason, ExitReason::hypercall);
   EXPECT_EQ(cpu.state.srr0, kCodeAddress + 8);
   EXPECT_EQ(cpu.state.gpr[3], 0u);
+}
+
+// VMX and VSX instructions run unsettled in a chain only while MSR enables
+// their facility; with it off, the facility-unavailable interrupt is precise
+// (Book III 6.5.12, 6.5.13): SRR0 is the instruction, what came before it
+// ran and nothing after it did.
+TEST_F(CpuRunTest, VectorInstructionsInAChainTakeTheirUnavailableInterruptsPrecisely) {
+  constexpr std::uint32_t kAddiR3 = 0x38630001;  // addi r3,r3,1
+  constexpr std::uint32_t kVaddubm = 0x10611000;  // vaddubm v3,v1,v2
+  constexpr std::uint32_t kXxlor = 0xf0011490;    // xxlor vs0,vs1,vs2
+  poke<std::uint32_t>(0xf20, kSystemCallHypervisor);
+  poke<std::uint32_t>(0xf40, kSystemCallHypervisor);
+  place_code({kAddiR3, kVaddubm, kXxlor, kAddiR3, kSystemCallHypervisor});
+  cpu.state.vr[1] = {0x0102030405060708, 0x1112131415161718};
+  cpu.state.vr[2] = {0x1010101010101010, 0x2020202020202020};
+  cpu.state.set_vsr(1, {0x00ff00ff00ff00ff, 1});
+  cpu.state.set_vsr(2, {0xff00ff00ff00ff00, 2});
+  const std::uint64_t msr = cpu.state.msr & ~(msr_bit::kVector | msr_bit::kVsx);
+
+  cpu.set_msr(msr);
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.srr0, kCodeAddress + 4);  // vector unavailable, at 0xf20
+  EXPECT_EQ(cpu.state.gpr[3], 1u);
+  EXPECT_EQ(cpu.state.vr[3], (std::array<std::uint64_t, 2>{0, 0}));
+
+  cpu.state.gpr[3] = 0;
+  cpu.state.nip = kCodeAddress;
+  cpu.set_msr(msr | msr_bit::kVector);
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.state.srr0, kCodeAddress + 8);  // VSX unavailable, at 0xf40
+  EXPECT_EQ(cpu.state.gpr[3], 1u);
+  EXPECT_EQ(cpu.state.vr[3], (std::array<std::uint64_t, 2>{0x1112131415161718, 0x3132333435363738}));
+  EXPECT_EQ(cpu.state.vsr(0), (std::array<std::uint64_t, 2>{0, 0}));
+
+  cpu.state.gpr[3] = 0;
+  cpu.state.nip = kCodeAddress;
+  cpu.state.srr0 = 0;
+  cpu.set_msr(msr | msr_bit::kVector | msr_bit::kVsx);
+  const std::uint64_t before = cpu.instructions_retired();
+  ASSERT_EQ(run().reason, ExitReason::hypercall);
+  EXPECT_EQ(cpu.instructions_retired() - before, 5u);
+  EXPECT_EQ(cpu.state.srr0, 0u);
+  EXPECT_EQ(cpu.state.gpr[3], 2u);
+  EXPECT_EQ(cpu.state.vsr(0), (std::array<std::uint64_t, 2>{0xffffffffffffffff, 3}));
+}
+
+// lvx/stvx, lxvd2x/stxvd2x and lxvw4x/stxvw4x through the run loop, on a
+// soft-TLB miss and then a hit, in both byte orders (Book I 6.7.2, 7.6.1):
+// lvx reads the quadword as one number in the current order; lxvd2x and
+// lxvw4x read each element in that order and keep element 0 at EA. The
+// stores put back the bytes the loads read.
+TEST_F(CpuRunTest, VectorLoadsAndStoresMoveSixteenBytesInEitherByteOrder) {
+  constexpr std::uint64_t kData = 0x8000, kCopies = 0x9000;
+  const std::array<std::uint32_t, 7> code = {
+      0x7c2020ce,  // lvx v1,0,r4
+      0x7c2029ce,  // stvx v1,0,r5
+      0x7c402698,  // lxvd2x vs2,0,r4
+      0x7c403798,  // stxvd2x vs2,0,r6
+      0x7c602618,  // lxvw4x vs3,0,r4
+      0x7c603f18,  // stxvw4x vs3,0,r7
+      kSystemCallHypervisor};
+  using Quad = std::array<std::uint64_t, 2>;
+  struct Order {
+    bool little;
+    Quad lvx, lxvd2x, lxvw4x;
+  };
+  const Order orders[] = {
+      {false, {0x0001020304050607, 0x08090a0b0c0d0e0f}, {0x0001020304050607, 0x08090a0b0c0d0e0f},
+       {0x0001020304050607, 0x08090a0b0c0d0e0f}},
+      {true, {0x0f0e0d0c0b0a0908, 0x0706050403020100}, {0x0706050403020100, 0x0f0e0d0c0b0a0908},
+       {0x0302010007060504, 0x0b0a09080f0e0d0c}},
+  };
+  for (const Order& order : orders) {
+    cpu.set_msr((cpu.state.msr & ~ppc::msr::kLittleEndian) | msr_bit::kVector | msr_bit::kVsx |
+                (order.little ? ppc::msr::kLittleEndian : 0));
+    for (std::size_t i = 0; i < code.size(); ++i) poke<std::uint32_t>(kCodeAddress + 4 * i, code[i], order.little);
+    for (const char* pass : {"TLB miss", "TLB hit"}) {
+      for (unsigned i = 0; i < 16; ++i) poke<std::uint8_t>(kData + i, static_cast<std::uint8_t>(i));
+      for (unsigned i = 0; i < 48; ++i) poke<std::uint8_t>(kCopies + i, 0xee);
+      cpu.state.gpr[4] = kData;
+      for (unsigned i = 0; i < 3; ++i) cpu.state.gpr[5 + i] = kCopies + 16 * i;
+      cpu.state.nip = kCodeAddress;
+      ASSERT_EQ(run().reason, ExitReason::hypercall) << pass;
+      EXPECT_EQ(cpu.state.vr[1], order.lvx) << pass << (order.little ? " LE" : " BE");
+      EXPECT_EQ(cpu.state.vsr(2), order.lxvd2x) << pass << (order.little ? " LE" : " BE");
+      EXPECT_EQ(cpu.state.vsr(3), order.lxvw4x) << pass << (order.little ? " LE" : " BE");
+      for (unsigned i = 0; i < 48; ++i) {
+        ASSERT_EQ(peek<std::uint8_t>(kCopies + i), i % 16) << pass << " byte " << i;
+      }
+    }
+  }
 }
 
 // A write watchpoint reports the data address before the store is

@@ -216,6 +216,24 @@ TEST_F(IntegerTest, MultiplyHigh) {
   EXPECT_EQ(xo(kMulhdu, 1ull << 63, 4), 2u);
 }
 
+// OE and Rc are chosen at decode time: without OE an overflowing product
+// or quotient leaves OV alone, and Rc sets CR0 from the result (with SO).
+TEST_F(IntegerTest, MultiplyAndDivideSetOvOnlyWithOeAndCr0OnlyWithRc) {
+  cpu.state.cr = 0;
+  xo(kMullw, 0x10000, 0x10000);
+  xo(kDivdu, 5, 0);
+  EXPECT_FALSE(cpu.state.xer_ov);
+  EXPECT_EQ(cr0(), 0u);
+  EXPECT_EQ(xo(kMulhd, kAllOnes, 1, false, true), kAllOnes);
+  EXPECT_EQ(cr0(), kLess);
+  EXPECT_FALSE(cpu.state.xer_ov);
+  xo(kDivd, kInt64Min, kAllOnes, true, true);
+  EXPECT_TRUE(cpu.state.xer_ov);
+  EXPECT_EQ(cr0(), kEqual | kSo);
+  EXPECT_EQ(xo(kDivwu, 9, 3, false, true), 3u);
+  EXPECT_EQ(cr0(), kGreater | kSo);  // SO stays set
+}
+
 TEST_F(IntegerTest, DivideRoundsTowardsZero) {
   EXPECT_EQ(static_cast<std::uint32_t>(xo(kDivw, static_cast<std::uint64_t>(-7), 2)), static_cast<std::uint32_t>(-3));
   EXPECT_EQ(static_cast<std::uint32_t>(xo(kDivwu, 0xfffffffe, 2)), 0x7fffffffu);
