@@ -68,12 +68,16 @@ Quadword from_words(const Words& w) {
 // lxvd2x / lxvw4x: element i comes from EA + i * size, each element in the
 // current byte order. In little-endian mode this reverses the bytes of each
 // element but keeps element 0 at the lowest address (unlike lvx).
-template <class T>
+// `Fast`: through the soft TLB's hit path alone (chained_access), false with
+// nothing done where an element would take the slow path; stores then need
+// all 16 bytes in one page, so that none is stored before a miss.
+template <class T, bool Fast>
 bool load_elements(Cpu& cpu, u64 ea, Quadword& value) {
   constexpr unsigned kCount = 16 / sizeof(T);
   std::array<T, kCount> elements{};
   for (unsigned i = 0; i < kCount; ++i) {
-    if (!cpu.load(ea + i * sizeof(T), elements[i])) return false;
+    const u64 address = ea + i * sizeof(T);
+    if (!(Fast ? cpu.load_from_tlb(address, elements[i]) : cpu.load(address, elements[i]))) return false;
   }
   if constexpr (sizeof(T) == 8) {
     value = {elements[0], elements[1]};
@@ -83,14 +87,18 @@ bool load_elements(Cpu& cpu, u64 ea, Quadword& value) {
   return true;
 }
 
-template <class T>
+template <class T, bool Fast>
 bool store_elements(Cpu& cpu, u64 ea, const Quadword& value) {
+  if (Fast && !within_one_tlb_page(cpu, ea, 16)) return false;
+  const auto store = [&cpu](u64 address, auto element) {
+    return Fast ? cpu.store_to_tlb(address, element) : cpu.store(address, element);
+  };
   if constexpr (sizeof(T) == 8) {
-    return cpu.store(ea, value[0]) && cpu.store(ea + 8, value[1]);
+    return store(ea, value[0]) && store(ea + 8, value[1]);
   } else {
     const Words words = to_words(value);
     for (unsigned i = 0; i < 4; ++i) {
-      if (!cpu.store(ea + 4 * i, words[i])) return false;
+      if (!store(ea + 4 * i, words[i])) return false;
     }
     return true;
   }
@@ -100,53 +108,31 @@ template <class T>
 Flow load_vector(Cpu& cpu, const DecodedInsn& insn) {
   if (!vsx_available(cpu)) return vsx_unavailable(cpu);
   Quadword value{};
-  if (!load_elements<T>(cpu, indexed_effective_address(cpu, insn), value)) return cpu.aborted();
+  if (!load_elements<T, false>(cpu, indexed_effective_address(cpu, insn), value)) return cpu.aborted();
   cpu.state.set_vsr(xt(insn), value);
   return Flow::next;
 }
 
 template <class T>
+bool load_vector_on_tlb_hit(Cpu& cpu, const DecodedInsn& insn) {
+  Quadword value{};
+  if (!vsx_available(cpu) || !load_elements<T, true>(cpu, indexed_effective_address(cpu, insn), value)) return false;
+  cpu.state.set_vsr(xt(insn), value);
+  return true;
+}
+
+template <class T>
 Flow store_vector(Cpu& cpu, const DecodedInsn& insn) {
   if (!vsx_available(cpu)) return vsx_unavailable(cpu);
-  if (!store_elements<T>(cpu, indexed_effective_address(cpu, insn), cpu.state.vsr(xt(insn)))) {
+  if (!store_elements<T, false>(cpu, indexed_effective_address(cpu, insn), cpu.state.vsr(xt(insn)))) {
     return cpu.aborted();
   }
   return Flow::next;
 }
 
-// The same on the soft TLB's hit path alone (chained_access): false, with
-// nothing done, where an element would take the slow path.
-template <class T>
-bool load_vector_on_tlb_hit(Cpu& cpu, const DecodedInsn& insn) {
-  if (!vsx_available(cpu)) return false;
-  const u64 ea = indexed_effective_address(cpu, insn);
-  std::array<T, 16 / sizeof(T)> elements{};
-  for (unsigned i = 0; i < elements.size(); ++i) {
-    if (!cpu.load_from_tlb(ea + i * sizeof(T), elements[i])) return false;
-  }
-  if constexpr (sizeof(T) == 8) {
-    cpu.state.set_vsr(xt(insn), {elements[0], elements[1]});
-  } else {
-    cpu.state.set_vsr(xt(insn), from_words(elements));
-  }
-  return true;
-}
-
 template <class T>
 bool store_vector_on_tlb_hit(Cpu& cpu, const DecodedInsn& insn) {
-  if (!vsx_available(cpu)) return false;
-  const u64 ea = indexed_effective_address(cpu, insn);
-  if (!within_one_tlb_page(cpu, ea, 16)) return false;
-  const Quadword value = cpu.state.vsr(xt(insn));
-  if constexpr (sizeof(T) == 8) {
-    return cpu.store_to_tlb(ea, value[0]) && cpu.store_to_tlb(ea + 8, value[1]);
-  } else {
-    const Words words = to_words(value);
-    for (unsigned i = 0; i < 4; ++i) {
-      if (!cpu.store_to_tlb(ea + 4 * i, words[i])) return false;
-    }
-    return true;
-  }
+  return vsx_available(cpu) && store_elements<T, true>(cpu, indexed_effective_address(cpu, insn), cpu.state.vsr(xt(insn)));
 }
 
 template <class T>
