@@ -30,7 +30,7 @@ bool overflow_enabled(const DecodedInsn& insn) { return bits(insn.word, 21, 21);
 // copies the SO this instruction may just have set). MayRecord false: OE =
 // Rc = 0 is known at decode time (by_oe_or_record, by_record).
 template <bool MayRecord = true>
-Flow finish_xo(Cpu& cpu, const DecodedInsn& insn, u64 result, bool overflow) {
+[[gnu::always_inline]] inline Flow finish_xo(Cpu& cpu, const DecodedInsn& insn, u64 result, bool overflow) {
   cpu.state.gpr[insn.rt] = result;
   if constexpr (!MayRecord) return Flow::next;
   if (overflow_enabled(insn)) {
