@@ -124,7 +124,6 @@ inline constexpr Handlers on_registers_then_branch{Execute, &chained_on_register
 // settled, as chain<Execute> runs it (chained_after_miss).
 using HitHandler = bool (*)(Cpu& cpu, const DecodedInsn& insn);
 
-
 template <Handler Execute, HitHandler TryHit>
 [[gnu::flatten]] Flow chained_access(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end) {
   cpu.poison_unsettled_state();
