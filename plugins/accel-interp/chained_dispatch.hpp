@@ -25,12 +25,12 @@ namespace mosaic::interp {
 // handler runs, which may then take an interrupt, jump, or read nip and the
 // retired count as the run loop would let it.
 template <Handler Execute>
-[[gnu::flatten]] Flow chained(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end) {
-  cpu.settle_chain(nip, budget_end);
+[[gnu::flatten]] Flow chained(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
+  cpu.settle_chain(insn, budget_end);
   const Flow flow = Execute(cpu, insn);
-  const DecodedInsn* next = cpu.chain_next(flow, insn, nip, budget_end);
+  const DecodedInsn* next = cpu.chain_next(flow, insn, budget_end);
   if (next == nullptr) return flow;
-  return next->chained(cpu, *next, nip, budget_end);
+  return next->chained(cpu, *next, budget_end);
 }
 
 template <Handler Execute>
@@ -40,16 +40,14 @@ inline constexpr Handlers chain{Execute, &chained<Execute>};
 // (a soft-TLB miss, a facility turned off): a tail call, so that the fast
 // way needs no stack frame.
 template <Handler Execute>
-[[gnu::noinline]] Flow chained_after_miss(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
-                                          std::uint64_t budget_end) {
-  return chained<Execute>(cpu, insn, nip, budget_end);
+[[gnu::noinline]] Flow chained_after_miss(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
+  return chained<Execute>(cpu, insn, budget_end);
 }
 
 // Falls through to the next entry without settling.
-[[gnu::always_inline]] inline Flow fall_through(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
-                                                std::uint64_t budget_end) {
+[[gnu::always_inline]] inline Flow fall_through(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
   const DecodedInsn* next = &insn + 1;
-  return next->chained(cpu, *next, nip + 4, budget_end);
+  return next->chained(cpu, *next, budget_end);
 }
 
 // An instruction that only computes on registers (GPRs, CR, XER, LR, CTR,
@@ -58,12 +56,11 @@ template <Handler Execute>
 // falls through to the next entry: no accounting, no test (see
 // Cpu::settle_chain).
 template <Handler Execute>
-[[gnu::flatten]] Flow chained_on_registers(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
-                                           std::uint64_t budget_end) {
+[[gnu::flatten]] Flow chained_on_registers(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
   cpu.poison_unsettled_state();
   [[maybe_unused]] const Flow flow = Execute(cpu, insn);
   assert(flow == Flow::next && cpu.state.nip == Cpu::kUnsettledNip);
-  return fall_through(cpu, insn, nip, budget_end);
+  return fall_through(cpu, insn, budget_end);
 }
 
 template <Handler Execute>
@@ -76,24 +73,23 @@ inline constexpr Handlers on_registers{Execute, &chained_on_registers<Execute>};
 using FacilityTest = bool (*)(const Cpu& cpu);
 
 template <Handler Execute, FacilityTest Available>
-[[gnu::flatten]] Flow chained_facility_on_registers(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
-                                                    std::uint64_t budget_end) {
-  if (!Available(cpu)) [[unlikely]] return chained_after_miss<Execute>(cpu, insn, nip, budget_end);
-  return chained_on_registers<Execute>(cpu, insn, nip, budget_end);
+[[gnu::flatten]] Flow chained_facility_on_registers(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
+  if (!Available(cpu)) [[unlikely]] return chained_after_miss<Execute>(cpu, insn, budget_end);
+  return chained_on_registers<Execute>(cpu, insn, budget_end);
 }
 
 template <Handler Execute, FacilityTest Available>
 inline constexpr Handlers facility_on_registers{Execute, &chained_facility_on_registers<Execute, Available>};
 
-// A relative branch taken `step` bytes from nip, at the end of a chained
+// A relative branch taken `step` bytes from `insn`, at the end of a chained
 // handler: on in the chain where Cpu::chain_taken allows, else settled and
 // back to the run loop with the target in nip.
 [[gnu::always_inline]] inline Flow take_relative_branch(Cpu& cpu, const DecodedInsn& insn, std::int64_t step,
-                                                        std::uint64_t nip, std::uint64_t budget_end) {
-  if (const DecodedInsn* next = cpu.chain_taken(insn, step, nip, budget_end)) {
-    return next->chained(cpu, *next, nip, budget_end);
+                                                        std::uintptr_t budget_end) {
+  if (const DecodedInsn* next; cpu.chain_taken(insn, step, budget_end, next)) {
+    return next->chained(cpu, *next, budget_end);
   }
-  cpu.state.nip = (nip + static_cast<std::uint64_t>(step)) & cpu.address_mask();
+  cpu.state.nip = (cpu.state.nip + static_cast<std::uint64_t>(step)) & cpu.address_mask();
   return Flow::jump;
 }
 
@@ -103,15 +99,13 @@ inline constexpr Handlers facility_on_registers{Execute, &chained_facility_on_re
 // and the displacement in imm. It goes on as the chained bc does, from the
 // branch's address.
 template <Handler Execute>
-[[gnu::flatten]] Flow chained_then_branch(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip,
-                                          std::uint64_t budget_end) {
+[[gnu::flatten]] Flow chained_then_branch(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
   cpu.poison_unsettled_state();
   [[maybe_unused]] const Flow flow = Execute(cpu, insn);
   assert(flow == Flow::next && cpu.state.nip == Cpu::kUnsettledNip);
   const DecodedInsn& branch = *(&insn + 1);
-  nip += 4;
-  if (cpu.state.cr_bit(branch.ra) != ((branch.rt & 0x08) != 0)) return fall_through(cpu, branch, nip, budget_end);
-  return take_relative_branch(cpu, branch, branch.imm, nip, budget_end);
+  if (cpu.state.cr_bit(branch.ra) != ((branch.rt & 0x08) != 0)) return fall_through(cpu, branch, budget_end);
+  return take_relative_branch(cpu, branch, branch.imm, budget_end);
 }
 
 template <Handler Execute>
@@ -125,10 +119,10 @@ inline constexpr Handlers on_registers_then_branch{Execute, &chained_on_register
 using HitHandler = bool (*)(Cpu& cpu, const DecodedInsn& insn);
 
 template <Handler Execute, HitHandler TryHit>
-[[gnu::flatten]] Flow chained_access(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end) {
+[[gnu::flatten]] Flow chained_access(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
   cpu.poison_unsettled_state();
-  if (!TryHit(cpu, insn)) [[unlikely]] return chained_after_miss<Execute>(cpu, insn, nip, budget_end);
-  return fall_through(cpu, insn, nip, budget_end);
+  if (!TryHit(cpu, insn)) [[unlikely]] return chained_after_miss<Execute>(cpu, insn, budget_end);
+  return fall_through(cpu, insn, budget_end);
 }
 
 template <Handler Execute, HitHandler TryHit>
@@ -138,8 +132,8 @@ inline constexpr Handlers access{Execute, &chained_access<Execute, TryHit>};
 // (it forgets the fetch page: SLB and TLB invalidation, icbi) ends its
 // chain: chain_next relies on that and does not check.
 template <Handler Execute>
-Flow chain_ending(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end) {
-  cpu.settle_chain(nip, budget_end);
+Flow chain_ending(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
+  cpu.settle_chain(insn, budget_end);
   return Execute(cpu, insn);
 }
 

@@ -605,7 +605,7 @@ void Cpu::run(const std::atomic<bool>& stop, const std::atomic<bool>& external_i
       if (mmio_log_.empty()) [[likely]] {
         const std::uint64_t chain_start = instructions_retired();
         start_chain(budget - 1);
-        flow = insn.chained(*this, insn, state.nip, state.nip + 4 * static_cast<std::uint64_t>(budget - 1));
+        flow = insn.chained(*this, insn, chain_budget_end(insn, static_cast<std::uint64_t>(budget - 1)));
         end_chain();
         // A straight run may overshoot the budget (Cpu::settle_chain).
         budget -= static_cast<int>(instructions_retired() - chain_start);

@@ -322,10 +322,12 @@ class Cpu {
   DecodePage& current_decode_page() { return *fetch_page_; }
 
   // Chained dispatch (chained_dispatch.hpp). A chain carries, in registers
-  // from one handler to the next, the address of the instruction about to
-  // run (`nip`) and where its budget runs out (`budget_end`): the chain may
-  // run (budget_end - nip) / 4 more instructions after the one at nip, a
-  // number that goes below zero when a straight run overshoots it. Falling
+  // from one handler to the next, the decoded entry about to run and where
+  // its budget runs out (`budget_end`, the address of an entry of the fetch
+  // page as a number): the chain may run (budget_end - &insn) / entry size
+  // more instructions after `insn`, a number that goes below zero when a
+  // straight run overshoots it. The instruction's address is not carried:
+  // it follows from the entry's place in the fetch page (nip_of). Falling
   // through leaves budget_end as it is, so an instruction that only
   // computes on registers costs the chain no accounting at all; the budget
   // is tested only where control can go back: taken branches backward (or
@@ -336,12 +338,23 @@ class Cpu {
   // only brought up to date, "settled", by what needs them: a handler that
   // may take an interrupt, read nip or the retired count, and every way
   // out of the chain.
-  void settle_chain(std::uint64_t nip, std::uint64_t budget_end) {
-    state.nip = nip;
-    chain_left_ = static_cast<std::uint64_t>(chain_budget_left(nip, budget_end));
+  void settle_chain(const DecodedInsn& insn, std::uintptr_t budget_end) {
+    state.nip = nip_of(insn);
+    chain_left_ = static_cast<std::uint64_t>(chain_budget_left(insn, budget_end));
   }
-  static std::int64_t chain_budget_left(std::uint64_t nip, std::uint64_t budget_end) {
-    return static_cast<std::int64_t>(budget_end - nip) >> 2;
+  static std::int64_t chain_budget_left(const DecodedInsn& insn, std::uintptr_t budget_end) {
+    static_assert(sizeof(DecodedInsn) == 32, "entries are 1 << 5 bytes apart");
+    return static_cast<std::int64_t>(budget_end - reinterpret_cast<std::uintptr_t>(&insn)) >> 5;
+  }
+  // The budget end of a chain that starts at `insn` and may run `length`
+  // more instructions after it.
+  static std::uintptr_t chain_budget_end(const DecodedInsn& insn, std::uint64_t length) {
+    return reinterpret_cast<std::uintptr_t>(&insn) + length * sizeof(DecodedInsn);
+  }
+  // The address of the instruction whose entry is `insn`, in the fetch page
+  // (its sentinel included: one word past the page).
+  std::uint64_t nip_of(const DecodedInsn& insn) const {
+    return fetch_page_ea_ + static_cast<std::uint64_t>(&insn - fetch_page_->insns.data()) * 4;
   }
   // Debug builds make the state that an instruction registered as working
   // on registers alone must not read (state.nip, the retired count)
@@ -364,37 +377,42 @@ class Cpu {
   // A handler that returns Flow::next leaves state.nip as it found it.
   // Only an interrupt (a jump) or an instruction registered with
   // `chain_ends` forgets the fetch page, so falling through needs no check.
-  const DecodedInsn* chain_next(Flow flow, const DecodedInsn& insn, std::uint64_t& nip, std::uint64_t& budget_end) {
+  const DecodedInsn* chain_next(Flow flow, const DecodedInsn& insn, std::uintptr_t& budget_end) {
     if (flow == Flow::next) [[likely]] {
-      assert(state.nip == nip && fetch_page_ != nullptr);
-      nip += 4;
+      assert(fetch_page_ != nullptr && state.nip == nip_of(insn));
       return &insn + 1;
     }
-    if (flow != Flow::jump || chain_budget_left(nip, budget_end) <= 0 ||
+    if (flow != Flow::jump || chain_budget_left(insn, budget_end) <= 0 ||
         (state.nip & address_mask() & ~kTlbPageMask) != fetch_page_ea_) {
       return nullptr;
     }
-    budget_end += state.nip - nip - 4;
-    nip = state.nip;
-    return &fetch_page_->insns[(nip & kTlbPageMask) >> 2];
+    const DecodedInsn* target = &fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
+    budget_end += reinterpret_cast<std::uintptr_t>(target) - reinterpret_cast<std::uintptr_t>(&insn + 1);
+    return target;
   }
-  // The same for a relative branch taken `step` bytes from nip, which
-  // needs no settling: its target's entry if that is in the same page and,
-  // for a branch backward or to itself, the budget allows. Otherwise the
-  // chain is settled at nip and the caller finishes as its plain handler
-  // would (take_relative_branch). Not taken, a branch falls through as any
+  // The same for a relative branch taken `step` bytes from `insn`, which
+  // needs no settling: whether the chain goes on to its target's entry
+  // (`next`), which it does if that is in the same page and, for a branch
+  // backward or to itself, the budget allows. Otherwise the chain is
+  // settled at `insn` and the caller finishes as its plain handler would
+  // (take_relative_branch). Not taken, a branch falls through as any
   // instruction does.
-  const DecodedInsn* chain_taken(const DecodedInsn& insn, std::int64_t step, std::uint64_t& nip,
-                                 std::uint64_t& budget_end) {
-    const std::uint64_t offset = (nip & kTlbPageMask) + static_cast<std::uint64_t>(step);
+  bool chain_taken(const DecodedInsn& insn, std::int64_t step, std::uintptr_t& budget_end,
+                   const DecodedInsn*& next) {
     assert(fetch_page_ != nullptr);
-    if (offset > kTlbPageMask || (step <= 0 && chain_budget_left(nip, budget_end) <= 0)) {
-      settle_chain(nip, budget_end);
-      return nullptr;
+    // Entries are 32 bytes apart for 4 bytes of code: the target's entry
+    // lies step * 8 bytes on, and is in the page when its offset from the
+    // first entry is below the page's.
+    const auto shift = static_cast<std::uintptr_t>(step) * (sizeof(DecodedInsn) / 4);
+    const auto first = reinterpret_cast<std::uintptr_t>(fetch_page_->insns.data());
+    const std::uintptr_t offset = reinterpret_cast<std::uintptr_t>(&insn) + shift - first;
+    if (offset >= kInsnsPerPage * sizeof(DecodedInsn) || (step <= 0 && chain_budget_left(insn, budget_end) <= 0)) {
+      settle_chain(insn, budget_end);
+      return false;
     }
-    budget_end += static_cast<std::uint64_t>(step) - 4;
-    nip += static_cast<std::uint64_t>(step);
-    return &insn + (step >> 2);  // step is a multiple of 4
+    budget_end += shift - sizeof(DecodedInsn);
+    next = &fetch_page_->insns[offset / sizeof(DecodedInsn)];
+    return true;
   }
 
   // --- Used by the Vcpu wrapper. ---

@@ -69,10 +69,10 @@ DecodedInsn& decode_at_nip(Cpu& cpu) {
 
 // The chain goes on through the new entry's own chained handler, which
 // knows whether the instruction may be followed in the same chain.
-Flow decode_chained_on_first_use(Cpu& cpu, const DecodedInsn&, std::uint64_t nip, std::uint64_t budget_end) {
-  cpu.settle_chain(nip, budget_end);
+Flow decode_chained_on_first_use(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
+  cpu.settle_chain(insn, budget_end);
   DecodedInsn& entry = decode_at_nip(cpu);
-  return entry.chained(cpu, entry, nip, budget_end);
+  return entry.chained(cpu, entry, budget_end);
 }
 
 }  // namespace
@@ -82,10 +82,10 @@ Flow decode_on_first_use(Cpu& cpu, const DecodedInsn&) {
   return entry.handler(cpu, entry);
 }
 
-// The chain arrives with nip one word past the page: it ends settled at
-// the page's last word, which the run loop then steps past.
-Flow fall_off_page(Cpu& cpu, const DecodedInsn&, std::uint64_t nip, std::uint64_t budget_end) {
-  cpu.settle_chain(nip - 4, budget_end);
+// The chain arrives at the entry one word past the page: it ends settled
+// at the page's last word, which the run loop then steps past.
+Flow fall_off_page(Cpu& cpu, const DecodedInsn& sentinel, std::uintptr_t budget_end) {
+  cpu.settle_chain(*(&sentinel - 1), budget_end);
   return Flow::next;
 }
 

@@ -29,7 +29,7 @@ extern const ChainedHandler decode_on_first_use_chained;
 // The entry after a page's last word: chained dispatch that falls off the
 // page lands here and goes back to the run loop, which fetches the next.
 // Only chains reach the sentinel: the run loops index within the page.
-Flow fall_off_page(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end);
+Flow fall_off_page(Cpu& cpu, const DecodedInsn& sentinel, std::uintptr_t budget_end);
 
 struct DecodePage {
   // One entry per word, then the fall_off_page sentinel.

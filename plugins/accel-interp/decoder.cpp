@@ -134,7 +134,11 @@ DecodedInsn decode(std::uint32_t word) {
   insn.record = word & 1;
   const unsigned opcode = word >> 26;
   const auto displacement = static_cast<std::int16_t>(word & 0xffff);
-  if (opcode == 58 || opcode == 62) {
+  if (opcode == 18) {
+    insn.imm = (static_cast<std::int32_t>(word << 6) >> 6) & ~std::int32_t{3};  // I-form: LI || 0b00
+  } else if (opcode == 16) {
+    insn.imm = displacement & ~0x3;  // B-form: BD || 0b00
+  } else if (opcode == 58 || opcode == 62) {
     insn.imm = displacement & ~0x3;  // DS-form: the low two bits are the extended opcode
   } else if (opcode == 10 || (opcode >= 24 && opcode <= 29)) {
     insn.imm = word & 0xffff;  // cmpli and the logical immediates take UI

@@ -18,9 +18,9 @@ enum class Flow : std::uint8_t { next, jump, exit };
 
 using Handler = Flow (*)(Cpu& cpu, const DecodedInsn& insn);
 // Chained dispatch (chained_dispatch.hpp) hands on, in registers, the
-// address of the instruction and where the chain's budget ends (see
+// instruction's entry and where the chain's budget ends (see
 // Cpu::settle_chain).
-using ChainedHandler = Flow (*)(Cpu& cpu, const DecodedInsn& insn, std::uint64_t nip, std::uint64_t budget_end);
+using ChainedHandler = Flow (*)(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end);
 
 struct Handlers;
 // Picks an instruction's handlers by its operand fields, at decode time.
@@ -48,7 +48,8 @@ struct DecodedInsn {
   std::uint8_t ra = 0;  // RA / BI field (bits 11:15)
   std::uint8_t rb = 0;  // RB / SH field (bits 16:20)
   bool record = false;  // Rc (bit 31) for X/XO/M/MD forms
-  // D/SI (sign-extended), DS (sign-extended, low 2 bits 0) or UI; for the
+  // D/SI (sign-extended), DS (sign-extended, low 2 bits 0) or UI; a
+  // branch's displacement (b: LI || 0b00, bc: BD || 0b00, sign-extended); for the
   // rotates (M, MD and MDS forms) their mask, and then rb holds MD's whole
   // 6-bit SH.
   std::int64_t imm = 0;

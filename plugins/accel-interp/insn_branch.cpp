@@ -50,13 +50,9 @@ u64 relative_target(const Cpu& cpu, const DecodedInsn& insn, std::int64_t displa
   return absolute(insn) ? static_cast<u64>(displacement) : cpu.state.nip + static_cast<u64>(displacement);
 }
 
-// b, ba, bl, bla (I-form): LI is bits 6:29, sign-extended, times 4.
-std::int64_t branch_displacement(const DecodedInsn& insn) {
-  return (static_cast<std::int32_t>(insn.word << 6) >> 6) & ~std::int32_t{3};
-}
-
+// b, ba, bl, bla (I-form): imm holds LI, sign-extended, times 4 (decode).
 Flow branch(Cpu& cpu, const DecodedInsn& insn) {
-  return finish_branch(cpu, insn, true, relative_target(cpu, insn, branch_displacement(insn)));
+  return finish_branch(cpu, insn, true, relative_target(cpu, insn, insn.imm));
 }
 
 // bc (B-form): BO = bits 6:10, BI = bits 11:15, BD = bits 16:29.
@@ -82,7 +78,7 @@ bool conditional_branch_taken(Cpu& cpu, const DecodedInsn& insn) {
 template <bool TestsCtr, bool TestsCondition>
 Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
   const bool taken = conditional_branch_taken<TestsCtr, TestsCondition>(cpu, insn);
-  return finish_branch(cpu, insn, taken, relative_target(cpu, insn, insn.imm & ~std::int64_t{3}));
+  return finish_branch(cpu, insn, taken, relative_target(cpu, insn, insn.imm));
 }
 
 // The chained form of b and bc with AA=0 and LK=0, the branches of loops
@@ -91,11 +87,10 @@ Flow branch_conditional(Cpu& cpu, const DecodedInsn& insn) {
 // (a target in the page cannot leave a 32-bit address space). Elsewhere it
 // finishes as the plain handler does.
 template <bool IForm, bool TestsCtr, bool TestsCondition, int Bit = -1, bool Expected = false>
-Flow relative_branch_chained(Cpu& cpu, const DecodedInsn& insn, u64 nip, u64 budget_end) {
+Flow relative_branch_chained(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
   const bool taken = IForm || conditional_branch_taken<TestsCtr, TestsCondition, Bit, Expected>(cpu, insn);
-  if (!taken) return fall_through(cpu, insn, nip, budget_end);
-  // AA=LK=0: BD's low bits are zero.
-  return take_relative_branch(cpu, insn, IForm ? branch_displacement(insn) : insn.imm, nip, budget_end);
+  if (!taken) return fall_through(cpu, insn, budget_end);
+  return take_relative_branch(cpu, insn, insn.imm, budget_end);
 }
 
 // The chained forms that test a CR bit, indexed by BI * 2 + BO_1: the bit
