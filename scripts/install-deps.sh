@@ -19,7 +19,7 @@ declare -A extra_groups=(
   [fuzz]="clang libclang-rt-14-dev"
   [guest]="cpio gzip kmod e2fsprogs"
   [cross]="g++-powerpc64le-linux-gnu qemu-user"
-  [profile]="valgrind"
+  [profile]="valgrind linux-perf"
 )
 for group in "$@"; do
   [[ -n "${extra_groups[$group]:-}" ]] || { echo "install-deps: unknown group '$group' (known: ${!extra_groups[*]})" >&2; exit 2; }
