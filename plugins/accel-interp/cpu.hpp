@@ -417,7 +417,7 @@ class Cpu {
 
   // --- Used by the Vcpu wrapper. ---
   // Runs until an instruction exits or `stop` is set; checks `stop` and
-  // pending interrupts every few hundred instructions.
+  // pending interrupts every few thousand instructions at most.
   // With `debug`, every instruction is checked against its breakpoints and
   // single-step ends the run after one instruction.
   void run(const std::atomic<bool>& stop, const std::atomic<bool>& external_interrupt,
