@@ -29,7 +29,7 @@ template <Handler Execute>
   cpu.settle_chain(insn, budget_end);
   const Flow flow = Execute(cpu, insn);
   const DecodedInsn* next = cpu.chain_next(flow, insn, budget_end);
-  if (next == nullptr) return flow;
+  if (next == nullptr) return flow == Flow::jump ? chain_to_other_page(cpu, insn, budget_end) : flow;
   return next->chained(cpu, *next, budget_end);
 }
 
@@ -82,15 +82,16 @@ template <Handler Execute, FacilityTest Available>
 inline constexpr Handlers facility_on_registers{Execute, &chained_facility_on_registers<Execute, Available>};
 
 // A relative branch taken `step` bytes from `insn`, at the end of a chained
-// handler: on in the chain where Cpu::chain_taken allows, else settled and
-// back to the run loop with the target in nip.
+// handler: on in the chain where Cpu::chain_taken allows, or in the
+// target's page where chain_to_other_page does; else settled and back to
+// the run loop with the target in nip.
 [[gnu::always_inline]] inline Flow take_relative_branch(Cpu& cpu, const DecodedInsn& insn, std::int64_t step,
                                                         std::uintptr_t budget_end) {
   if (const DecodedInsn* next; cpu.chain_taken(insn, step, budget_end, next)) {
     return next->chained(cpu, *next, budget_end);
   }
   cpu.state.nip = (cpu.state.nip + static_cast<std::uint64_t>(step)) & cpu.address_mask();
-  return Flow::jump;
+  return chain_to_other_page(cpu, insn, budget_end);
 }
 
 // An on_registers instruction fused with the bc after it (see

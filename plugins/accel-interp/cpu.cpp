@@ -486,9 +486,7 @@ bool Cpu::fetch_setup() {
     }
     tlb_->insert_execute(ea, real_page);
   }
-  memory_system_.code_invalidations.note_code_page(real_page);
-  fetch_page_ = &decode_cache_.page(real_page, state.msr & ppc::msr::kLittleEndian);
-  fetch_page_ea_ = page_ea;
+  enter_fetch_page(real_page, page_ea);
   return true;
 }
 

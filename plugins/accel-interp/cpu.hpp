@@ -331,8 +331,9 @@ class Cpu {
   // through leaves budget_end as it is, so an instruction that only
   // computes on registers costs the chain no accounting at all; the budget
   // is tested only where control can go back: taken branches backward (or
-  // to themselves) and jumps. Falling through and forward branches only
-  // move on in the page, which bounds a chain to its budget plus one page.
+  // to themselves), jumps, and every move into another page. Falling
+  // through and forward branches only move on in the page, which bounds a
+  // chain to its budget plus one page.
   //
   // state.nip and chain_left_ (from which instructions_retired derives) are
   // only brought up to date, "settled", by what needs them: a handler that
@@ -369,11 +370,11 @@ class Cpu {
 
   // After a settled instruction that left `flow`, the decoded instruction
   // to execute next without going back to the run loop, or nullptr. It
-  // continues exactly where the run loop's inner loop would go on in the
-  // same page (falling through, or a jump within it), within the budget.
-  // `insn` is the entry just executed, in fetch_page_. Falling off the
-  // page's last word leads to its sentinel entry, which settles the chain
-  // at that word and returns to the loop.
+  // continues exactly where the run loop's inner loop would go on
+  // (falling through, or a jump), within the budget. `insn` is the entry
+  // just executed, in fetch_page_. Falling off the page's last word leads
+  // to its sentinel entry, which settles the chain at that word and goes
+  // on into the next page as a jump does (chain_to_other_page).
   // A handler that returns Flow::next leaves state.nip as it found it.
   // Only an interrupt (a jump) or an instruction registered with
   // `chain_ends` forgets the fetch page, so falling through needs no check.
@@ -387,6 +388,31 @@ class Cpu {
       return nullptr;
     }
     const DecodedInsn* target = &fetch_page_->insns[(state.nip & kTlbPageMask) >> 2];
+    budget_end += reinterpret_cast<std::uintptr_t>(target) - reinterpret_cast<std::uintptr_t>(&insn + 1);
+    return target;
+  }
+  // The entry to go on with for a settled chain whose next instruction, at
+  // state.nip, lies in another page than `insn`: a call, a return, a
+  // branch or a straight run into it (see chain_to_other_page). The chain goes on there without a round of the run loop
+  // when the budget allows and the page's translation for fetching is in
+  // the soft TLB; otherwise nullptr, and the run loop's fetch_setup goes
+  // through the MMU. The fetch page is current (not forgotten), so the
+  // MSR's translation mode, byte order and trace bits are as the chain
+  // found them.
+  // Changes to the HPT or to decoded code that other vCPUs and the host
+  // published are seen here too, as the run loop's round sees them
+  // (check_translation_generation): at every move into another page.
+  const DecodedInsn* chain_to_page(const DecodedInsn& insn, std::uintptr_t& budget_end) {
+    if (fetch_page_ == nullptr || chain_budget_left(insn, budget_end) <= 0) return nullptr;
+    if (memory_system_.translation_generation.load(std::memory_order_acquire) != seen_generation_ ||
+        memory_system_.code_invalidations.generation() != seen_code_generation_) {
+      return nullptr;
+    }
+    const std::uint64_t ea = state.nip & address_mask();
+    const std::optional<std::uint64_t> real_page = tlb_->find_execute(ea);
+    if (!real_page) return nullptr;
+    enter_fetch_page(*real_page, ea & ~kTlbPageMask);
+    const DecodedInsn* target = &fetch_page_->insns[(ea & kTlbPageMask) >> 2];
     budget_end += reinterpret_cast<std::uintptr_t>(target) - reinterpret_cast<std::uintptr_t>(&insn + 1);
     return target;
   }
@@ -479,6 +505,14 @@ class Cpu {
   bool deliver_pending_interrupt(bool external_asserted);
   bool watch_hit(std::uint64_t ea, unsigned size, Access access);
   void check_translation_generation();
+  // Makes the decoded page of `real_page` the fetch page, for the page at
+  // `page_ea`; the page is marked as holding code, so that a write by the
+  // host into it invalidates what was decoded.
+  void enter_fetch_page(std::uint64_t real_page, std::uint64_t page_ea) {
+    memory_system_.code_invalidations.note_code_page(real_page);
+    fetch_page_ = &decode_cache_.page(real_page, state.msr & ppc::msr::kLittleEndian);
+    fetch_page_ea_ = page_ea;
+  }
   void forget_fetch_page() {
     fetch_page_ = nullptr;
     fetch_page_ea_ = ~std::uint64_t{0};

@@ -82,10 +82,23 @@ Flow decode_on_first_use(Cpu& cpu, const DecodedInsn&) {
   return entry.handler(cpu, entry);
 }
 
-// The chain arrives at the entry one word past the page: it ends settled
-// at the page's last word, which the run loop then steps past.
+Flow chain_to_other_page(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
+  const DecodedInsn* next = cpu.chain_to_page(insn, budget_end);
+  if (next == nullptr) return Flow::jump;
+  return next->chained(cpu, *next, budget_end);
+}
+
+// The chain arrives at the entry one word past the page: it goes on at
+// the next page's first word where Cpu::chain_to_page allows, and
+// otherwise ends settled at the page's last word, which the run loop then
+// steps past.
 Flow fall_off_page(Cpu& cpu, const DecodedInsn& sentinel, std::uintptr_t budget_end) {
-  cpu.settle_chain(*(&sentinel - 1), budget_end);
+  const DecodedInsn& last = *(&sentinel - 1);
+  cpu.settle_chain(last, budget_end);
+  const std::uint64_t last_nip = cpu.state.nip;
+  cpu.state.nip = (last_nip + 4) & cpu.address_mask();
+  if (const DecodedInsn* next = cpu.chain_to_page(last, budget_end)) return next->chained(cpu, *next, budget_end);
+  cpu.state.nip = last_nip;
   return Flow::next;
 }
 
