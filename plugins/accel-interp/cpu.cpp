@@ -450,10 +450,11 @@ bool Cpu::interrupt_deliverable(bool external_asserted) {
 }
 
 bool Cpu::deliver_pending_interrupt(bool external_asserted) {
-  // The run loop comes here at every branch to another page, far more often
+  // The run loop comes here at every round (4096 instructions apart at
+  // most, and wherever a chain cannot go on into another page), more often
   // than the decrementer needs: MSR[EE] first (a decrementer that fired
   // while it was clear is still seen when it is set), and the host clock
-  // only every few thousand instructions.
+  // only every kDecrementerCheckInterval instructions.
   if (!(state.msr & ppc::msr::kExternalEnable)) return false;
   if (!external_asserted && !decrementer_pending_) {
     if (instructions_retired() < next_decrementer_check_) return false;

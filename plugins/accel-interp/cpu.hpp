@@ -393,15 +393,16 @@ class Cpu {
   }
   // The entry to go on with for a settled chain whose next instruction, at
   // state.nip, lies in another page than `insn`: a call, a return, a
-  // branch or a straight run into it (see chain_to_other_page). The chain goes on there without a round of the run loop
-  // when the budget allows and the page's translation for fetching is in
-  // the soft TLB; otherwise nullptr, and the run loop's fetch_setup goes
-  // through the MMU. The fetch page is current (not forgotten), so the
-  // MSR's translation mode, byte order and trace bits are as the chain
-  // found them.
-  // Changes to the HPT or to decoded code that other vCPUs and the host
-  // published are seen here too, as the run loop's round sees them
-  // (check_translation_generation): at every move into another page.
+  // branch or a straight run into it (see chain_to_other_page). The chain
+  // goes on there without a round of the run loop when the budget allows
+  // and the page's translation for fetching is in the soft TLB; otherwise
+  // nullptr, and the run loop's fetch_setup goes through the MMU. The fetch
+  // page is current (not forgotten), so the MSR's translation mode, byte
+  // order and trace bits are as the chain found them. Changes to the HPT or
+  // to decoded code that other vCPUs and the host published end the chain
+  // here, for the round to catch up with (check_translation_generation):
+  // they are seen at every move into another page, as before chains left
+  // their page.
   const DecodedInsn* chain_to_page(const DecodedInsn& insn, std::uintptr_t& budget_end) {
     if (fetch_page_ == nullptr || chain_budget_left(insn, budget_end) <= 0) return nullptr;
     if (memory_system_.translation_generation.load(std::memory_order_acquire) != seen_generation_ ||
