@@ -374,7 +374,7 @@ class Cpu {
   // (falling through, or a jump), within the budget. `insn` is the entry
   // just executed, in fetch_page_. Falling off the page's last word leads
   // to its sentinel entry, which settles the chain at that word and goes
-  // on into the next page as a jump does (chain_to_other_page).
+  // on into the next page as a jump there does (chain_to_other_page).
   // A handler that returns Flow::next leaves state.nip as it found it.
   // Only an interrupt (a jump) or an instruction registered with
   // `chain_ends` forgets the fetch page, so falling through needs no check.
@@ -405,10 +405,7 @@ class Cpu {
   // their page.
   const DecodedInsn* chain_to_page(const DecodedInsn& insn, std::uintptr_t& budget_end) {
     if (fetch_page_ == nullptr || chain_budget_left(insn, budget_end) <= 0) return nullptr;
-    if (memory_system_.translation_generation.load(std::memory_order_acquire) != seen_generation_ ||
-        memory_system_.code_invalidations.generation() != seen_code_generation_) {
-      return nullptr;
-    }
+    if (others_changed_translations()) return nullptr;
     const std::uint64_t ea = state.nip & address_mask();
     const std::optional<std::uint64_t> real_page = tlb_->find_execute(ea);
     if (!real_page) return nullptr;
@@ -506,6 +503,12 @@ class Cpu {
   bool deliver_pending_interrupt(bool external_asserted);
   bool watch_hit(std::uint64_t ea, unsigned size, Access access);
   void check_translation_generation();
+  // Whether other vCPUs or the host published HPT or code changes that
+  // check_translation_generation has not caught up with.
+  bool others_changed_translations() const {
+    return memory_system_.translation_generation.load(std::memory_order_acquire) != seen_generation_ ||
+           memory_system_.code_invalidations.generation() != seen_code_generation_;
+  }
   // Makes the decoded page of `real_page` the fetch page, for the page at
   // `page_ea`; the page is marked as holding code, so that a write by the
   // host into it invalidates what was decoded.

@@ -88,18 +88,14 @@ Flow chain_to_other_page(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budge
   return next->chained(cpu, *next, budget_end);
 }
 
-// The chain arrives at the entry one word past the page: it goes on at
-// the next page's first word where Cpu::chain_to_page allows, and
-// otherwise ends settled at the page's last word, which the run loop then
-// steps past.
+// The chain arrives at the entry one word past the page: settled at the
+// page's last word, it goes on at the next page's first word as a jump
+// there would (only a page crossing can wrap a 32-bit mode address).
 Flow fall_off_page(Cpu& cpu, const DecodedInsn& sentinel, std::uintptr_t budget_end) {
   const DecodedInsn& last = *(&sentinel - 1);
   cpu.settle_chain(last, budget_end);
-  const std::uint64_t last_nip = cpu.state.nip;
-  cpu.state.nip = (last_nip + 4) & cpu.address_mask();
-  if (const DecodedInsn* next = cpu.chain_to_page(last, budget_end)) return next->chained(cpu, *next, budget_end);
-  cpu.state.nip = last_nip;
-  return Flow::next;
+  cpu.state.nip = (cpu.state.nip + 4) & cpu.address_mask();
+  return chain_to_other_page(cpu, last, budget_end);
 }
 
 const ChainedHandler decode_on_first_use_chained = &decode_chained_on_first_use;

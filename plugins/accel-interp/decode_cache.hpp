@@ -26,16 +26,16 @@ inline constexpr std::size_t kInsnsPerPage = std::size_t{1} << (kDecodePageShift
 Flow decode_on_first_use(Cpu& cpu, const DecodedInsn& insn);
 extern const ChainedHandler decode_on_first_use_chained;
 
-// A chain settled at `insn` after a jump (state.nip) that left its page, or
-// that its budget did not allow: on in the target's page where
+// A chain settled at `insn` after a jump or a straight run (to state.nip)
+// that left its page, or that its budget did not allow: on in the target's
+// page where
 // Cpu::chain_to_page allows, else Flow::jump, back to the run loop. Out of
 // line, so that the handlers that end here need no stack frame.
 [[gnu::noinline]] Flow chain_to_other_page(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end);
 
 // The entry after a page's last word: chained dispatch that falls off the
-// page lands here, and goes on in the next page (chain_to_other_page) or
-// back to the run loop, which fetches it. Only chains reach the sentinel:
-// the run loops index within the page.
+// page lands here, and goes on into the next page (chain_to_other_page).
+// Only chains reach the sentinel: the run loops index within the page.
 Flow fall_off_page(Cpu& cpu, const DecodedInsn& sentinel, std::uintptr_t budget_end);
 
 struct DecodePage {
