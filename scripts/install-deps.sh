@@ -12,6 +12,8 @@ packages=(
   gcc-powerpc64le-linux-gnu gcc-powerpc64-linux-gnu binutils-powerpc64le-linux-gnu
   device-tree-compiler python3
 )
+# The interpreter compiles hot code with Xbyak, which exists for x86-64 only.
+if [[ $(dpkg --print-architecture) == amd64 ]]; then packages+=(libxbyak-dev); fi
 # Extra groups, selected by name on the command line: `install-deps.sh qemu`.
 declare -A extra_groups=(
   [qemu]="qemu-system-ppc"

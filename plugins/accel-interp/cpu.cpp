@@ -128,6 +128,11 @@ void Cpu::check_translation_generation() {
         [this] { decode_cache_.clear(); });
     forget_fetch_page();
   }
+  // No compiled code runs between rounds: the place to reclaim its space.
+  if (decode_cache_.compiled_code_full()) [[unlikely]] {
+    decode_cache_.clear();
+    forget_fetch_page();
+  }
 }
 
 Flow Cpu::invalidate_instruction_block(std::uint64_t ea) {

@@ -320,6 +320,7 @@ class Cpu {
 
   // The run loop's page of decoded instructions for the current fetch.
   DecodePage& current_decode_page() { return *fetch_page_; }
+  DecodeCache& decode_cache() { return decode_cache_; }
 
   // Chained dispatch (chained_dispatch.hpp). A chain carries, in registers
   // from one handler to the next, the decoded entry about to run and where

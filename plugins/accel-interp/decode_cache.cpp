@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 
 #include "cpu.hpp"
 
@@ -23,6 +24,7 @@ DecodePage& DecodeCache::prepare(std::uint64_t real_address, bool little_endian)
   // A page decoded in the other byte order holds different instructions:
   // start it over (MSR[LE] changes rarely, typically once at boot).
   std::fill_n(slot->insns.begin(), kInsnsPerPage, undecoded_entry());
+  slot->run_reach.fill(0);
   slot->insns[kInsnsPerPage].chained = &fall_off_page;
   slot->little_endian = little_endian;
   slot->real_base = real_address & ~((std::uint64_t{1} << kDecodePageShift) - 1);
@@ -31,9 +33,58 @@ DecodePage& DecodeCache::prepare(std::uint64_t real_address, bool little_endian)
 
 void DecodeCache::clear() {
   for (auto& slot : pages_) slot.reset();
+  compiler_.reset();
 }
 
 namespace {
+
+// Up to `words.size()` words of `page` from page index `index` on (fewer at
+// the page's end); returns how many were read.
+std::size_t read_words(const Cpu& cpu, const DecodePage& page, std::size_t index, std::span<std::uint32_t> words) {
+  const std::size_t count = std::min(words.size(), kInsnsPerPage - index);
+  // The run loop only fetches from pages inside RAM.
+  const std::byte* source = cpu.memory().host_pointer(page.real_base + index * 4, count * 4);
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint32_t word;
+    std::memcpy(&word, source + i * 4, 4);
+    words[i] = page.little_endian ? from_little_endian(word) : from_big_endian(word);
+  }
+  return count;
+}
+
+RunLayout run_layout(const Cpu& cpu) {
+  const auto offset = [&](const void* field) {
+    return reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu);
+  };
+  return {offset(cpu.state.gpr.data()), offset(&cpu.state.cr), offset(&cpu.state.xer_so)};
+}
+
+// The chained handler of an entry that may start a run, until the run is
+// hot: counts, and runs the entry as chain<> would (settled, through its
+// plain handler). Once hot, the run is compiled and replaces it.
+Flow warm_up_run(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
+  DecodePage& page = cpu.current_decode_page();
+  const auto index = static_cast<std::size_t>(&insn - page.insns.data());
+  DecodeCache& cache = cpu.decode_cache();
+  if (++page.heat[index] >= cache.compile_after()) {
+    std::array<std::uint32_t, RunCompiler::kMaxRun> buffer;
+    const std::span<std::uint32_t> words(buffer.data(), read_words(cpu, page, index, buffer));
+    const std::size_t length = cache.run_compiler().run_length(words, index);
+    if (const ChainedHandler compiled = cache.run_compiler().compile(words, index, run_layout(cpu))) {
+      for (std::size_t i = 1; i < length; ++i) {
+        page.run_reach[index + i] = std::max(page.run_reach[index + i], static_cast<std::uint8_t>(i));
+      }
+      page.insns[index].chained = compiled;
+      return compiled(cpu, insn, budget_end);
+    }
+    page.heat[index] = 0;  // no room: the round makes some (compiled_code_full)
+  }
+  cpu.settle_chain(insn, budget_end);
+  const Flow flow = insn.handler(cpu, insn);
+  const DecodedInsn* next = cpu.chain_next(flow, insn, budget_end);
+  if (next == nullptr) return flow == Flow::jump ? chain_to_other_page(cpu, insn, budget_end) : flow;
+  return next->chained(cpu, *next, budget_end);
+}
 
 // Decodes the word at nip into its entry of the fetch page.
 // run_debug executes copies of the entries, so the word's place comes from
@@ -62,6 +113,16 @@ DecodedInsn& decode_at_nip(Cpu& cpu) {
     if (const ChainedHandler fused = fused_chained(word, next_word)) {
       page.insns[index + 1] = decode(next_word);
       entry.chained = fused;
+    }
+  }
+  // The start of a run worth compiling counts toward it (warm_up_run).
+  DecodeCache& cache = cpu.decode_cache();
+  if (cache.compile_after() != 0) {
+    std::array<std::uint32_t, RunCompiler::kMaxRun> buffer;
+    const std::span<std::uint32_t> words(buffer.data(), read_words(cpu, page, index, buffer));
+    if (cache.run_compiler().run_length(words, index) >= 2) {
+      entry.chained = &warm_up_run;
+      page.heat[index] = 0;
     }
   }
   return entry;

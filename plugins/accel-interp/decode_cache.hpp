@@ -6,6 +6,10 @@
 // by the guest itself always execute what memory holds. Only the handler is
 // replaced: the run loop executes entries in place, and an instruction that
 // stores over its own word still reads its operand fields afterwards.
+//
+// An entry that starts a run (run_compiler.hpp) counts its executions
+// first; once hot, its chained handler becomes the run's compiled code. A
+// store over any word of a run forgets the run's first entry too.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "decoder.hpp"
+#include "run_compiler.hpp"
 
 namespace mosaic::interp {
 
@@ -43,6 +48,11 @@ struct DecodePage {
   std::array<DecodedInsn, kInsnsPerPage + 1> insns;
   bool little_endian = false;  // the byte order the entries were decoded in
   std::uint64_t real_base = 0;
+  // For each word, how many words before it the farthest compiled run that
+  // holds it starts (0: none), for forget_words.
+  std::array<std::uint8_t, kInsnsPerPage> run_reach{};
+  // Executions of each entry that may start a run, toward compiling it.
+  std::array<std::uint8_t, kInsnsPerPage> heat{};
 };
 
 class DecodeCache {
@@ -82,15 +92,27 @@ class DecodeCache {
 
   static DecodedInsn undecoded_entry();
 
+  // Runs are compiled once their first entry has run `executions` times
+  // (at most 255); 0 compiles none.
+  void compile_hot_runs(unsigned executions) { compile_after_ = executions; }
+  unsigned compile_after() const { return compile_after_; }
+  RunCompiler& run_compiler() { return compiler_; }
+  // The code space is full: clear() (at a round of the run loop, when no
+  // compiled code runs) makes room.
+  bool compiled_code_full() const { return compiler_.full(); }
+
  private:
   DecodePage& prepare(std::uint64_t real_address, bool little_endian);
   // Puts the entries of the words in [start, end), inside `page`, back to
   // decode on first use, and the entry of the word before them, which may
   // be fused with the first (see fused_chained).
+  // So are the first entries of the compiled runs that hold them.
   static void forget_words(DecodePage& page, std::uint64_t start, std::uint64_t end) {
     const std::uint64_t first = (start >> 2) & (kInsnsPerPage - 1);
     const std::uint64_t last = ((end - 1) >> 2) & (kInsnsPerPage - 1);
-    for (std::uint64_t index = first == 0 ? 0 : first - 1; index <= last; ++index) {
+    std::uint64_t from = first == 0 ? 0 : first - 1;
+    for (std::uint64_t index = first; index <= last; ++index) from = std::min(from, index - page.run_reach[index]);
+    for (std::uint64_t index = from; index <= last; ++index) {
       DecodedInsn& entry = page.insns[index];
       entry.handler = &decode_on_first_use;
       entry.chained = decode_on_first_use_chained;
@@ -98,6 +120,8 @@ class DecodeCache {
   }
 
   std::vector<std::unique_ptr<DecodePage>> pages_;
+  RunCompiler compiler_;
+  unsigned compile_after_ = 0;
 };
 
 

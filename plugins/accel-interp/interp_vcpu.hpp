@@ -56,6 +56,9 @@ class InterpVcpu final : public Vcpu {
     clock_ = clock;
     cpu_.set_deterministic(clock != nullptr);
   }
+  // Hot runs of fixed-point code compiled after this many executions (0:
+  // never; see run_compiler.hpp).
+  void compile_hot_runs(unsigned executions) { cpu_.decode_cache().compile_hot_runs(executions); }
 
   std::uint32_t id() const override { return id_; }
   VcpuExit run() override;

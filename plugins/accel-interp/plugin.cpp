@@ -28,8 +28,8 @@ std::vector<ppc::SegmentPageSizes> power8_page_sizes() {
 
 class InterpAccelerator final : public Accelerator {
  public:
-  InterpAccelerator(GuestMemory& memory, std::shared_ptr<spdlog::logger> log, bool deterministic)
-      : log_(std::move(log)), deterministic_(deterministic), code_invalidations_(memory.size()),
+  InterpAccelerator(GuestMemory& memory, std::shared_ptr<spdlog::logger> log, bool deterministic, bool compile)
+      : log_(std::move(log)), deterministic_(deterministic), compile_(compile), code_invalidations_(memory.size()),
         storage_(generation_),
         memory_system_{memory, storage_, power8_page_sizes(), generation_, code_invalidations_} {
     memory.set_write_listener(
@@ -83,12 +83,18 @@ class InterpAccelerator final : public Accelerator {
   std::unique_ptr<Vcpu> create_vcpu(std::uint32_t id) override {
     auto vcpu = std::make_unique<InterpVcpu>(id, memory_system_, kPower8Pvr, work_);
     vcpu->set_deterministic_clock(deterministic_ ? &clock_ : nullptr);
+    vcpu->compile_hot_runs(compile_ ? kHotRunExecutions : 0);
     return vcpu;
   }
 
  private:
+  // Most of a boot's code runs a few times: compiling it would cost more
+  // than it saves. Loops run far more often than this.
+  static constexpr unsigned kHotRunExecutions = 32;
+
   std::shared_ptr<spdlog::logger> log_;
   bool deterministic_;
+  bool compile_;
   DeterministicClock clock_;
   const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
   VcpuWork work_;
@@ -99,9 +105,10 @@ class InterpAccelerator final : public Accelerator {
 };
 
 std::unique_ptr<Accelerator> create_interp_accelerator(const AcceleratorSetup& setup) {
-  setup.options.expect_keys({"deterministic"});
+  setup.options.expect_keys({"deterministic", "compile"});
   return std::make_unique<InterpAccelerator>(setup.host.guest_memory(), setup.host.logger("interp"),
-                                             setup.options.child("deterministic").as_bool(false));
+                                             setup.options.child("deterministic").as_bool(false),
+                                             setup.options.child("compile").as_bool(true));
 }
 
 }  // namespace

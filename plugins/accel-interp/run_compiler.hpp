@@ -1,0 +1,67 @@
+// Hot straight runs of fixed-point code, compiled to host code. A run is a
+// sequence of instructions that only compute on GPRs and CR (adds, logical
+// operations, rotates, shifts, multiplies, divides, compares, none with Rc
+// or OE, none that read or set CA), optionally ended by a relative branch
+// that tests a CR bit alone or always branches, to a target in the same
+// page. Such instructions cannot take an interrupt and their results do not
+// depend on the MSR, so the compiled run needs no settling and no checks:
+// it is a chained handler (chained_dispatch.hpp) for the run's first entry,
+// which does the whole run on the guest registers in memory and jumps to
+// the next entry's chained handler exactly as the interpreted chain would,
+// with the same budget arithmetic (Cpu::chain_taken). The interpreter's
+// handlers stay the reference: every compiled instruction must leave the
+// state its plain handler leaves (tests/unit/interp/run_compiler_test.cpp).
+//
+// Only x86-64 hosts compile (with Xbyak); elsewhere compile() finds no run
+// and the interpreter alone runs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "decoder.hpp"
+
+namespace mosaic::interp {
+
+// Where the compiled code finds the guest state, as byte offsets from the
+// Cpu it is handed.
+struct RunLayout {
+  std::ptrdiff_t gpr = 0;
+  std::ptrdiff_t cr = 0;
+  std::ptrdiff_t xer_so = 0;
+};
+
+class RunCompiler {
+ public:
+  // At most this many instructions in a run (the branch included), so that
+  // a store over one of its words finds the run's start (DecodePage::reach).
+  static constexpr std::size_t kMaxRun = 48;
+
+  RunCompiler();
+  ~RunCompiler();
+  RunCompiler(const RunCompiler&) = delete;
+  RunCompiler& operator=(const RunCompiler&) = delete;
+
+  // How many of `words` (the run's words in order, the first at page index
+  // `first_index`) a run starting at the first would take; below 2, no run
+  // is worth compiling there.
+  std::size_t run_length(std::span<const std::uint32_t> words, std::size_t first_index) const;
+
+  // Host code for the run of run_length(words, first_index) words, or
+  // nullptr when the code space is full (see full()).
+  ChainedHandler compile(std::span<const std::uint32_t> words, std::size_t first_index, const RunLayout& layout);
+
+  // Whether compile() ran out of room. Every compiled run must be forgotten
+  // before reset() reclaims the space.
+  bool full() const;
+  void reset();
+  std::size_t compiled_runs() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mosaic::interp

@@ -1,0 +1,481 @@
+// RunCompiler for x86-64 hosts: each run becomes one stretch of host code
+// in a per-vCPU code space, emitted with Xbyak. The code is entered as a
+// chained handler (System V: rdi the Cpu, rsi the run's first entry, rdx the
+// chain's budget end) and leaves by jumping to the chained handler of the
+// entry the guest goes on with, so it needs no stack. Guest GPRs stay in
+// memory: every instruction loads its operands and stores its result.
+#include "run_compiler.hpp"
+
+#include <sys/mman.h>
+
+#include <cstddef>
+#include <limits>
+#include <optional>
+
+#define XBYAK_NO_OP_NAMES
+#include <xbyak/xbyak.h>
+#include <xbyak/xbyak_util.h>
+
+#include "decode_cache.hpp"
+
+namespace mosaic::interp {
+
+namespace {
+
+using u64 = std::uint64_t;
+using i64 = std::int64_t;
+
+constexpr std::size_t kCodeSpaceBytes = std::size_t{16} << 20;
+// A run's code is far below this; compile() stops when less is left.
+constexpr std::size_t kRoomPerRun = 8192;
+constexpr int kEntryBytes = sizeof(DecodedInsn);
+constexpr int kChainedOffset = offsetof(DecodedInsn, chained);
+
+std::int64_t sign_extend(std::uint64_t value, unsigned bits_wide) {
+  const unsigned unused = 64 - bits_wide;
+  return static_cast<std::int64_t>(value << unused) >> unused;
+}
+
+bool fits_signed_32(i64 value) {
+  return value >= std::numeric_limits<std::int32_t>::min() && value <= std::numeric_limits<std::int32_t>::max();
+}
+
+// The relative branch ending a run: always taken, or taken when CR bit
+// `bit` equals `when`, to the entry at page index `target`.
+struct RunBranch {
+  bool conditional = false;
+  unsigned bit = 0;
+  bool when = false;
+  std::size_t target = 0;
+};
+
+// The branch `word` at page index `index`, if it can end a run: AA = LK = 0,
+// no CTR, and a target in the same page.
+std::optional<RunBranch> run_branch(std::uint32_t word, std::size_t index) {
+  const unsigned opcode = word >> 26;
+  if ((word & 3) != 0 || (opcode != 16 && opcode != 18)) return std::nullopt;
+  RunBranch branch;
+  i64 displacement = 0;
+  if (opcode == 18) {
+    displacement = sign_extend(word & 0x03fffffc, 26);
+  } else {
+    const unsigned bo = bits(word, 6, 10);
+    if ((bo & 0x04) == 0) return std::nullopt;  // decrements CTR
+    branch.conditional = (bo & 0x10) == 0;
+    branch.bit = bits(word, 11, 15);
+    branch.when = (bo & 0x08) != 0;
+    displacement = sign_extend(word & 0xfffc, 16);
+  }
+  const i64 target = static_cast<i64>(index) + displacement / 4;
+  if (target < 0 || target >= static_cast<i64>(kInsnsPerPage)) return std::nullopt;
+  branch.target = static_cast<std::size_t>(target);
+  return branch;
+}
+
+class Emitter : public Xbyak::CodeGenerator {
+ public:
+  Emitter(std::size_t room, void* at, const RunLayout& layout) : CodeGenerator(room, at), layout_(layout) {
+    setDefaultJmpNEAR(true);
+  }
+
+  void compare(unsigned field, bool is_signed, bool doublewords, unsigned ra, std::optional<i64> immediate,
+               unsigned rb);
+  void branch_from(const RunBranch& branch, std::size_t branch_index, std::size_t first_index);
+  void go_on_at(std::size_t index, std::size_t first_index);
+
+  Xbyak::Address gpr(unsigned r) const { return qword[rdi + static_cast<int>(layout_.gpr + 8 * r)]; }
+  Xbyak::Address gpr_word(unsigned r) const { return dword[rdi + static_cast<int>(layout_.gpr + 8 * r)]; }
+  Xbyak::Address gpr_byte(unsigned r) const { return byte[rdi + static_cast<int>(layout_.gpr + 8 * r)]; }
+  Xbyak::Address gpr_halfword(unsigned r) const { return word[rdi + static_cast<int>(layout_.gpr + 8 * r)]; }
+  Xbyak::Address cr() const { return dword[rdi + static_cast<int>(layout_.cr)]; }
+  Xbyak::Address xer_so() const { return byte[rdi + static_cast<int>(layout_.xer_so)]; }
+
+ private:
+  const RunLayout& layout_;
+};
+
+// Emits the fixed-point instruction `word` when `emit` is set, and says
+// whether a run may hold it. One function for both, so that what a run takes
+// and what is emitted cannot disagree.
+bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lzcnt) {
+  const unsigned opcode = word >> 26;
+  const unsigned rt = bits(word, 6, 10), ra = bits(word, 11, 15), rb = bits(word, 16, 20);
+  const i64 si = sign_extend(word & 0xffff, 16);
+  const u64 ui = word & 0xffff;
+  const bool record = (word & 1) != 0;
+  using namespace Xbyak::util;
+  const auto store = [&](unsigned target) { emit->mov(emit->gpr(target), rax); };
+  switch (opcode) {
+    case 14: case 15: {  // addi, addis (li, lis with RA = 0)
+      if (!emit) return true;
+      const i64 addend = opcode == 15 ? si * 65536 : si;
+      if (ra == 0) {
+        emit->mov(emit->gpr(rt), static_cast<int>(addend));
+      } else if (ra == rt) {
+        if (addend != 0) emit->add(emit->gpr(rt), static_cast<int>(addend));
+      } else {
+        emit->mov(rax, emit->gpr(ra));
+        if (addend != 0) emit->add(rax, static_cast<int>(addend));
+        store(rt);
+      }
+      return true;
+    }
+    case 7:  // mulli
+      if (!emit) return true;
+      emit->imul(rax, emit->gpr(ra), static_cast<int>(si));
+      store(rt);
+      return true;
+    case 24: case 25: case 26: case 27: {  // ori, oris, xori, xoris: RA from RS (the rt field)
+      if (!emit) return true;
+      const u64 value = opcode & 1 ? ui << 16 : ui;
+      if (value == 0 && rt == ra) return true;  // nop
+      emit->mov(rax, emit->gpr(rt));
+      if (value != 0) {
+        emit->mov(ecx, static_cast<std::uint32_t>(value));  // zero-extended
+        if (opcode < 26) emit->or_(rax, rcx); else emit->xor_(rax, rcx);
+      }
+      store(ra);
+      return true;
+    }
+    case 10: case 11:  // cmpli, cmpi
+      if (bits(word, 9, 9) != 0) return false;
+      if (emit) {
+        emit->compare(bits(word, 6, 8), opcode == 11, bits(word, 10, 10) != 0, ra,
+                      opcode == 11 ? si : static_cast<i64>(ui), 0);
+      }
+      return true;
+    case 21: {  // rlwinm: the word rotated, in both halves, under MASK(mb + 32, me + 32)
+      if (record) return false;
+      if (!emit) return true;
+      const unsigned mb = bits(word, 21, 25), me = bits(word, 26, 30);
+      const u64 mask = rotate_mask(mb + 32, me + 32);
+      emit->mov(eax, emit->gpr_word(rt));
+      if (rb != 0) emit->rol(eax, static_cast<std::uint8_t>(rb));
+      if ((mask >> 32) != 0) {
+        emit->mov(ecx, eax);
+        emit->shl(rcx, 32);
+        emit->or_(rax, rcx);
+        emit->mov(rcx, mask);
+        emit->and_(rax, rcx);
+      } else if (mask != 0xffffffff) {
+        emit->and_(eax, static_cast<std::uint32_t>(mask));
+      }
+      store(ra);
+      return true;
+    }
+    case 30: {  // rldicl, rldicr, rldic: the doubleword rotated under a mask
+      const unsigned form = bits(word, 27, 29);
+      if (record || form > 2) return false;
+      if (!emit) return true;
+      const unsigned shift = rb | (bits(word, 30, 30) << 5);
+      const unsigned bound = bits(word, 21, 25) | (bits(word, 26, 26) << 5);
+      const u64 mask = form == 0 ? rotate_mask(bound, 63) : form == 1 ? rotate_mask(0, bound)
+                                                                        : rotate_mask(bound, 63 - shift);
+      emit->mov(rax, emit->gpr(rt));
+      if (shift != 0) emit->rol(rax, static_cast<std::uint8_t>(shift));
+      if (mask != ~u64{0}) {
+        if (fits_signed_32(static_cast<i64>(mask))) {
+          emit->and_(rax, static_cast<std::uint32_t>(mask));
+        } else {
+          emit->mov(rcx, mask);
+          emit->and_(rax, rcx);
+        }
+      }
+      store(ra);
+      return true;
+    }
+    case 31: break;
+    default: return false;
+  }
+
+  // Primary 31. XO-form arithmetic with OE = 0 (bit 21 is part of xo here).
+  const unsigned xo = bits(word, 21, 30);
+  if (record) return false;
+  switch (xo) {
+    case 266: case 40:  // add, subf (RB - RA)
+      if (!emit) return true;
+      if (xo == 266) {
+        emit->mov(rax, emit->gpr(ra));
+        emit->add(rax, emit->gpr(rb));
+      } else {
+        emit->mov(rax, emit->gpr(rb));
+        emit->sub(rax, emit->gpr(ra));
+      }
+      store(rt);
+      return true;
+    case 104:  // neg
+      if (!emit) return true;
+      emit->mov(rax, emit->gpr(ra));
+      emit->neg(rax);
+      store(rt);
+      return true;
+    case 233:  // mulld
+      if (!emit) return true;
+      emit->mov(rax, emit->gpr(ra));
+      emit->imul(rax, emit->gpr(rb));
+      store(rt);
+      return true;
+    case 235:  // mullw: the 64-bit product of the signed low words
+      if (!emit) return true;
+      emit->movsxd(rax, emit->gpr_word(ra));
+      emit->movsxd(rcx, emit->gpr_word(rb));
+      emit->imul(rax, rcx);
+      store(rt);
+      return true;
+    case 457: case 489: case 459: case 491: {  // divdu, divd, divwu, divw
+      if (!emit) return true;
+      // An undefined quotient (a zero divisor, or the most negative
+      // dividend over -1) is 0, as the interpreter makes it; the word forms
+      // zero-extend their quotient. rdx, the budget end, waits in r8.
+      const bool doubleword = xo == 457 || xo == 489;
+      const bool is_signed = xo == 489 || xo == 491;
+      Xbyak::Label undefined, done;
+      const Xbyak::Reg& divisor = doubleword ? static_cast<const Xbyak::Reg&>(rcx) : ecx;
+      const Xbyak::Reg& dividend = doubleword ? static_cast<const Xbyak::Reg&>(rax) : eax;
+      emit->mov(divisor, doubleword ? emit->gpr(rb) : emit->gpr_word(rb));
+      emit->mov(dividend, doubleword ? emit->gpr(ra) : emit->gpr_word(ra));
+      emit->test(divisor, divisor);
+      emit->jz(undefined);
+      emit->mov(r8, rdx);
+      if (is_signed) {
+        Xbyak::Label divide;
+        emit->cmp(divisor, -1);
+        emit->jne(divide);
+        if (doubleword) {
+          emit->mov(r9, std::numeric_limits<i64>::min());
+          emit->cmp(rax, r9);
+        } else {
+          emit->cmp(eax, 0x80000000);
+        }
+        emit->je(undefined);
+        emit->L(divide);
+        if (doubleword) emit->cqo(); else emit->cdq();
+        emit->idiv(divisor);
+      } else {
+        emit->xor_(edx, edx);
+        emit->div(divisor);
+      }
+      emit->mov(rdx, r8);
+      emit->jmp(done);
+      emit->L(undefined);
+      emit->xor_(eax, eax);
+      emit->L(done);
+      store(rt);
+      return true;
+    }
+    case 0: case 32:  // cmp, cmpl
+      if (bits(word, 9, 9) != 0) return false;
+      if (emit) emit->compare(bits(word, 6, 8), xo == 0, bits(word, 10, 10) != 0, ra, std::nullopt, rb);
+      return true;
+    default: break;
+  }
+
+  // X-form logical, shift and count instructions: RA from RS (the rt field).
+  const unsigned rs = rt;
+  switch (xo) {
+    case 28: case 444: case 316: case 124: case 476: case 284:  // and, or, xor, nor, nand, eqv
+      if (!emit) return true;
+      emit->mov(rax, emit->gpr(rs));
+      if (xo == 28 || xo == 476) emit->and_(rax, emit->gpr(rb));
+      if (xo == 444 || xo == 124) {
+        if (rb != rs) emit->or_(rax, emit->gpr(rb));
+      }
+      if (xo == 316 || xo == 284) emit->xor_(rax, emit->gpr(rb));
+      if (xo == 124 || xo == 476 || xo == 284) emit->not_(rax);
+      store(ra);
+      return true;
+    case 60: case 412:  // andc, orc
+      if (!emit) return true;
+      emit->mov(rax, emit->gpr(rb));
+      emit->not_(rax);
+      if (xo == 60) emit->and_(rax, emit->gpr(rs)); else emit->or_(rax, emit->gpr(rs));
+      store(ra);
+      return true;
+    case 954: case 922: case 986:  // extsb, extsh, extsw
+      if (!emit) return true;
+      if (xo == 954) emit->movsx(rax, emit->gpr_byte(rs));
+      if (xo == 922) emit->movsx(rax, emit->gpr_halfword(rs));
+      if (xo == 986) emit->movsxd(rax, emit->gpr_word(rs));
+      store(ra);
+      return true;
+    case 26: case 58:  // cntlzw, cntlzd
+      if (!has_lzcnt) return false;
+      if (!emit) return true;
+      if (xo == 26) emit->lzcnt(eax, emit->gpr_word(rs)); else emit->lzcnt(rax, emit->gpr(rs));
+      store(ra);
+      return true;
+    case 506:  // popcntd
+      if (!has_popcnt) return false;
+      if (!emit) return true;
+      emit->popcnt(rax, emit->gpr(rs));
+      store(ra);
+      return true;
+    case 27: case 539: case 24: case 536: {  // sld, srd, slw, srw
+      if (!emit) return true;
+      // RB's low 7 (doubleword) or 6 (word) bits: an amount with its top
+      // bit set shifts everything out; the host masks the amount to its
+      // low 6 or 5 bits.
+      const bool doubleword = xo == 27 || xo == 539;
+      const bool left = xo == 27 || xo == 24;
+      emit->mov(rcx, emit->gpr(rb));
+      const Xbyak::Reg& value = doubleword ? static_cast<const Xbyak::Reg&>(rax) : eax;
+      emit->mov(value, doubleword ? emit->gpr(rs) : emit->gpr_word(rs));
+      if (left) emit->shl(value, cl); else emit->shr(value, cl);
+      emit->xor_(r8d, r8d);
+      emit->test(cl, doubleword ? 0x40 : 0x20);
+      if (doubleword) emit->cmovnz(rax, r8); else emit->cmovnz(eax, r8d);
+      store(ra);
+      return true;
+    }
+    default: return false;
+  }
+}
+
+// CR field `field` = LT, GT, EQ from comparing RA (or its low word, sign- or
+// zero-extended) with RB or the immediate, and SO from XER.
+void Emitter::compare(unsigned field, bool is_signed, bool doublewords, unsigned ra, std::optional<i64> immediate,
+                      unsigned rb) {
+  const auto load = [&](const Xbyak::Reg64& to, unsigned r) {
+    if (doublewords) mov(to, gpr(r));
+    else if (is_signed) movsxd(to, gpr_word(r));
+    else mov(to.cvt32(), gpr_word(r));
+  };
+  load(rax, ra);
+  if (!immediate) load(rcx, rb);
+  xor_(r8d, r8d);
+  mov(r9d, 8);
+  mov(r10d, 4);
+  mov(r11d, 2);
+  // A word immediate is the same number as its extended low word.
+  if (immediate) cmp(rax, static_cast<int>(*immediate)); else cmp(rax, rcx);
+  if (is_signed) {
+    cmovl(r8d, r9d);
+    cmovg(r8d, r10d);
+  } else {
+    cmovb(r8d, r9d);
+    cmova(r8d, r10d);
+  }
+  cmove(r8d, r11d);
+  movzx(eax, xer_so());
+  or_(r8d, eax);
+  const unsigned shift = 28 - 4 * field;
+  mov(eax, cr());
+  and_(eax, ~(std::uint32_t{0xf} << shift));
+  if (shift != 0) shl(r8d, static_cast<std::uint8_t>(shift));
+  or_(eax, r8d);
+  mov(cr(), eax);
+}
+
+// Goes on with the entry at page index `index`, as a fall-through does.
+void Emitter::go_on_at(std::size_t index, std::size_t first_index) {
+  const auto step = static_cast<int>((static_cast<i64>(index) - static_cast<i64>(first_index)) * kEntryBytes);
+  if (step != 0) add(rsi, step);
+  jmp(qword[rsi + kChainedOffset]);
+}
+
+// As Cpu::chain_taken and the chained bc: taken, the chain goes on at the
+// target with one instruction less of budget; backward (or to itself) only
+// while budget is left, else the branch's own entry runs it (and ends the
+// chain there).
+void Emitter::branch_from(const RunBranch& branch, std::size_t branch_index, std::size_t first_index) {
+  Xbyak::Label not_taken, out_of_budget;
+  if (branch.conditional) {
+    test(cr(), std::uint32_t{1} << (31 - branch.bit));
+    if (branch.when) jz(not_taken, T_NEAR); else jnz(not_taken, T_NEAR);
+  }
+  const i64 shift = (static_cast<i64>(branch.target) - static_cast<i64>(branch_index)) * kEntryBytes;
+  if (branch.target <= branch_index) {
+    lea(rax, ptr[rsi + static_cast<int>((branch_index - first_index) * kEntryBytes)]);
+    mov(rcx, rdx);
+    sub(rcx, rax);
+    cmp(rcx, kEntryBytes);
+    jl(out_of_budget, T_NEAR);
+  }
+  add(rdx, static_cast<int>(shift - kEntryBytes));
+  go_on_at(branch.target, first_index);
+  if (branch.conditional) {
+    L(not_taken);
+    go_on_at(branch_index + 1, first_index);
+  }
+  if (branch.target <= branch_index) {
+    L(out_of_budget);
+    go_on_at(branch_index, first_index);
+  }
+}
+
+}  // namespace
+
+struct RunCompiler::Impl {
+  std::byte* space = nullptr;
+  std::size_t used = 0;
+  bool full = false;
+  std::size_t runs = 0;
+  bool has_popcnt = false;
+  bool has_lzcnt = false;
+};
+
+RunCompiler::RunCompiler() : impl_(std::make_unique<Impl>()) {
+  // Writable and executable at once: runs are compiled while others run,
+  // and the code space belongs to this vCPU's thread alone.
+  void* space = mmap(nullptr, kCodeSpaceBytes, PROT_READ | PROT_WRITE | PROT_EXEC,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (space != MAP_FAILED) impl_->space = static_cast<std::byte*>(space);
+  const Xbyak::util::Cpu host;
+  impl_->has_popcnt = host.has(Xbyak::util::Cpu::tPOPCNT);
+  impl_->has_lzcnt = host.has(Xbyak::util::Cpu::tLZCNT);
+}
+
+RunCompiler::~RunCompiler() {
+  if (impl_->space != nullptr) munmap(impl_->space, kCodeSpaceBytes);
+}
+
+std::size_t RunCompiler::run_length(std::span<const std::uint32_t> words, std::size_t first_index) const {
+  if (impl_->space == nullptr) return 0;  // no code space: the host refused executable memory
+  std::size_t length = 0;
+  while (length < words.size() && length + 1 < kMaxRun &&
+         fixed_point(words[length], nullptr, impl_->has_popcnt, impl_->has_lzcnt)) {
+    ++length;
+  }
+  if (length < words.size() && run_branch(words[length], first_index + length)) ++length;
+  return length;
+}
+
+ChainedHandler RunCompiler::compile(std::span<const std::uint32_t> words, std::size_t first_index,
+                                    const RunLayout& layout) {
+  const std::size_t length = run_length(words, first_index);
+  if (length == 0 || impl_->full) return nullptr;
+  if (kCodeSpaceBytes - impl_->used < kRoomPerRun) {
+    impl_->full = true;
+    return nullptr;
+  }
+  try {
+    Emitter emit(kRoomPerRun, impl_->space + impl_->used, layout);
+    std::size_t index = first_index;
+    for (const std::uint32_t word : words.first(length)) {
+      if (!fixed_point(word, &emit, impl_->has_popcnt, impl_->has_lzcnt)) {
+        emit.branch_from(*run_branch(word, index), index, first_index);
+        break;
+      }
+      ++index;
+    }
+    if (index == first_index + length) emit.go_on_at(index, first_index);
+    impl_->used += (emit.getSize() + 15) & ~std::size_t{15};
+    ++impl_->runs;
+    return reinterpret_cast<ChainedHandler>(const_cast<std::uint8_t*>(emit.getCode()));
+  } catch (const Xbyak::Error&) {
+    // The run did not fit its room (it cannot, by kMaxRun): left to the
+    // interpreter.
+    return nullptr;
+  }
+}
+
+bool RunCompiler::full() const { return impl_->full; }
+
+void RunCompiler::reset() {
+  impl_->used = 0;
+  impl_->full = false;
+}
+
+std::size_t RunCompiler::compiled_runs() const { return impl_->runs; }
+
+}  // namespace mosaic::interp
