@@ -1,0 +1,178 @@
+// Compiled runs (run_compiler.hpp) against the interpreter: random loops of
+// every instruction a run may hold, run by a vCPU that compiles each run at
+// its first execution and by one that never compiles, must leave the same
+// registers, CR, XER, nip and retired count, in both byte orders and both
+// computation modes, whole and cut short by an instruction limit.
+#include <array>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "cpu_fixture.hpp"
+
+namespace mosaic::interp::test {
+namespace {
+
+constexpr std::uint32_t kSystemCallHypervisor = 0x44000022;  // sc 1
+constexpr unsigned kCounter = 3;                              // the loop's counter, which the body leaves alone
+
+class RunCompilerTest : public CpuFixture {
+ protected:
+  RunCompilerTest() { compiled.decode_cache().compile_hot_runs(1); }
+
+  void place(std::uint64_t address, const std::vector<std::uint32_t>& words, bool little_endian) {
+    for (std::uint32_t word : words) {
+      poke<std::uint32_t>(address, word, little_endian);
+      address += 4;
+    }
+  }
+
+  static void run(Cpu& vcpu) {
+    std::atomic<bool> stop{false};
+    std::atomic<bool> external{false};
+    vcpu.run(stop, external);
+  }
+
+  static void expect_same_state(Cpu& expected, Cpu& actual) {
+    for (unsigned r = 0; r < 32; ++r) EXPECT_EQ(actual.state.gpr[r], expected.state.gpr[r]) << "r" << r;
+    EXPECT_EQ(actual.state.cr, expected.state.cr);
+    EXPECT_EQ(actual.state.xer(), expected.state.xer());
+    EXPECT_EQ(actual.state.nip, expected.state.nip);
+    EXPECT_EQ(actual.instructions_retired(), expected.instructions_retired());
+    EXPECT_EQ(actual.exit().reason, expected.exit().reason);
+  }
+
+  // The interpreter alone, on the same memory.
+  Cpu& interpreted = cpu;
+  Cpu compiled{memory_system};
+};
+
+// Values that reach the edges: zero divisors, the most negative dividends
+// over -1, shift amounts past the width, words with their sign bit set.
+std::uint64_t register_value(std::mt19937_64& random) {
+  static constexpr std::array<std::uint64_t, 10> kEdges = {
+      0, 1, ~std::uint64_t{0}, std::uint64_t{1} << 63, 0x80000000, 0xffffffff, 0x7fffffff, 63, 64, 32};
+  const std::uint64_t pick = random() % 4;
+  if (pick == 0) return kEdges[random() % kEdges.size()];
+  if (pick == 1) return random() % 128;
+  return random();
+}
+
+// One random instruction a run may hold; it never writes the counter.
+std::uint32_t run_instruction(std::mt19937_64& random) {
+  using namespace encode;
+  const auto reg = [&] { return static_cast<unsigned>(random() % 32); };
+  const auto target = [&] {
+    unsigned r;
+    do r = reg(); while (r == kCounter);
+    return r;
+  };
+  const auto imm = [&] { return static_cast<std::int32_t>(random() % 65536) - 32768; };
+  const auto field_and_l = [&] { return static_cast<unsigned>(random() % 8) << 2 | static_cast<unsigned>(random() % 2); };
+  static constexpr std::array<unsigned, 8> kLogical = {28, 444, 316, 124, 476, 284, 60, 412};
+  static constexpr std::array<unsigned, 4> kShifts = {24, 536, 27, 539};
+  static constexpr std::array<unsigned, 9> kArithmetic = {266, 40, 104, 233, 235, 489, 457, 491, 459};
+  static constexpr std::array<unsigned, 6> kUnary = {954, 922, 986, 26, 58, 506};
+  switch (random() % 11) {
+    case 0: return d_form(14 + static_cast<unsigned>(random() % 2), target(), reg(), imm());  // addi, addis
+    case 1: return d_form(7, target(), reg(), imm());                                          // mulli
+    case 2: return d_form(24 + static_cast<unsigned>(random() % 4), reg(), target(), imm());   // ori ... xoris
+    case 3: return d_form(10 + static_cast<unsigned>(random() % 2), field_and_l(), reg(), imm());  // cmpli, cmpi
+    case 4: return m_form(21, reg(), target(), reg(), reg(), reg());                            // rlwinm
+    case 5: return md_form(reg(), target(), static_cast<unsigned>(random() % 64), static_cast<unsigned>(random() % 64),
+                           static_cast<unsigned>(random() % 3));                               // rldicl, rldicr, rldic
+    case 6: return op31(reg(), target(), reg(), kLogical[random() % kLogical.size()]);
+    case 7: return op31(reg(), target(), reg(), kShifts[random() % kShifts.size()]);
+    case 8: return xo_form(target(), reg(), reg(), kArithmetic[random() % kArithmetic.size()], false, false);
+    case 9: return op31(reg(), target(), 0, kUnary[random() % kUnary.size()]);
+    default: return op31(field_and_l(), reg(), reg(), random() % 2 ? 0 : 32);  // cmp, cmpl
+  }
+}
+
+// A loop of `length` random instructions, some followed by a forward branch
+// over the next one (conditional on a random CR bit, or always), counted
+// down in r3 by addi, cmpdi and bne, then sc 1.
+std::vector<std::uint32_t> random_loop(std::mt19937_64& random, std::size_t length) {
+  using namespace encode;
+  std::vector<std::uint32_t> words;
+  for (std::size_t i = 0; i < length; ++i) {
+    words.push_back(run_instruction(random));
+    if (i + 1 < length && random() % 6 == 0) {  // never over the counting
+      static constexpr std::array<unsigned, 3> kBo = {12, 4, 20};  // if set, if clear, always
+      words.push_back(random() % 4 == 0 ? i_form(8, false, false)
+                                        : b_form(kBo[random() % kBo.size()], static_cast<unsigned>(random() % 32), 8,
+                                                 false, false));
+    }
+  }
+  words.push_back(d_form(14, kCounter, kCounter, -1));  // addi r3,r3,-1
+  words.push_back(d_form(11, 1, kCounter, 0));          // cmpdi r3,0
+  const auto back = -static_cast<std::int32_t>(words.size() * 4);
+  words.push_back(b_form(4, 2, back, false, false));    // bne to the loop's start
+  words.push_back(kSystemCallHypervisor);
+  return words;
+}
+
+TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
+  std::mt19937_64 random(2026);
+  for (int program = 0; program < 400; ++program) {
+    SCOPED_TRACE(testing::Message() << "program " << program);
+    const bool little_endian = program % 2 == 1;
+    const bool thirty_two_bit = program % 4 >= 2;
+    const std::vector<std::uint32_t> loop = random_loop(random, 1 + random() % 30);
+    place(kCodeAddress, loop, little_endian);
+    std::uint64_t msr = ppc::msr::kSixtyFour;
+    if (little_endian) msr |= ppc::msr::kLittleEndian;
+    if (thirty_two_bit) msr &= ~ppc::msr::kSixtyFour;
+    std::array<std::uint64_t, 32> registers;
+    for (auto& value : registers) value = register_value(random);
+    registers[kCounter] = 1 + random() % 400;
+    const auto cr = static_cast<std::uint32_t>(random());
+    const bool summary_overflow = random() % 2 == 1;
+    // Half the programs end at an instruction limit, as a deterministic
+    // quantum does, most likely inside a compiled run.
+    const std::optional<std::uint64_t> limit = program % 3 == 0 ? std::optional(random() % 4000) : std::nullopt;
+    for (Cpu* vcpu : {&interpreted, &compiled}) {
+      vcpu->decode_cache().clear();
+      vcpu->set_msr(msr);
+      vcpu->state.gpr = registers;
+      vcpu->state.cr = cr;
+      vcpu->state.xer_so = summary_overflow;
+      vcpu->state.nip = kCodeAddress;
+      vcpu->set_instruction_limit(limit ? vcpu->instructions_retired() + *limit : ~std::uint64_t{0});
+      run(*vcpu);
+    }
+    expect_same_state(interpreted, compiled);
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(compiled.decode_cache().run_compiler().compiled_runs(), 400u);
+  EXPECT_EQ(interpreted.decode_cache().run_compiler().compiled_runs(), 0u);
+}
+
+// A store over the last word of a compiled run: the run's first entry is
+// forgotten with it, so the next execution runs the new word.
+TEST_F(RunCompilerTest, AStoreOverAWordOfACompiledRunIsExecutedNextTime) {
+  using namespace encode;
+  const std::uint32_t add_two = d_form(14, 6, 6, 2), add_hundred = d_form(14, 6, 6, 100);
+  place(kCodeAddress, {d_form(14, 5, 5, 1), d_form(14, 7, 7, 3), add_two, kSystemCallHypervisor}, false);
+  place(0x2000, {d_form(36, 8, 9, 0), kSystemCallHypervisor}, false);  // stw r8,0(r9)
+  compiled.state.nip = kCodeAddress;
+  run(compiled);
+  ASSERT_EQ(compiled.exit().reason, ExitReason::hypercall);
+  ASSERT_EQ(compiled.decode_cache().run_compiler().compiled_runs(), 1u);
+  EXPECT_EQ(compiled.state.gpr[6], 2u);
+
+  compiled.state.gpr[8] = add_hundred;
+  compiled.state.gpr[9] = kCodeAddress + 8;
+  compiled.state.nip = 0x2000;
+  run(compiled);
+  ASSERT_EQ(compiled.exit().reason, ExitReason::hypercall);
+
+  compiled.state.nip = kCodeAddress;
+  run(compiled);
+  EXPECT_EQ(compiled.state.gpr[6], 102u);
+  EXPECT_EQ(compiled.state.gpr[5], 2u);
+  EXPECT_EQ(compiled.decode_cache().run_compiler().compiled_runs(), 2u);
+}
+
+}  // namespace
+}  // namespace mosaic::interp::test
