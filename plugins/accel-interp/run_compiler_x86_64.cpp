@@ -17,6 +17,7 @@
 #include <xbyak/xbyak_util.h>
 
 #include "decode_cache.hpp"
+#include "mosaic/ppc.hpp"
 
 namespace mosaic::interp {
 
@@ -80,6 +81,9 @@ class Emitter : public Xbyak::CodeGenerator {
 
   void compare(unsigned field, bool is_signed, bool doublewords, unsigned ra, std::optional<i64> immediate,
                unsigned rb);
+  void record(unsigned target);
+  void prepare_cr_field();
+  void write_cr_field(unsigned field, bool is_signed);
   void branch_from(const RunBranch& branch, std::size_t branch_index, std::size_t first_index);
   void go_on_at(std::size_t index, std::size_t first_index);
 
@@ -89,6 +93,11 @@ class Emitter : public Xbyak::CodeGenerator {
   Xbyak::Address gpr_halfword(unsigned r) const { return word[rdi + static_cast<int>(layout_.gpr + 8 * r)]; }
   Xbyak::Address cr() const { return dword[rdi + static_cast<int>(layout_.cr)]; }
   Xbyak::Address xer_so() const { return byte[rdi + static_cast<int>(layout_.xer_so)]; }
+  // The byte of the MSR that holds SF, its top bit (the host is little-endian).
+  Xbyak::Address msr_sf_byte() const {
+    static_assert(ppc::msr::kSixtyFour == std::uint64_t{1} << 63);
+    return byte[rdi + static_cast<int>(layout_.msr + 7)];
+  }
 
  private:
   const RunLayout& layout_;
@@ -102,9 +111,14 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
   const unsigned rt = bits(word, 6, 10), ra = bits(word, 11, 15), rb = bits(word, 16, 20);
   const i64 si = sign_extend(word & 0xffff, 16);
   const u64 ui = word & 0xffff;
-  const bool record = (word & 1) != 0;
+  // Rc, in the forms that have one (elsewhere bit 31 is part of a field).
+  const bool record = (opcode == 21 || opcode == 30 || opcode == 31) && (word & 1) != 0;
   using namespace Xbyak::util;
-  const auto store = [&](unsigned target) { emit->mov(emit->gpr(target), rax); };
+  // The result in rax goes to GPR `target`, and with Rc to CR0 as well.
+  const auto store = [&](unsigned target) {
+    emit->mov(emit->gpr(target), rax);
+    if (record) emit->record(target);
+  };
   switch (opcode) {
     case 14: case 15: {  // addi, addis (li, lis with RA = 0)
       if (!emit) return true;
@@ -125,16 +139,17 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
       emit->imul(rax, emit->gpr(ra), static_cast<int>(si));
       store(rt);
       return true;
-    case 24: case 25: case 26: case 27: {  // ori, oris, xori, xoris: RA from RS (the rt field)
+    case 24: case 25: case 26: case 27: case 28: case 29: {  // ori, oris, xori, xoris, andi., andis.
       if (!emit) return true;
+      // RA from RS (the rt field). Bit 31 belongs to UI here; andi. and
+      // andis. always record.
       const u64 value = opcode & 1 ? ui << 16 : ui;
-      if (value == 0 && rt == ra) return true;  // nop
+      if (value == 0 && rt == ra && opcode < 28) return true;  // nop
       emit->mov(rax, emit->gpr(rt));
-      if (value != 0) {
-        emit->mov(ecx, static_cast<std::uint32_t>(value));  // zero-extended
-        if (opcode < 26) emit->or_(rax, rcx); else emit->xor_(rax, rcx);
-      }
-      store(ra);
+      emit->mov(ecx, static_cast<std::uint32_t>(value));  // zero-extended
+      if (opcode < 26) emit->or_(rax, rcx); else if (opcode < 28) emit->xor_(rax, rcx); else emit->and_(rax, rcx);
+      emit->mov(emit->gpr(ra), rax);
+      if (opcode >= 28) emit->record(ra);
       return true;
     }
     case 10: case 11:  // cmpli, cmpi
@@ -145,7 +160,6 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
       }
       return true;
     case 21: {  // rlwinm: the word rotated, in both halves, under MASK(mb + 32, me + 32)
-      if (record) return false;
       if (!emit) return true;
       const unsigned mb = bits(word, 21, 25), me = bits(word, 26, 30);
       const u64 mask = rotate_mask(mb + 32, me + 32);
@@ -165,7 +179,7 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
     }
     case 30: {  // rldicl, rldicr, rldic: the doubleword rotated under a mask
       const unsigned form = bits(word, 27, 29);
-      if (record || form > 2) return false;
+      if (form > 2) return false;
       if (!emit) return true;
       const unsigned shift = rb | (bits(word, 30, 30) << 5);
       const unsigned bound = bits(word, 21, 25) | (bits(word, 26, 26) << 5);
@@ -190,7 +204,6 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
 
   // Primary 31. XO-form arithmetic with OE = 0 (bit 21 is part of xo here).
   const unsigned xo = bits(word, 21, 30);
-  if (record) return false;
   switch (xo) {
     case 266: case 40:  // add, subf (RB - RA)
       if (!emit) return true;
@@ -264,7 +277,7 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
       return true;
     }
     case 0: case 32:  // cmp, cmpl
-      if (bits(word, 9, 9) != 0) return false;
+      if (bits(word, 9, 9) != 0 || record) return false;
       if (emit) emit->compare(bits(word, 6, 8), xo == 0, bits(word, 10, 10) != 0, ra, std::nullopt, rb);
       return true;
     default: break;
@@ -305,7 +318,7 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
       store(ra);
       return true;
     case 506:  // popcntd
-      if (!has_popcnt) return false;
+      if (!has_popcnt || record) return false;
       if (!emit) return true;
       emit->popcnt(rax, emit->gpr(rs));
       store(ra);
@@ -342,12 +355,36 @@ void Emitter::compare(unsigned field, bool is_signed, bool doublewords, unsigned
   };
   load(rax, ra);
   if (!immediate) load(rcx, rb);
+  prepare_cr_field();
+  // A word immediate is the same number as its extended low word.
+  if (immediate) cmp(rax, static_cast<int>(*immediate)); else cmp(rax, rcx);
+  write_cr_field(field, is_signed);
+}
+
+// CR0 from the result just written to GPR `target` compared with 0: the
+// whole doubleword in 64-bit mode, the sign-extended low word in 32-bit
+// mode (as record_cr0).
+void Emitter::record(unsigned target) {
+  mov(rcx, gpr(target));
+  movsxd(rax, ecx);
+  test(msr_sf_byte(), 0x80);
+  cmovz(rcx, rax);
+  prepare_cr_field();
+  test(rcx, rcx);
+  write_cr_field(0, true);
+}
+
+// Before the comparison: r8d starts as no bit, r9d-r11d hold LT, GT, EQ.
+void Emitter::prepare_cr_field() {
   xor_(r8d, r8d);
   mov(r9d, 8);
   mov(r10d, 4);
   mov(r11d, 2);
-  // A word immediate is the same number as its extended low word.
-  if (immediate) cmp(rax, static_cast<int>(*immediate)); else cmp(rax, rcx);
+}
+
+// After the comparison, from its flags: CR field `field` = LT, GT, EQ and
+// XER[SO]. Uses eax and r8d-r11d.
+void Emitter::write_cr_field(unsigned field, bool is_signed) {
   if (is_signed) {
     cmovl(r8d, r9d);
     cmovg(r8d, r10d);

@@ -1,5 +1,5 @@
 // Compiled runs (run_compiler.hpp) against the interpreter: random loops of
-// every instruction a run may hold, run by a vCPU that compiles each run at
+// every instruction a run may hold (recording forms too), run by a vCPU that compiles each run at
 // its first execution and by one that never compiles, must leave the same
 // registers, CR, XER, nip and retired count, in both byte orders and both
 // computation modes, whole and cut short by an instruction limit.
@@ -68,6 +68,7 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
     return r;
   };
   const auto imm = [&] { return static_cast<std::int32_t>(random() % 65536) - 32768; };
+  const auto rc = [&] { return random() % 3 == 0; };
   const auto field_and_l = [&] { return static_cast<unsigned>(random() % 8) << 2 | static_cast<unsigned>(random() % 2); };
   static constexpr std::array<unsigned, 8> kLogical = {28, 444, 316, 124, 476, 284, 60, 412};
   static constexpr std::array<unsigned, 4> kShifts = {24, 536, 27, 539};
@@ -76,15 +77,18 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
   switch (random() % 11) {
     case 0: return d_form(14 + static_cast<unsigned>(random() % 2), target(), reg(), imm());  // addi, addis
     case 1: return d_form(7, target(), reg(), imm());                                          // mulli
-    case 2: return d_form(24 + static_cast<unsigned>(random() % 4), reg(), target(), imm());   // ori ... xoris
+    case 2: return d_form(24 + static_cast<unsigned>(random() % 6), reg(), target(), imm());   // ori ... andis.
     case 3: return d_form(10 + static_cast<unsigned>(random() % 2), field_and_l(), reg(), imm());  // cmpli, cmpi
-    case 4: return m_form(21, reg(), target(), reg(), reg(), reg());                            // rlwinm
+    case 4: return m_form(21, reg(), target(), reg(), reg(), reg(), rc());                      // rlwinm
     case 5: return md_form(reg(), target(), static_cast<unsigned>(random() % 64), static_cast<unsigned>(random() % 64),
-                           static_cast<unsigned>(random() % 3));                               // rldicl, rldicr, rldic
-    case 6: return op31(reg(), target(), reg(), kLogical[random() % kLogical.size()]);
-    case 7: return op31(reg(), target(), reg(), kShifts[random() % kShifts.size()]);
-    case 8: return xo_form(target(), reg(), reg(), kArithmetic[random() % kArithmetic.size()], false, false);
-    case 9: return op31(reg(), target(), 0, kUnary[random() % kUnary.size()]);
+                           static_cast<unsigned>(random() % 3), rc());                         // rldicl, rldicr, rldic
+    case 6: return op31(reg(), target(), reg(), kLogical[random() % kLogical.size()], rc());
+    case 7: return op31(reg(), target(), reg(), kShifts[random() % kShifts.size()], rc());
+    case 8: return xo_form(target(), reg(), reg(), kArithmetic[random() % kArithmetic.size()], false, rc());
+    case 9: {
+      const unsigned xo = kUnary[random() % kUnary.size()];
+      return op31(reg(), target(), 0, xo, xo != 506 && rc());  // popcntd has no Rc
+    }
     default: return op31(field_and_l(), reg(), reg(), random() % 2 ? 0 : 32);  // cmp, cmpl
   }
 }
