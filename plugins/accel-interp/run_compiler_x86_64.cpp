@@ -443,7 +443,11 @@ void Emitter::branch_from(const RunBranch& branch, std::size_t branch_index, std
 }  // namespace
 
 struct RunCompiler::Impl {
+  // Reserved at the first compilation: most vCPUs of the tests never compile.
+  bool reserve_space();
+
   std::byte* space = nullptr;
+  bool refused = false;  // the host would not map executable memory
   std::size_t used = 0;
   bool full = false;
   std::size_t runs = 0;
@@ -451,12 +455,21 @@ struct RunCompiler::Impl {
   bool has_lzcnt = false;
 };
 
-RunCompiler::RunCompiler() : impl_(std::make_unique<Impl>()) {
+bool RunCompiler::Impl::reserve_space() {
+  if (space != nullptr) return true;
   // Writable and executable at once: runs are compiled while others run,
   // and the code space belongs to this vCPU's thread alone.
-  void* space = mmap(nullptr, kCodeSpaceBytes, PROT_READ | PROT_WRITE | PROT_EXEC,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (space != MAP_FAILED) impl_->space = static_cast<std::byte*>(space);
+  void* mapped = mmap(nullptr, kCodeSpaceBytes, PROT_READ | PROT_WRITE | PROT_EXEC,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mapped == MAP_FAILED) {
+    refused = true;
+    return false;
+  }
+  space = static_cast<std::byte*>(mapped);
+  return true;
+}
+
+RunCompiler::RunCompiler() : impl_(std::make_unique<Impl>()) {
   const Xbyak::util::Cpu host;
   impl_->has_popcnt = host.has(Xbyak::util::Cpu::tPOPCNT);
   impl_->has_lzcnt = host.has(Xbyak::util::Cpu::tLZCNT);
@@ -467,7 +480,7 @@ RunCompiler::~RunCompiler() {
 }
 
 std::size_t RunCompiler::run_length(std::span<const std::uint32_t> words, std::size_t first_index) const {
-  if (impl_->space == nullptr) return 0;  // no code space: the host refused executable memory
+  if (impl_->refused) return 0;
   std::size_t length = 0;
   while (length < words.size() && length + 1 < kMaxRun &&
          fixed_point(words[length], nullptr, impl_->has_popcnt, impl_->has_lzcnt)) {
@@ -480,7 +493,7 @@ std::size_t RunCompiler::run_length(std::span<const std::uint32_t> words, std::s
 ChainedHandler RunCompiler::compile(std::span<const std::uint32_t> words, std::size_t first_index,
                                     const RunLayout& layout) {
   const std::size_t length = run_length(words, first_index);
-  if (length == 0 || impl_->full) return nullptr;
+  if (length == 0 || impl_->full || !impl_->reserve_space()) return nullptr;
   if (kCodeSpaceBytes - impl_->used < kRoomPerRun) {
     impl_->full = true;
     return nullptr;

@@ -1,6 +1,7 @@
 // Random instruction words from random architected state through the
 // interpreter's real vCPU (decode, dispatch, MMU, interrupt delivery), for
-// a bounded number of single steps. Guest RAM is fenced by inaccessible
+// a bounded number of single steps, or of short deterministic quanta of
+// chained dispatch that compiles every run at its first execution. Guest RAM is fenced by inaccessible
 // pages, so no instruction may reach host memory outside it; every exit is
 // completed as a machine would.
 #include <atomic>
@@ -18,6 +19,7 @@ using namespace mosaic;
 
 constexpr std::uint64_t kRamBytes = 1 << 20;
 constexpr unsigned kMaxSteps = 64;
+constexpr std::uint64_t kQuantum = 256;  // instructions of a chained run
 constexpr unsigned kMaxWords = 64;
 constexpr unsigned kHptOrder = 18;  // PAPR's smallest
 
@@ -101,16 +103,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   vcpu.set_registers(registers);
 
-  GuestDebug debug;
-  debug.single_step = true;
-  if (input.take_bool()) debug.watchpoints.push_back({address(input), 1u + input.take<std::uint8_t>() % 16,
-                                                       static_cast<WatchKind>(input.take<std::uint8_t>() % 3)});
-  vcpu.set_debug(debug);
+  const bool chained = input.take_bool();
+  if (chained) {
+    vcpu.compile_hot_runs(1);
+  } else {
+    GuestDebug debug;
+    debug.single_step = true;
+    if (input.take_bool()) debug.watchpoints.push_back({address(input), 1u + input.take<std::uint8_t>() % 16,
+                                                         static_cast<WatchKind>(input.take<std::uint8_t>() % 3)});
+    vcpu.set_debug(debug);
+  }
   const bool external = input.take_bool();
   vcpu.set_external_interrupt(external);
 
   for (unsigned step = 0; step < kMaxSteps; ++step) {
-    const VcpuExit exit = vcpu.run();
+    const VcpuExit exit = chained ? vcpu.run_for(kQuantum) : vcpu.run();
     switch (exit.reason) {
       case ExitReason::hypercall: {
         const std::uint64_t outputs[2] = {input.take<std::uint64_t>(), input.take<std::uint64_t>()};
