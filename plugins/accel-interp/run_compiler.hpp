@@ -59,6 +59,8 @@ class RunCompiler {
   // before reset() reclaims the space.
   bool full() const;
   void reset();
+  // Whether this host compiles runs at all.
+  bool compiles() const;
   std::size_t compiled_runs() const;
 
  private:

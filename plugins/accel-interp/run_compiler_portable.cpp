@@ -14,6 +14,7 @@ std::size_t RunCompiler::run_length(std::span<const std::uint32_t>, std::size_t)
 ChainedHandler RunCompiler::compile(std::span<const std::uint32_t>, std::size_t, const RunLayout&) { return nullptr; }
 
 bool RunCompiler::full() const { return false; }
+bool RunCompiler::compiles() const { return false; }
 void RunCompiler::reset() {}
 std::size_t RunCompiler::compiled_runs() const { return 0; }
 

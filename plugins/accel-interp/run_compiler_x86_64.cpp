@@ -521,6 +521,8 @@ ChainedHandler RunCompiler::compile(std::span<const std::uint32_t> words, std::s
 
 bool RunCompiler::full() const { return impl_->full; }
 
+bool RunCompiler::compiles() const { return !impl_->refused; }
+
 void RunCompiler::reset() {
   impl_->used = 0;
   impl_->full = false;
