@@ -56,7 +56,8 @@ RunLayout run_layout(const Cpu& cpu) {
   const auto offset = [&](const void* field) {
     return reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu);
   };
-  return {offset(cpu.state.gpr.data()), offset(&cpu.state.cr), offset(&cpu.state.xer_so), offset(&cpu.state.msr)};
+  return {offset(cpu.state.gpr.data()), offset(&cpu.state.cr), offset(&cpu.state.xer_so), offset(&cpu.state.xer_ca),
+          offset(&cpu.state.msr)};
 }
 
 // The chained handler of an entry that may start a run, until the run is

@@ -1,10 +1,11 @@
 // Hot straight runs of fixed-point code, compiled to host code. A run is a
-// sequence of instructions that only compute on GPRs and CR (adds, logical
-// operations, rotates, shifts, multiplies, divides, compares, their
-// recording forms; none with OE, none that read or set CA), optionally
+// sequence of instructions that only compute on GPRs, CR and XER[CA] (adds
+// with and without carry, logical operations, rotates, shifts, multiplies,
+// divides, compares, their recording forms; none with OE), optionally
 // ended by a relative branch that tests a CR bit alone or always branches,
 // to a target in the same page. Such instructions cannot take an interrupt
-// (a recording form reads MSR[SF] as it runs, as the interpreter does), so
+// (recording forms and carries read MSR[SF] as they run, as the
+// interpreter does), so
 // the compiled run needs no settling and no checks:
 // it is a chained handler (chained_dispatch.hpp) for the run's first entry,
 // which does the whole run on the guest registers in memory and jumps to
@@ -32,6 +33,7 @@ struct RunLayout {
   std::ptrdiff_t gpr = 0;
   std::ptrdiff_t cr = 0;
   std::ptrdiff_t xer_so = 0;
+  std::ptrdiff_t xer_ca = 0;
   std::ptrdiff_t msr = 0;
 };
 

@@ -82,6 +82,8 @@ class Emitter : public Xbyak::CodeGenerator {
   void compare(unsigned field, bool is_signed, bool doublewords, unsigned ra, std::optional<i64> immediate,
                unsigned rb);
   void record(unsigned target);
+  void add_carrying(unsigned target, bool record);
+  void shift_right_algebraic(unsigned target, unsigned source, unsigned amount, bool word, bool record);
   void prepare_cr_field();
   void write_cr_field(unsigned field, bool is_signed);
   void branch_from(const RunBranch& branch, std::size_t branch_index, std::size_t first_index);
@@ -93,6 +95,7 @@ class Emitter : public Xbyak::CodeGenerator {
   Xbyak::Address gpr_halfword(unsigned r) const { return word[rdi + static_cast<int>(layout_.gpr + 8 * r)]; }
   Xbyak::Address cr() const { return dword[rdi + static_cast<int>(layout_.cr)]; }
   Xbyak::Address xer_so() const { return byte[rdi + static_cast<int>(layout_.xer_so)]; }
+  Xbyak::Address xer_ca() const { return byte[rdi + static_cast<int>(layout_.xer_ca)]; }
   // The byte of the MSR that holds SF, its top bit (the host is little-endian).
   Xbyak::Address msr_sf_byte() const {
     static_assert(ppc::msr::kSixtyFour == std::uint64_t{1} << 63);
@@ -134,6 +137,14 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
       }
       return true;
     }
+    case 12: case 13: case 8:  // addic, addic., subfic: RA (or not RA) + SI (+ 1), setting CA
+      if (!emit) return true;
+      emit->mov(rax, emit->gpr(ra));
+      if (opcode == 8) emit->not_(rax);
+      emit->mov(rcx, si);
+      emit->mov(r8d, opcode == 8 ? 1 : 0);
+      emit->add_carrying(rt, opcode == 13);
+      return true;
     case 7:  // mulli
       if (!emit) return true;
       emit->imul(rax, emit->gpr(ra), static_cast<int>(si));
@@ -276,6 +287,22 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
       store(rt);
       return true;
     }
+    case 10: case 8: case 138: case 136: case 202: case 200: case 234: case 232: {
+      // addc, subfc, adde, subfe, addze, subfze, addme, subfme: RA or not
+      // RA, plus RB, 0 or -1, plus 0, 1 or CA, setting CA.
+      if (!emit) return true;
+      const bool complement = xo == 8 || xo == 136 || xo == 200 || xo == 232;
+      emit->mov(rax, emit->gpr(ra));
+      if (complement) emit->not_(rax);
+      if (xo == 10 || xo == 8 || xo == 138 || xo == 136) emit->mov(rcx, emit->gpr(rb));
+      else if (xo == 202 || xo == 200) emit->xor_(ecx, ecx);
+      else emit->mov(rcx, -1);
+      if (xo == 10) emit->xor_(r8d, r8d);
+      else if (xo == 8) emit->mov(r8d, 1);
+      else emit->movzx(r8d, emit->xer_ca());
+      emit->add_carrying(rt, record);
+      return true;
+    }
     case 0: case 32:  // cmp, cmpl
       if (bits(word, 9, 9) != 0 || record) return false;
       if (emit) emit->compare(bits(word, 6, 8), xo == 0, bits(word, 10, 10) != 0, ra, std::nullopt, rb);
@@ -322,6 +349,14 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
       if (!emit) return true;
       emit->popcnt(rax, emit->gpr(rs));
       store(ra);
+      return true;
+    case 824:  // srawi
+      if (!emit) return true;
+      emit->shift_right_algebraic(ra, rs, rb, true, record);
+      return true;
+    case 826: case 827:  // sradi (XS-form: sh5 in bit 30, read as xo's low bit)
+      if (!emit) return true;
+      emit->shift_right_algebraic(ra, rs, rb | (bits(word, 30, 30) << 5), false, record);
       return true;
     case 27: case 539: case 24: case 536: {  // sld, srd, slw, srw
       if (!emit) return true;
@@ -372,6 +407,49 @@ void Emitter::record(unsigned target) {
   prepare_cr_field();
   test(rcx, rcx);
   write_cr_field(0, true);
+}
+
+// GPR `target` = rax + rcx + r8 (0 or 1), CA = the carry out of bit 0 in
+// 64-bit mode, out of bit 32 in 32-bit mode (as the interpreter's
+// add_extended); then CR0 when `record`.
+void Emitter::add_carrying(unsigned target, bool record_cr0) {
+  mov(r9d, eax);
+  mov(r10d, ecx);
+  add(r9, r10);
+  add(r9, r8);
+  shr(r9, 32);  // the carry out of the low words
+  add(rax, r8);
+  setc(r10b);
+  add(rax, rcx);
+  setc(r11b);
+  or_(r10b, r11b);
+  movzx(r10d, r10b);
+  test(msr_sf_byte(), 0x80);
+  cmovz(r10d, r9d);
+  mov(xer_ca(), r10b);
+  mov(gpr(target), rax);
+  if (record_cr0) record(target);
+}
+
+// GPR `target` = GPR `source` (its low word sign-extended, for srawi)
+// shifted right by `amount` with copies of its sign; CA = it is negative
+// and a 1 bit was shifted out.
+void Emitter::shift_right_algebraic(unsigned target, unsigned source, unsigned amount, bool word, bool record_cr0) {
+  if (word) movsxd(rax, gpr_word(source)); else mov(rax, gpr(source));
+  mov(rcx, rax);
+  if (amount != 0) sar(rax, static_cast<std::uint8_t>(amount));
+  mov(gpr(target), rax);
+  xor_(r8d, r8d);
+  if (amount != 0) {
+    mov(r9, (std::uint64_t{1} << amount) - 1);
+    test(rcx, r9);
+    setnz(r8b);
+    test(rcx, rcx);
+    sets(r9b);
+    and_(r8b, r9b);
+  }
+  mov(xer_ca(), r8b);
+  if (record_cr0) record(target);
 }
 
 // Before the comparison: r8d starts as no bit, r9d-r11d hold LT, GT, EQ.

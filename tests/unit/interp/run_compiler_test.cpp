@@ -77,7 +77,9 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
   static constexpr std::array<unsigned, 4> kShifts = {24, 536, 27, 539};
   static constexpr std::array<unsigned, 9> kArithmetic = {266, 40, 104, 233, 235, 489, 457, 491, 459};
   static constexpr std::array<unsigned, 6> kUnary = {954, 922, 986, 26, 58, 506};
-  switch (random() % 11) {
+  static constexpr std::array<unsigned, 8> kCarrying = {10, 8, 138, 136, 202, 200, 234, 232};
+  static constexpr std::array<unsigned, 3> kCarryingImmediate = {12, 13, 8};  // addic, addic., subfic
+  switch (random() % 14) {
     case 0: return d_form(14 + static_cast<unsigned>(random() % 2), target(), reg(), imm());  // addi, addis
     case 1: return d_form(7, target(), reg(), imm());                                          // mulli
     case 2: return d_form(24 + static_cast<unsigned>(random() % 6), reg(), target(), imm());   // ori ... andis.
@@ -92,6 +94,10 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
       const unsigned xo = kUnary[random() % kUnary.size()];
       return op31(reg(), target(), 0, xo, xo != 506 && rc());  // popcntd has no Rc
     }
+    case 10: return d_form(kCarryingImmediate[random() % 3], target(), reg(), imm());
+    case 11: return xo_form(target(), reg(), reg(), kCarrying[random() % kCarrying.size()], false, rc());
+    case 12: return random() % 2 ? op31(reg(), target(), reg(), 824, rc())                           // srawi
+                                 : sradi(target(), reg(), static_cast<unsigned>(random() % 64), rc());
     default: return op31(field_and_l(), reg(), reg(), random() % 2 ? 0 : 32);  // cmp, cmpl
   }
 }
@@ -135,6 +141,7 @@ TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
     registers[kCounter] = 1 + random() % 400;
     const auto cr = static_cast<std::uint32_t>(random());
     const bool summary_overflow = random() % 2 == 1;
+    const bool carry = random() % 2 == 1;
     // Half the programs end at an instruction limit, as a deterministic
     // quantum does, most likely inside a compiled run.
     const std::optional<std::uint64_t> limit = program % 3 == 0 ? std::optional(random() % 4000) : std::nullopt;
@@ -144,6 +151,7 @@ TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
       vcpu->state.gpr = registers;
       vcpu->state.cr = cr;
       vcpu->state.xer_so = summary_overflow;
+      vcpu->state.xer_ca = carry;
       vcpu->state.nip = kCodeAddress;
       vcpu->set_instruction_limit(limit ? vcpu->instructions_retired() + *limit : ~std::uint64_t{0});
       run(*vcpu);
