@@ -321,6 +321,9 @@ class Cpu {
   // The run loop's page of decoded instructions for the current fetch.
   DecodePage& current_decode_page() { return *fetch_page_; }
   DecodeCache& decode_cache() { return decode_cache_; }
+  // Where the pointer to the current mode's soft TLB lives, for compiled
+  // loads (RunLayout) to follow.
+  const SoftTlb* const* soft_tlb_pointer() const { return &tlb_; }
 
   // Chained dispatch (chained_dispatch.hpp). A chain carries, in registers
   // from one handler to the next, the decoded entry about to run and where

@@ -57,12 +57,24 @@ RunLayout run_layout(const Cpu& cpu) {
     return reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu);
   };
   return {offset(cpu.state.gpr.data()), offset(&cpu.state.cr), offset(&cpu.state.xer_so), offset(&cpu.state.xer_ca),
-          offset(&cpu.state.msr)};
+          offset(&cpu.state.msr), offset(cpu.soft_tlb_pointer())};
+}
+
+// Runs the entry as chain<> would (settled, through its plain handler) and
+// goes on: what the first entry of a run does while the run is not
+// compiled, and where a compiled run leaves to when its first instruction
+// (a load that missed the soft TLB) must be interpreted.
+Flow interpret_chained(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
+  cpu.settle_chain(insn, budget_end);
+  const Flow flow = insn.handler(cpu, insn);
+  const DecodedInsn* next = cpu.chain_next(flow, insn, budget_end);
+  if (next == nullptr) return flow == Flow::jump ? chain_to_other_page(cpu, insn, budget_end) : flow;
+  return next->chained(cpu, *next, budget_end);
 }
 
 // The chained handler of an entry that may start a run, until the run is
-// hot: counts, and runs the entry as chain<> would (settled, through its
-// plain handler). Once hot, the run is compiled and replaces it.
+// hot: counts, and interprets the entry. Once hot, the run is compiled and
+// replaces it.
 Flow warm_up_run(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
   DecodePage& page = cpu.current_decode_page();
   const auto index = static_cast<std::size_t>(&insn - page.insns.data());
@@ -71,7 +83,8 @@ Flow warm_up_run(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
     std::array<std::uint32_t, RunCompiler::kMaxRun> buffer;
     const std::span<std::uint32_t> words(buffer.data(), read_words(cpu, page, index, buffer));
     const std::size_t length = cache.run_compiler().run_length(words, index);
-    if (const ChainedHandler compiled = cache.run_compiler().compile(words, index, run_layout(cpu))) {
+    if (const ChainedHandler compiled = cache.run_compiler().compile(words, index, run_layout(cpu), page.little_endian,
+                                                                        &interpret_chained)) {
       for (std::size_t i = 1; i < length; ++i) {
         page.run_reach[index + i] = std::max(page.run_reach[index + i], static_cast<std::uint8_t>(i));
       }
@@ -80,11 +93,7 @@ Flow warm_up_run(Cpu& cpu, const DecodedInsn& insn, std::uintptr_t budget_end) {
     }
     page.heat[index] = 0;  // no room: the round makes some (compiled_code_full)
   }
-  cpu.settle_chain(insn, budget_end);
-  const Flow flow = insn.handler(cpu, insn);
-  const DecodedInsn* next = cpu.chain_next(flow, insn, budget_end);
-  if (next == nullptr) return flow == Flow::jump ? chain_to_other_page(cpu, insn, budget_end) : flow;
-  return next->chained(cpu, *next, budget_end);
+  return interpret_chained(cpu, insn, budget_end);
 }
 
 // Decodes the word at nip into its entry of the fetch page.

@@ -1,7 +1,8 @@
 // Hot straight runs of fixed-point code, compiled to host code. A run is a
 // sequence of instructions that only compute on GPRs, CR and XER[CA] (adds
 // with and without carry, logical operations, rotates, shifts, multiplies,
-// divides, compares, their recording forms; none with OE), optionally
+// divides, compares, their recording forms; none with OE) or load GPRs
+// without update, optionally
 // ended by a relative branch that tests a CR bit alone or always branches,
 // to a target in the same page. Such instructions cannot take an interrupt
 // (recording forms and carries read MSR[SF] as they run, as the
@@ -35,6 +36,7 @@ struct RunLayout {
   std::ptrdiff_t xer_so = 0;
   std::ptrdiff_t xer_ca = 0;
   std::ptrdiff_t msr = 0;
+  std::ptrdiff_t soft_tlb = 0;  // the pointer to the current mode's SoftTlb
 };
 
 class RunCompiler {
@@ -53,9 +55,13 @@ class RunCompiler {
   // is worth compiling there.
   std::size_t run_length(std::span<const std::uint32_t> words, std::size_t first_index) const;
 
-  // Host code for the run of run_length(words, first_index) words, or
-  // nullptr when the code space is full (see full()).
-  ChainedHandler compile(std::span<const std::uint32_t> words, std::size_t first_index, const RunLayout& layout);
+  // Host code for the run of run_length(words, first_index) words, whose
+  // loads read memory in the byte order of the page's decoding, or nullptr
+  // when the code space is full (see full()). A run that must leave at its
+  // first instruction (a load missing the soft TLB) goes to `interpret`
+  // with the first entry: that entry's chained handler is the run itself.
+  ChainedHandler compile(std::span<const std::uint32_t> words, std::size_t first_index, const RunLayout& layout,
+                         bool little_endian, ChainedHandler interpret);
 
   // Whether compile() ran out of room. Every compiled run must be forgotten
   // before reset() reclaims the space.

@@ -11,7 +11,10 @@ RunCompiler::~RunCompiler() = default;
 
 std::size_t RunCompiler::run_length(std::span<const std::uint32_t>, std::size_t) const { return 0; }
 
-ChainedHandler RunCompiler::compile(std::span<const std::uint32_t>, std::size_t, const RunLayout&) { return nullptr; }
+ChainedHandler RunCompiler::compile(std::span<const std::uint32_t>, std::size_t, const RunLayout&, bool,
+                                    ChainedHandler) {
+  return nullptr;
+}
 
 bool RunCompiler::full() const { return false; }
 bool RunCompiler::compiles() const { return false; }

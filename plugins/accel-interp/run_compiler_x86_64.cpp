@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <list>
 #include <optional>
 
 #define XBYAK_NO_OP_NAMES
@@ -18,6 +19,7 @@
 
 #include "decode_cache.hpp"
 #include "mosaic/ppc.hpp"
+#include "soft_tlb.hpp"
 
 namespace mosaic::interp {
 
@@ -75,9 +77,20 @@ std::optional<RunBranch> run_branch(std::uint32_t word, std::size_t index) {
 
 class Emitter : public Xbyak::CodeGenerator {
  public:
-  Emitter(std::size_t room, void* at, const RunLayout& layout) : CodeGenerator(room, at), layout_(layout) {
+  Emitter(std::size_t room, void* at, const RunLayout& layout, bool little_endian, std::size_t first_index,
+          ChainedHandler interpret)
+      : CodeGenerator(room, at), layout_(layout), little_endian_(little_endian), first_index_(first_index),
+        interpret_(interpret) {
     setDefaultJmpNEAR(true);
   }
+
+  // Displacement 0 with `indexed`: RB is added instead.
+  void load(unsigned target, unsigned ra, bool indexed, i64 displacement, unsigned rb, unsigned size,
+            bool sign_extend, std::size_t index);
+  // The way out to the entry at `index`, where the interpreter goes on
+  // (a load that missed the soft TLB runs there in full).
+  const Xbyak::Label& exit_to(std::size_t index) { return exits_.emplace_back(Xbyak::Label{}, index).first; }
+  void emit_exits();
 
   void compare(unsigned field, bool is_signed, bool doublewords, unsigned ra, std::optional<i64> immediate,
                unsigned rb);
@@ -104,7 +117,52 @@ class Emitter : public Xbyak::CodeGenerator {
 
  private:
   const RunLayout& layout_;
+  bool little_endian_;
+  std::size_t first_index_;
+  ChainedHandler interpret_;
+  std::list<std::pair<Xbyak::Label, std::size_t>> exits_;
 };
+
+// Fixed-point loads without update (D, DS and X forms): the soft TLB's hit
+// inline, a miss leaves the run at the load's entry. Emits when `emit` is
+// set; says whether a run may hold `word` (at page index `index`).
+bool fixed_point_load(std::uint32_t word, Emitter* emit, std::size_t index) {
+  const unsigned opcode = word >> 26;
+  const unsigned rt = bits(word, 6, 10), ra = bits(word, 11, 15), rb = bits(word, 16, 20);
+  unsigned size = 0;
+  bool sign = false;
+  bool indexed = false;
+  i64 displacement = sign_extend(word & 0xffff, 16);
+  switch (opcode) {
+    case 34: size = 1; break;               // lbz
+    case 40: size = 2; break;               // lhz
+    case 42: size = 2; sign = true; break;  // lha
+    case 32: size = 4; break;               // lwz
+    case 58:                                // ld, lwa (DS form)
+      if ((word & 3) == 1 || (word & 3) == 3) return false;
+      size = (word & 3) == 0 ? 8 : 4;
+      sign = (word & 3) == 2;
+      displacement = sign_extend(word & 0xfffc, 16);
+      break;
+    case 31:
+      indexed = true;
+      displacement = 0;
+      if ((word & 1) != 0) return false;
+      switch (bits(word, 21, 30)) {
+        case 87: size = 1; break;                // lbzx
+        case 279: size = 2; break;               // lhzx
+        case 343: size = 2; sign = true; break;  // lhax
+        case 23: size = 4; break;                // lwzx
+        case 341: size = 4; sign = true; break;  // lwax
+        case 21: size = 8; break;                // ldx
+        default: return false;
+      }
+      break;
+    default: return false;
+  }
+  if (emit) emit->load(rt, ra, indexed, displacement, rb, size, sign, index);
+  return true;
+}
 
 // Emits the fixed-point instruction `word` when `emit` is set, and says
 // whether a run may hold it. One function for both, so that what a run takes
@@ -481,6 +539,62 @@ void Emitter::write_cr_field(unsigned field, bool is_signed) {
   mov(cr(), eax);
 }
 
+// EA = (RA|0) + displacement or RB, masked to 32 bits in 32-bit mode; on a
+// soft-TLB hit (SoftTlb::find_read: the slot of the EA, tagged with the page
+// of the last byte) the value in the guest's byte order goes to GPR
+// `target`.
+void Emitter::load(unsigned target, unsigned ra, bool indexed, i64 displacement, unsigned rb, unsigned size,
+                   bool sign, std::size_t index) {
+  if (ra == 0) xor_(eax, eax); else mov(rax, gpr(ra));
+  if (indexed) add(rax, gpr(rb));
+  else if (displacement != 0) add(rax, static_cast<int>(displacement));
+  mov(ecx, eax);
+  test(msr_sf_byte(), 0x80);
+  cmovz(rax, rcx);
+  mov(r9, qword[rdi + static_cast<int>(layout_.soft_tlb)]);
+  lea(r10, ptr[rax + static_cast<int>(size - 1)]);
+  and_(r10, ~static_cast<int>(kTlbPageMask));
+  mov(r11, rax);
+  shr(r11, kTlbPageShift);
+  and_(r11d, static_cast<std::uint32_t>(SoftTlb::kEntries - 1));
+  shl(r11d, 4);
+  static_assert(SoftTlb::kReadEntryBytes == 16);
+  const auto table = static_cast<int>(SoftTlb::read_table_offset());
+  cmp(r10, qword[r9 + r11 + table]);
+  jne(exit_to(index));
+  add(rax, qword[r9 + r11 + table + 8]);
+  switch (size) {
+    case 1: movzx(ecx, byte[rax]); break;
+    case 2:
+      movzx(ecx, word[rax]);
+      if (!little_endian_) rol(cx, 8);
+      if (sign) movsx(rcx, cx);
+      break;
+    case 4:
+      mov(ecx, dword[rax]);
+      if (!little_endian_) bswap(ecx);
+      if (sign) movsxd(rcx, ecx);
+      break;
+    default:
+      mov(rcx, qword[rax]);
+      if (!little_endian_) bswap(rcx);
+      break;
+  }
+  mov(gpr(target), rcx);
+}
+
+void Emitter::emit_exits() {
+  for (auto& [label, index] : exits_) {
+    L(label);
+    if (index != first_index_) {
+      go_on_at(index, first_index_);
+    } else {
+      mov(rax, reinterpret_cast<std::uintptr_t>(interpret_));
+      jmp(rax);
+    }
+  }
+}
+
 // Goes on with the entry at page index `index`, as a fall-through does.
 void Emitter::go_on_at(std::size_t index, std::size_t first_index) {
   const auto step = static_cast<int>((static_cast<i64>(index) - static_cast<i64>(first_index)) * kEntryBytes);
@@ -561,7 +675,8 @@ std::size_t RunCompiler::run_length(std::span<const std::uint32_t> words, std::s
   if (impl_->refused) return 0;
   std::size_t length = 0;
   while (length < words.size() && length + 1 < kMaxRun &&
-         fixed_point(words[length], nullptr, impl_->has_popcnt, impl_->has_lzcnt)) {
+         (fixed_point(words[length], nullptr, impl_->has_popcnt, impl_->has_lzcnt) ||
+          fixed_point_load(words[length], nullptr, first_index + length))) {
     ++length;
   }
   if (length < words.size() && run_branch(words[length], first_index + length)) ++length;
@@ -569,7 +684,7 @@ std::size_t RunCompiler::run_length(std::span<const std::uint32_t> words, std::s
 }
 
 ChainedHandler RunCompiler::compile(std::span<const std::uint32_t> words, std::size_t first_index,
-                                    const RunLayout& layout) {
+                                    const RunLayout& layout, bool little_endian, ChainedHandler interpret) {
   const std::size_t length = run_length(words, first_index);
   if (length == 0 || impl_->full || !impl_->reserve_space()) return nullptr;
   if (kCodeSpaceBytes - impl_->used < kRoomPerRun) {
@@ -577,16 +692,17 @@ ChainedHandler RunCompiler::compile(std::span<const std::uint32_t> words, std::s
     return nullptr;
   }
   try {
-    Emitter emit(kRoomPerRun, impl_->space + impl_->used, layout);
+    Emitter emit(kRoomPerRun, impl_->space + impl_->used, layout, little_endian, first_index, interpret);
     std::size_t index = first_index;
     for (const std::uint32_t word : words.first(length)) {
-      if (!fixed_point(word, &emit, impl_->has_popcnt, impl_->has_lzcnt)) {
+      if (!fixed_point(word, &emit, impl_->has_popcnt, impl_->has_lzcnt) && !fixed_point_load(word, &emit, index)) {
         emit.branch_from(*run_branch(word, index), index, first_index);
         break;
       }
       ++index;
     }
     if (index == first_index + length) emit.go_on_at(index, first_index);
+    emit.emit_exits();
     impl_->used += (emit.getSize() + 15) & ~std::size_t{15};
     ++impl_->runs;
     return reinterpret_cast<ChainedHandler>(const_cast<std::uint8_t*>(emit.getCode()));

@@ -18,6 +18,13 @@ inline constexpr std::uint64_t kTlbPageMask = (std::uint64_t{1} << kTlbPageShift
 class SoftTlb {
  public:
   static constexpr std::size_t kEntries = 512;
+  // Where compiled loads (run_compiler_x86_64.cpp) find the read table:
+  // entries of the tag, then the offset to the host address.
+  static constexpr std::size_t kReadEntryBytes = 16;
+  static std::size_t read_table_offset() {
+    static_assert(sizeof(Entry) == kReadEntryBytes && offsetof(Entry, offset) == 8);
+    return offsetof(SoftTlb, read_);
+  }
 
   // Whether one entry maps all the `Size` bytes at `ea` (an access that
   // crosses the page misses), and if so their host address.

@@ -1,5 +1,6 @@
 // Compiled runs (run_compiler.hpp) against the interpreter: random loops of
-// every instruction a run may hold (recording forms too), run by a vCPU that compiles each run at
+// every instruction a run may hold (recording forms and loads from RAM, in
+// and out of the soft TLB, too), run by a vCPU that compiles each run at
 // its first execution and by one that never compiles, must leave the same
 // registers, CR, XER, nip and retired count, in both byte orders and both
 // computation modes, whole and cut short by an instruction limit.
@@ -15,6 +16,9 @@ namespace {
 
 constexpr std::uint32_t kSystemCallHypervisor = 0x44000022;  // sc 1
 constexpr unsigned kCounter = 3;                              // the loop's counter, which the body leaves alone
+// Loads address RAM through these, which the body leaves alone too: four
+// pointers into RAM and a small offset.
+constexpr unsigned kFirstPointer = 20, kPointers = 4, kOffset = 24;
 
 class RunCompilerTest : public CpuFixture {
  protected:
@@ -67,9 +71,10 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
   const auto reg = [&] { return static_cast<unsigned>(random() % 32); };
   const auto target = [&] {
     unsigned r;
-    do r = reg(); while (r == kCounter);
+    do r = reg(); while (r == kCounter || (r >= kFirstPointer && r <= kOffset));
     return r;
   };
+  const auto pointer = [&] { return kFirstPointer + static_cast<unsigned>(random() % kPointers); };
   const auto imm = [&] { return static_cast<std::int32_t>(random() % 65536) - 32768; };
   const auto rc = [&] { return random() % 3 == 0; };
   const auto field_and_l = [&] { return static_cast<unsigned>(random() % 8) << 2 | static_cast<unsigned>(random() % 2); };
@@ -79,7 +84,9 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
   static constexpr std::array<unsigned, 6> kUnary = {954, 922, 986, 26, 58, 506};
   static constexpr std::array<unsigned, 8> kCarrying = {10, 8, 138, 136, 202, 200, 234, 232};
   static constexpr std::array<unsigned, 3> kCarryingImmediate = {12, 13, 8};  // addic, addic., subfic
-  switch (random() % 14) {
+  static constexpr std::array<unsigned, 5> kLoads = {34, 40, 42, 32, 58};       // lbz, lhz, lha, lwz, ld/lwa
+  static constexpr std::array<unsigned, 6> kIndexedLoads = {87, 279, 343, 23, 341, 21};
+  switch (random() % 16) {
     case 0: return d_form(14 + static_cast<unsigned>(random() % 2), target(), reg(), imm());  // addi, addis
     case 1: return d_form(7, target(), reg(), imm());                                          // mulli
     case 2: return d_form(24 + static_cast<unsigned>(random() % 6), reg(), target(), imm());   // ori ... andis.
@@ -98,6 +105,17 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
     case 11: return xo_form(target(), reg(), reg(), kCarrying[random() % kCarrying.size()], false, rc());
     case 12: return random() % 2 ? op31(reg(), target(), reg(), 824, rc())                           // srawi
                                  : sradi(target(), reg(), static_cast<unsigned>(random() % 64), rc());
+    case 13: {
+      const unsigned opcode = kLoads[random() % kLoads.size()];
+      const std::int32_t displacement = static_cast<std::int32_t>(random() % 8192) - 4096;
+      if (opcode == 58) return ds_form(58, target(), pointer(), displacement, random() % 2 ? 0 : 2);
+      return d_form(opcode, target(), pointer(), displacement);
+    }
+    case 14: {  // (RA|0) + RB: a pointer plus the offset, or a pointer alone
+      const bool from_zero = random() % 4 == 0;
+      return op31(target(), from_zero ? 0 : pointer(), from_zero ? pointer() : kOffset,
+                  kIndexedLoads[random() % kIndexedLoads.size()]);
+    }
     default: return op31(field_and_l(), reg(), reg(), random() % 2 ? 0 : 32);  // cmp, cmpl
   }
 }
@@ -127,6 +145,8 @@ std::vector<std::uint32_t> random_loop(std::mt19937_64& random, std::size_t leng
 
 TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
   std::mt19937_64 random(2026);
+  // Data for the loads, above the code.
+  for (std::size_t address = 0x8000; address < kRamBytes; ++address) ram[address] = static_cast<std::byte>(random());
   for (int program = 0; program < 400; ++program) {
     SCOPED_TRACE(testing::Message() << "program " << program);
     const bool little_endian = program % 2 == 1;
@@ -139,6 +159,8 @@ TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
     std::array<std::uint64_t, 32> registers;
     for (auto& value : registers) value = register_value(random);
     registers[kCounter] = 1 + random() % 400;
+    for (unsigned i = 0; i < kPointers; ++i) registers[kFirstPointer + i] = 0x10000 + random() % 0xe0000;
+    registers[kOffset] = random() % 4096;
     const auto cr = static_cast<std::uint32_t>(random());
     const bool summary_overflow = random() % 2 == 1;
     const bool carry = random() % 2 == 1;
