@@ -56,8 +56,9 @@ RunLayout run_layout(const Cpu& cpu) {
   const auto offset = [&](const void* field) {
     return reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu);
   };
-  return {offset(cpu.state.gpr.data()), offset(&cpu.state.cr), offset(&cpu.state.xer_so), offset(&cpu.state.xer_ca),
-          offset(&cpu.state.msr), offset(cpu.soft_tlb_pointer())};
+  return {offset(cpu.state.gpr.data()), offset(&cpu.state.cr),     offset(&cpu.state.ctr),
+          offset(&cpu.state.xer_so),      offset(&cpu.state.xer_ca), offset(&cpu.state.msr),
+          offset(cpu.soft_tlb_pointer())};
 }
 
 // Runs the entry as chain<> would (settled, through its plain handler) and

@@ -1,19 +1,19 @@
 // Hot straight runs of fixed-point code, compiled to host code. A run is a
-// sequence of instructions that only compute on GPRs, CR and XER[CA] (adds
+// sequence of instructions that compute on GPRs, CR and XER[CA] alone (adds
 // with and without carry, logical operations, rotates, shifts, multiplies,
-// divides, compares, their recording forms; none with OE) or load GPRs
-// without update, optionally
-// ended by a relative branch that tests a CR bit alone or always branches,
-// to a target in the same page. Such instructions cannot take an interrupt
-// (recording forms and carries read MSR[SF] as they run, as the
-// interpreter does), so
-// the compiled run needs no settling and no checks:
-// it is a chained handler (chained_dispatch.hpp) for the run's first entry,
+// divides, compares, their recording forms; none with OE) or load a GPR
+// without update, optionally ended by a relative branch (bc with any BO, or
+// b; AA = LK = 0) to a target in the same page. None of these can take an
+// interrupt, except a load that misses the soft TLB: the run then leaves at
+// the load's own entry, everything before it done, as an interpreted chain
+// would be there. Recording forms, carries and CTR tests read MSR[SF] as
+// they run, as the interpreter does. So a compiled run needs no settling: it
+// is a chained handler (chained_dispatch.hpp) for the run's first entry,
 // which does the whole run on the guest registers in memory and jumps to
-// the next entry's chained handler exactly as the interpreted chain would,
-// with the same budget arithmetic (Cpu::chain_taken). The interpreter's
-// handlers stay the reference: every compiled instruction must leave the
-// state its plain handler leaves (tests/unit/interp/run_compiler_test.cpp).
+// the chained handler of the entry the guest goes on with, with the budget
+// arithmetic of Cpu::chain_taken. The interpreter's handlers stay the
+// reference: every compiled instruction must leave the state its plain
+// handler leaves (tests/unit/interp/run_compiler_test.cpp).
 //
 // Only x86-64 hosts compile (with Xbyak); elsewhere compile() finds no run
 // and the interpreter alone runs.
@@ -33,6 +33,7 @@ namespace mosaic::interp {
 struct RunLayout {
   std::ptrdiff_t gpr = 0;
   std::ptrdiff_t cr = 0;
+  std::ptrdiff_t ctr = 0;
   std::ptrdiff_t xer_so = 0;
   std::ptrdiff_t xer_ca = 0;
   std::ptrdiff_t msr = 0;

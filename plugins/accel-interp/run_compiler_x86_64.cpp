@@ -43,17 +43,20 @@ bool fits_signed_32(i64 value) {
   return value >= std::numeric_limits<std::int32_t>::min() && value <= std::numeric_limits<std::int32_t>::max();
 }
 
-// The relative branch ending a run: always taken, or taken when CR bit
-// `bit` equals `when`, to the entry at page index `target`.
+// The relative branch ending a run, to the entry at page index `target`:
+// taken when CR bit `bit` equals `when` (if `conditional`) and, if it
+// decrements CTR, when the new CTR is zero or not as `when_ctr_zero` says.
 struct RunBranch {
   bool conditional = false;
   unsigned bit = 0;
   bool when = false;
+  bool decrements_ctr = false;
+  bool when_ctr_zero = false;
   std::size_t target = 0;
 };
 
-// The branch `word` at page index `index`, if it can end a run: AA = LK = 0,
-// no CTR, and a target in the same page.
+// The branch `word` at page index `index`, if it can end a run: AA = LK = 0
+// and a target in the same page.
 std::optional<RunBranch> run_branch(std::uint32_t word, std::size_t index) {
   const unsigned opcode = word >> 26;
   if ((word & 3) != 0 || (opcode != 16 && opcode != 18)) return std::nullopt;
@@ -63,7 +66,8 @@ std::optional<RunBranch> run_branch(std::uint32_t word, std::size_t index) {
     displacement = sign_extend(word & 0x03fffffc, 26);
   } else {
     const unsigned bo = bits(word, 6, 10);
-    if ((bo & 0x04) == 0) return std::nullopt;  // decrements CTR
+    branch.decrements_ctr = (bo & 0x04) == 0;
+    branch.when_ctr_zero = (bo & 0x02) != 0;
     branch.conditional = (bo & 0x10) == 0;
     branch.bit = bits(word, 11, 15);
     branch.when = (bo & 0x08) != 0;
@@ -107,6 +111,7 @@ class Emitter : public Xbyak::CodeGenerator {
   Xbyak::Address gpr_byte(unsigned r) const { return byte[rdi + static_cast<int>(layout_.gpr + 8 * r)]; }
   Xbyak::Address gpr_halfword(unsigned r) const { return word[rdi + static_cast<int>(layout_.gpr + 8 * r)]; }
   Xbyak::Address cr() const { return dword[rdi + static_cast<int>(layout_.cr)]; }
+  Xbyak::Address ctr() const { return qword[rdi + static_cast<int>(layout_.ctr)]; }
   Xbyak::Address xer_so() const { return byte[rdi + static_cast<int>(layout_.xer_so)]; }
   Xbyak::Address xer_ca() const { return byte[rdi + static_cast<int>(layout_.xer_ca)]; }
   // The byte of the MSR that holds SF, its top bit (the host is little-endian).
@@ -605,25 +610,38 @@ void Emitter::go_on_at(std::size_t index, std::size_t first_index) {
 // As Cpu::chain_taken and the chained bc: taken, the chain goes on at the
 // target with one instruction less of budget; backward (or to itself) only
 // while budget is left, else the branch's own entry runs it (and ends the
-// chain there).
+// chain there), so a CTR decrement is only stored once the branch is
+// decided here.
 void Emitter::branch_from(const RunBranch& branch, std::size_t branch_index, std::size_t first_index) {
   Xbyak::Label not_taken, out_of_budget;
+  if (branch.decrements_ctr) {
+    // The new CTR in r8; it is tested in the mode's width (address_mask).
+    mov(r8, ctr());
+    sub(r8, 1);
+    mov(ecx, r8d);
+    test(msr_sf_byte(), 0x80);
+    cmovnz(rcx, r8);
+    test(rcx, rcx);
+    if (branch.when_ctr_zero) jnz(not_taken, T_NEAR); else jz(not_taken, T_NEAR);
+  }
   if (branch.conditional) {
     test(cr(), std::uint32_t{1} << (31 - branch.bit));
     if (branch.when) jz(not_taken, T_NEAR); else jnz(not_taken, T_NEAR);
   }
   const i64 shift = (static_cast<i64>(branch.target) - static_cast<i64>(branch_index)) * kEntryBytes;
   if (branch.target <= branch_index) {
-    lea(rax, ptr[rsi + static_cast<int>((branch_index - first_index) * kEntryBytes)]);
-    mov(rcx, rdx);
-    sub(rcx, rax);
-    cmp(rcx, kEntryBytes);
+    lea(r9, ptr[rsi + static_cast<int>((branch_index - first_index) * kEntryBytes)]);
+    mov(r10, rdx);
+    sub(r10, r9);
+    cmp(r10, kEntryBytes);
     jl(out_of_budget, T_NEAR);
   }
+  if (branch.decrements_ctr) mov(ctr(), r8);
   add(rdx, static_cast<int>(shift - kEntryBytes));
   go_on_at(branch.target, first_index);
-  if (branch.conditional) {
+  if (branch.conditional || branch.decrements_ctr) {
     L(not_taken);
+    if (branch.decrements_ctr) mov(ctr(), r8);
     go_on_at(branch_index + 1, first_index);
   }
   if (branch.target <= branch_index) {

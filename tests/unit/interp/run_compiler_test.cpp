@@ -43,6 +43,7 @@ class RunCompilerTest : public CpuFixture {
   static void expect_same_state(Cpu& expected, Cpu& actual) {
     for (unsigned r = 0; r < 32; ++r) EXPECT_EQ(actual.state.gpr[r], expected.state.gpr[r]) << "r" << r;
     EXPECT_EQ(actual.state.cr, expected.state.cr);
+    EXPECT_EQ(actual.state.ctr, expected.state.ctr);
     EXPECT_EQ(actual.state.xer(), expected.state.xer());
     EXPECT_EQ(actual.state.nip, expected.state.nip);
     EXPECT_EQ(actual.instructions_retired(), expected.instructions_retired());
@@ -55,10 +56,12 @@ class RunCompilerTest : public CpuFixture {
 };
 
 // Values that reach the edges: zero divisors, the most negative dividends
-// over -1, shift amounts past the width, words with their sign bit set.
+// over -1, shift amounts past the width, words with their sign bit set, a
+// CTR whose low word becomes zero (a 32-bit mode bdnz falls through).
 std::uint64_t register_value(std::mt19937_64& random) {
-  static constexpr std::array<std::uint64_t, 10> kEdges = {
-      0, 1, ~std::uint64_t{0}, std::uint64_t{1} << 63, 0x80000000, 0xffffffff, 0x7fffffff, 63, 64, 32};
+  static constexpr std::array<std::uint64_t, 11> kEdges = {
+      0, 1, ~std::uint64_t{0}, std::uint64_t{1} << 63, 0x80000000, 0xffffffff, 0x7fffffff, 63, 64, 32,
+      (std::uint64_t{1} << 32) + 1};
   const std::uint64_t pick = random() % 4;
   if (pick == 0) return kEdges[random() % kEdges.size()];
   if (pick == 1) return random() % 128;
@@ -121,24 +124,34 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
 }
 
 // A loop of `length` random instructions, some followed by a forward branch
-// over the next one (conditional on a random CR bit, or always), counted
-// down in r3 by addi, cmpdi and bne, then sc 1.
-std::vector<std::uint32_t> random_loop(std::mt19937_64& random, std::size_t length) {
+// over the next one (conditional on a random CR bit or CTR, or always),
+// counted down in r3 by addi, cmpdi and bne, or in CTR by bdnz (from r3,
+// by mtctr before the loop), then sc 1.
+std::vector<std::uint32_t> random_loop(std::mt19937_64& random, std::size_t length, bool counted_by_ctr) {
   using namespace encode;
   std::vector<std::uint32_t> words;
+  if (counted_by_ctr) words.push_back(op31(kCounter, 9, 0, 467));  // mtctr r3
+  const auto start = static_cast<std::int32_t>(words.size());
   for (std::size_t i = 0; i < length; ++i) {
     words.push_back(run_instruction(random));
     if (i + 1 < length && random() % 6 == 0) {  // never over the counting
-      static constexpr std::array<unsigned, 3> kBo = {12, 4, 20};  // if set, if clear, always
+      // If set, if clear, always; and decrementing CTR: if not zero, if
+      // zero, if not zero and the CR bit clear (not while CTR counts).
+      static constexpr std::array<unsigned, 6> kBo = {12, 4, 20, 16, 18, 0};
+      const std::size_t choices = counted_by_ctr ? 3 : kBo.size();
       words.push_back(random() % 4 == 0 ? i_form(8, false, false)
-                                        : b_form(kBo[random() % kBo.size()], static_cast<unsigned>(random() % 32), 8,
+                                        : b_form(kBo[random() % choices], static_cast<unsigned>(random() % 32), 8,
                                                  false, false));
     }
   }
-  words.push_back(d_form(14, kCounter, kCounter, -1));  // addi r3,r3,-1
-  words.push_back(d_form(11, 1, kCounter, 0));          // cmpdi r3,0
-  const auto back = -static_cast<std::int32_t>(words.size() * 4);
-  words.push_back(b_form(4, 2, back, false, false));    // bne to the loop's start
+  const auto back = [&] { return (start - static_cast<std::int32_t>(words.size())) * 4; };
+  if (counted_by_ctr) {
+    words.push_back(b_form(16, 0, back(), false, false));  // bdnz to the loop's start
+  } else {
+    words.push_back(d_form(14, kCounter, kCounter, -1));  // addi r3,r3,-1
+    words.push_back(d_form(11, 1, kCounter, 0));          // cmpdi r3,0
+    words.push_back(b_form(4, 2, back(), false, false));  // bne to the loop's start
+  }
   words.push_back(kSystemCallHypervisor);
   return words;
 }
@@ -151,7 +164,7 @@ TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
     SCOPED_TRACE(testing::Message() << "program " << program);
     const bool little_endian = program % 2 == 1;
     const bool thirty_two_bit = program % 4 >= 2;
-    const std::vector<std::uint32_t> loop = random_loop(random, 1 + random() % 30);
+    const std::vector<std::uint32_t> loop = random_loop(random, 1 + random() % 30, program % 5 >= 3);
     place(kCodeAddress, loop, little_endian);
     std::uint64_t msr = ppc::msr::kSixtyFour;
     if (little_endian) msr |= ppc::msr::kLittleEndian;
@@ -162,6 +175,7 @@ TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
     for (unsigned i = 0; i < kPointers; ++i) registers[kFirstPointer + i] = 0x10000 + random() % 0xe0000;
     registers[kOffset] = random() % 4096;
     const auto cr = static_cast<std::uint32_t>(random());
+    const std::uint64_t ctr = register_value(random);
     const bool summary_overflow = random() % 2 == 1;
     const bool carry = random() % 2 == 1;
     // Half the programs end at an instruction limit, as a deterministic
@@ -172,6 +186,7 @@ TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
       vcpu->set_msr(msr);
       vcpu->state.gpr = registers;
       vcpu->state.cr = cr;
+      vcpu->state.ctr = ctr;
       vcpu->state.xer_so = summary_overflow;
       vcpu->state.xer_ca = carry;
       vcpu->state.nip = kCodeAddress;
