@@ -112,11 +112,13 @@ void Emitter::write_cr_field(unsigned field, bool is_signed) {
 // EA = (RA|0) + displacement or RB, masked to 32 bits in 32-bit mode; on a
 // soft-TLB hit (SoftTlb::find_read: the slot of the EA, tagged with the page
 // of the last byte) the value in the guest's byte order goes to GPR
-// `target`.
-void Emitter::load(unsigned target, unsigned ra, bool indexed, i64 displacement, unsigned rb, unsigned size,
-                   bool sign, std::size_t index) {
-  if (ra == 0) xor_(eax, eax); else mov(rax, gpr(ra));
-  if (indexed) add(rax, gpr(rb));
+// `target`, and with update the EA to RA.
+void Emitter::load(const LoadForm& form, unsigned target, unsigned ra, i64 displacement, unsigned rb,
+                   std::size_t index) {
+  const unsigned size = form.size;
+  const bool sign = form.sign_extend;
+  if (ra == 0) xor_(eax, eax); else mov(rax, gpr(ra));  // an update form has RA != 0
+  if (form.indexed) add(rax, gpr(rb));
   else if (displacement != 0) add(rax, static_cast<int>(displacement));
   mov(ecx, eax);
   test(msr_sf_byte(), 0x80);
@@ -132,6 +134,7 @@ void Emitter::load(unsigned target, unsigned ra, bool indexed, i64 displacement,
   const auto table = static_cast<int>(SoftTlb::read_table_offset());
   cmp(r10, qword[r9 + r11 + table]);
   jne(exit_to(index));
+  if (form.update) mov(r8, rax);
   add(rax, qword[r9 + r11 + table + 8]);
   switch (size) {
     case 1: movzx(ecx, byte[rax]); break;
@@ -151,6 +154,7 @@ void Emitter::load(unsigned target, unsigned ra, bool indexed, i64 displacement,
       break;
   }
   mov(gpr(target), rcx);
+  if (form.update) mov(gpr(ra), r8);
 }
 
 void Emitter::emit_exits() {

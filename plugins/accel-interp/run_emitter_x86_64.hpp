@@ -46,6 +46,15 @@ struct RunBranch {
   std::size_t target = 0;
 };
 
+// A fixed-point load: its size in bytes, whether it sign-extends, adds RB
+// rather than a displacement, writes the EA to RA.
+struct LoadForm {
+  unsigned size = 0;
+  bool sign_extend = false;
+  bool indexed = false;
+  bool update = false;
+};
+
 // The branch `word` at page index `index`, if it can end a run: AA = LK = 0
 // and a target in the same page.
 std::optional<RunBranch> run_branch(std::uint32_t word, std::size_t index);
@@ -59,9 +68,7 @@ class Emitter : public Xbyak::CodeGenerator {
     setDefaultJmpNEAR(true);
   }
 
-  // Displacement 0 with `indexed`: RB is added instead.
-  void load(unsigned target, unsigned ra, bool indexed, i64 displacement, unsigned rb, unsigned size,
-            bool sign_extend, std::size_t index);
+  void load(const LoadForm& form, unsigned target, unsigned ra, i64 displacement, unsigned rb, std::size_t index);
   // The way out to the entry at `index`, where the interpreter goes on
   // (a load that missed the soft TLB runs there in full).
   const Xbyak::Label& exit_to(std::size_t index) { return exits_.emplace_back(Xbyak::Label{}, index).first; }
@@ -104,7 +111,7 @@ class Emitter : public Xbyak::CodeGenerator {
 // run takes and what is emitted cannot disagree.
 bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lzcnt);
 
-// The same for the fixed-point loads without update, at page index `index`.
+// The same for the fixed-point loads, at page index `index`.
 bool fixed_point_load(std::uint32_t word, Emitter* emit, std::size_t index);
 
 }  // namespace mosaic::interp::x86_64

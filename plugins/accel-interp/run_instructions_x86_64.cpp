@@ -37,42 +37,40 @@ std::optional<RunBranch> run_branch(std::uint32_t word, std::size_t index) {
   return branch;
 }
 
-// Loads: D, DS and X forms (see Emitter::load).
+// Loads: D, DS and X forms, with and without update (see Emitter::load).
 bool fixed_point_load(std::uint32_t word, Emitter* emit, std::size_t index) {
   const unsigned opcode = word >> 26;
   const unsigned rt = bits(word, 6, 10), ra = bits(word, 11, 15), rb = bits(word, 16, 20);
-  unsigned size = 0;
-  bool sign = false;
-  bool indexed = false;
+  LoadForm form;
   i64 displacement = sign_extend(word & 0xffff, 16);
   switch (opcode) {
-    case 34: size = 1; break;               // lbz
-    case 40: size = 2; break;               // lhz
-    case 42: size = 2; sign = true; break;  // lha
-    case 32: size = 4; break;               // lwz
-    case 58:                                // ld, lwa (DS form)
-      if ((word & 3) == 1 || (word & 3) == 3) return false;
-      size = (word & 3) == 0 ? 8 : 4;
-      sign = (word & 3) == 2;
+    case 34: case 35: form = {1, false, false, opcode == 35}; break;  // lbz, lbzu
+    case 40: case 41: form = {2, false, false, opcode == 41}; break;  // lhz, lhzu
+    case 42: case 43: form = {2, true, false, opcode == 43}; break;   // lha, lhau
+    case 32: case 33: form = {4, false, false, opcode == 33}; break;  // lwz, lwzu
+    case 58:                                                          // ld, ldu, lwa (DS form)
+      if ((word & 3) == 3) return false;
+      form = {(word & 3) == 2 ? 4u : 8u, (word & 3) == 2, false, (word & 3) == 1};
       displacement = sign_extend(word & 0xfffc, 16);
       break;
     case 31:
-      indexed = true;
       displacement = 0;
       if ((word & 1) != 0) return false;
       switch (bits(word, 21, 30)) {
-        case 87: size = 1; break;                // lbzx
-        case 279: size = 2; break;               // lhzx
-        case 343: size = 2; sign = true; break;  // lhax
-        case 23: size = 4; break;                // lwzx
-        case 341: size = 4; sign = true; break;  // lwax
-        case 21: size = 8; break;                // ldx
+        case 87: case 119: form = {1, false, true, bits(word, 21, 30) == 119}; break;   // lbzx, lbzux
+        case 279: case 311: form = {2, false, true, bits(word, 21, 30) == 311}; break;  // lhzx, lhzux
+        case 343: case 375: form = {2, true, true, bits(word, 21, 30) == 375}; break;   // lhax, lhaux
+        case 23: case 55: form = {4, false, true, bits(word, 21, 30) == 55}; break;     // lwzx, lwzux
+        case 341: case 373: form = {4, true, true, bits(word, 21, 30) == 373}; break;   // lwax, lwaux
+        case 21: case 53: form = {8, false, true, bits(word, 21, 30) == 53}; break;     // ldx, ldux
         default: return false;
       }
       break;
     default: return false;
   }
-  if (emit) emit->load(rt, ra, indexed, displacement, rb, size, sign, index);
+  // The invalid update forms (Book I 3.3.2) are left to the interpreter.
+  if (form.update && (ra == 0 || ra == rt)) return false;
+  if (emit) emit->load(form, rt, ra, displacement, rb, index);
   return true;
 }
 
