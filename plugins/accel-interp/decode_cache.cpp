@@ -9,7 +9,8 @@
 namespace mosaic::interp {
 
 DecodeCache::DecodeCache(std::uint64_t ram_bytes)
-    : pages_((ram_bytes + (std::uint64_t{1} << kDecodePageShift) - 1) >> kDecodePageShift) {}
+    : pages_((ram_bytes + (std::uint64_t{1} << kDecodePageShift) - 1) >> kDecodePageShift),
+      holds_code_(pages_.size()) {}
 
 DecodedInsn DecodeCache::undecoded_entry() {
   DecodedInsn entry;
@@ -21,6 +22,7 @@ DecodedInsn DecodeCache::undecoded_entry() {
 DecodePage& DecodeCache::prepare(std::uint64_t real_address, bool little_endian) {
   auto& slot = pages_[real_address >> kDecodePageShift];
   if (!slot) slot = std::make_unique<DecodePage>();
+  holds_code_[real_address >> kDecodePageShift] = 1;
   // A page decoded in the other byte order holds different instructions:
   // start it over (MSR[LE] changes rarely, typically once at boot).
   std::fill_n(slot->insns.begin(), kInsnsPerPage, undecoded_entry());
@@ -33,6 +35,7 @@ DecodePage& DecodeCache::prepare(std::uint64_t real_address, bool little_endian)
 
 void DecodeCache::clear() {
   for (auto& slot : pages_) slot.reset();
+  std::fill(holds_code_.begin(), holds_code_.end(), 0);
   compiler_.reset();
 }
 
@@ -52,13 +55,13 @@ std::size_t read_words(const Cpu& cpu, const DecodePage& page, std::size_t index
   return count;
 }
 
-RunLayout run_layout(const Cpu& cpu) {
+RunLayout run_layout(Cpu& cpu) {
   const auto offset = [&](const void* field) {
     return reinterpret_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu);
   };
   return {offset(cpu.state.gpr.data()), offset(&cpu.state.cr),     offset(&cpu.state.ctr),
           offset(&cpu.state.xer_so),      offset(&cpu.state.xer_ca), offset(&cpu.state.msr),
-          offset(cpu.soft_tlb_pointer())};
+          offset(cpu.soft_tlb_pointer()), cpu.decode_cache().code_page_flags()};
 }
 
 // Runs the entry as chain<> would (settled, through its plain handler) and

@@ -97,6 +97,10 @@ class DecodeCache {
   void compile_hot_runs(unsigned executions) { compile_after_ = executions; }
   unsigned compile_after() const { return compile_after_; }
   RunCompiler& run_compiler() { return compiler_; }
+  // One byte per real page of RAM, nonzero where the page has decoded
+  // entries: a compiled store there leaves its run for the interpreter's,
+  // which forgets the words it overwrites.
+  const std::uint8_t* code_page_flags() const { return holds_code_.data(); }
   // The code space is full: clear() (at a round of the run loop, when no
   // compiled code runs) makes room.
   bool compiled_code_full() const { return compiler_.full(); }
@@ -120,6 +124,7 @@ class DecodeCache {
   }
 
   std::vector<std::unique_ptr<DecodePage>> pages_;
+  std::vector<std::uint8_t> holds_code_;
   RunCompiler compiler_;
   unsigned compile_after_ = 0;
 };

@@ -1,12 +1,13 @@
 // Hot straight runs of fixed-point code, compiled to host code. A run is a
 // sequence of instructions that compute on GPRs, CR and XER[CA] alone (adds
 // with and without carry, logical operations, rotates, shifts, multiplies,
-// divides, compares, their recording forms; none with OE) or load a GPR
-// without update, optionally ended by a relative branch (bc with any BO, or
+// divides, compares, their recording forms; none with OE) or load or store
+// a GPR, optionally ended by a relative branch (bc with any BO, or
 // b; AA = LK = 0) to a target in the same page. None of these can take an
-// interrupt, except a load that misses the soft TLB: the run then leaves at
-// the load's own entry, everything before it done, as an interpreted chain
-// would be there. Recording forms, carries and CTR tests read MSR[SF] as
+// interrupt, except a load or store that misses the soft TLB: the run then
+// leaves at its own entry, everything before it done, as an interpreted
+// chain would be there. So does a store to a page holding decoded code,
+// for the interpreter's store to forget the words it overwrites. Recording forms, carries and CTR tests read MSR[SF] as
 // they run, as the interpreter does. So a compiled run needs no settling: it
 // is a chained handler (chained_dispatch.hpp) for the run's first entry,
 // which does the whole run on the guest registers in memory and jumps to
@@ -38,6 +39,8 @@ struct RunLayout {
   std::ptrdiff_t xer_ca = 0;
   std::ptrdiff_t msr = 0;
   std::ptrdiff_t soft_tlb = 0;  // the pointer to the current mode's SoftTlb
+  // Not an offset: the vCPU's DecodeCache::code_page_flags().
+  const std::uint8_t* code_pages = nullptr;
 };
 
 class RunCompiler {

@@ -22,6 +22,7 @@ constexpr std::size_t kRoomPerRun = 8192;
 using x86_64::Emitter;
 using x86_64::fixed_point;
 using x86_64::fixed_point_load;
+using x86_64::fixed_point_store;
 using x86_64::run_branch;
 
 struct RunCompiler::Impl {
@@ -66,7 +67,8 @@ std::size_t RunCompiler::run_length(std::span<const std::uint32_t> words, std::s
   std::size_t length = 0;
   while (length < words.size() && length + 1 < kMaxRun &&
          (fixed_point(words[length], nullptr, impl_->has_popcnt, impl_->has_lzcnt) ||
-          fixed_point_load(words[length], nullptr, first_index + length))) {
+          fixed_point_load(words[length], nullptr, first_index + length) ||
+          fixed_point_store(words[length], nullptr, first_index + length))) {
     ++length;
   }
   if (length < words.size() && run_branch(words[length], first_index + length)) ++length;
@@ -85,7 +87,8 @@ ChainedHandler RunCompiler::compile(std::span<const std::uint32_t> words, std::s
     Emitter emit(kRoomPerRun, impl_->space + impl_->used, layout, little_endian, first_index, interpret);
     std::size_t index = first_index;
     for (const std::uint32_t word : words.first(length)) {
-      if (!fixed_point(word, &emit, impl_->has_popcnt, impl_->has_lzcnt) && !fixed_point_load(word, &emit, index)) {
+      if (!fixed_point(word, &emit, impl_->has_popcnt, impl_->has_lzcnt) && !fixed_point_load(word, &emit, index) &&
+          !fixed_point_store(word, &emit, index)) {
         emit.branch_from(*run_branch(word, index), index, first_index);
         break;
       }

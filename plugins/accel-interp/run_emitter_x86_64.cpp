@@ -117,12 +117,7 @@ void Emitter::load(const LoadForm& form, unsigned target, unsigned ra, i64 displ
                    std::size_t index) {
   const unsigned size = form.size;
   const bool sign = form.sign_extend;
-  if (ra == 0) xor_(eax, eax); else mov(rax, gpr(ra));  // an update form has RA != 0
-  if (form.indexed) add(rax, gpr(rb));
-  else if (displacement != 0) add(rax, static_cast<int>(displacement));
-  mov(ecx, eax);
-  test(msr_sf_byte(), 0x80);
-  cmovz(rax, rcx);
+  effective_address(ra, form.indexed, displacement, rb);
   mov(r9, qword[rdi + static_cast<int>(layout_.soft_tlb)]);
   lea(r10, ptr[rax + static_cast<int>(size - 1)]);
   and_(r10, ~static_cast<int>(kTlbPageMask));
@@ -154,6 +149,60 @@ void Emitter::load(const LoadForm& form, unsigned target, unsigned ra, i64 displ
       break;
   }
   mov(gpr(target), rcx);
+  if (form.update) mov(gpr(ra), r8);
+}
+
+void Emitter::effective_address(unsigned ra, bool indexed, i64 displacement, unsigned rb) {
+  if (ra == 0) xor_(eax, eax); else mov(rax, gpr(ra));  // an update form has RA != 0
+  if (indexed) add(rax, gpr(rb));
+  else if (displacement != 0) add(rax, static_cast<int>(displacement));
+  mov(ecx, eax);
+  test(msr_sf_byte(), 0x80);
+  cmovz(rax, rcx);
+}
+
+// The same EA; on a soft-TLB hit (SoftTlb::find_write) to a real page that
+// holds no decoded code, the low `size` bytes of GPR `source` go to memory
+// in the guest's byte order, and with update the EA to RA.
+void Emitter::store(const LoadForm& form, unsigned source, unsigned ra, i64 displacement, unsigned rb,
+                    std::size_t index) {
+  effective_address(ra, form.indexed, displacement, rb);
+  mov(r9, qword[rdi + static_cast<int>(layout_.soft_tlb)]);
+  lea(r10, ptr[rax + static_cast<int>(form.size - 1)]);
+  and_(r10, ~static_cast<int>(kTlbPageMask));
+  mov(r11, rax);
+  shr(r11, kTlbPageShift);
+  and_(r11d, static_cast<std::uint32_t>(SoftTlb::kEntries - 1));
+  shl(r11d, 5);
+  static_assert(SoftTlb::kWriteEntryBytes == 32);
+  const auto table = static_cast<int>(SoftTlb::write_table_offset());
+  const Xbyak::Label& leave = exit_to(index);
+  cmp(r10, qword[r9 + r11 + table]);
+  jne(leave);
+  mov(r10, rax);
+  add(r10, qword[r9 + r11 + table + 16]);  // the real address
+  shr(r10, kDecodePageShift);
+  mov(rcx, reinterpret_cast<std::uintptr_t>(layout_.code_pages));
+  cmp(byte[rcx + r10], 0);
+  jne(leave);
+  if (form.update) mov(r8, rax);
+  add(rax, qword[r9 + r11 + table + 8]);  // the host address
+  mov(rcx, gpr(source));
+  switch (form.size) {
+    case 1: mov(byte[rax], cl); break;
+    case 2:
+      if (!little_endian_) rol(cx, 8);
+      mov(word[rax], cx);
+      break;
+    case 4:
+      if (!little_endian_) bswap(ecx);
+      mov(dword[rax], ecx);
+      break;
+    default:
+      if (!little_endian_) bswap(rcx);
+      mov(qword[rax], rcx);
+      break;
+  }
   if (form.update) mov(gpr(ra), r8);
 }
 

@@ -46,8 +46,8 @@ struct RunBranch {
   std::size_t target = 0;
 };
 
-// A fixed-point load: its size in bytes, whether it sign-extends, adds RB
-// rather than a displacement, writes the EA to RA.
+// A fixed-point load or store: its size in bytes, whether it sign-extends
+// (loads), adds RB rather than a displacement, writes the EA to RA.
 struct LoadForm {
   unsigned size = 0;
   bool sign_extend = false;
@@ -69,6 +69,7 @@ class Emitter : public Xbyak::CodeGenerator {
   }
 
   void load(const LoadForm& form, unsigned target, unsigned ra, i64 displacement, unsigned rb, std::size_t index);
+  void store(const LoadForm& form, unsigned source, unsigned ra, i64 displacement, unsigned rb, std::size_t index);
   // The way out to the entry at `index`, where the interpreter goes on
   // (a load that missed the soft TLB runs there in full).
   const Xbyak::Label& exit_to(std::size_t index) { return exits_.emplace_back(Xbyak::Label{}, index).first; }
@@ -99,6 +100,8 @@ class Emitter : public Xbyak::CodeGenerator {
   }
 
  private:
+  // rax = EA of the access, masked in 32-bit mode.
+  void effective_address(unsigned ra, bool indexed, i64 displacement, unsigned rb);
   const RunLayout& layout_;
   bool little_endian_;
   std::size_t first_index_;
@@ -113,5 +116,7 @@ bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lz
 
 // The same for the fixed-point loads, at page index `index`.
 bool fixed_point_load(std::uint32_t word, Emitter* emit, std::size_t index);
+// And for the fixed-point stores.
+bool fixed_point_store(std::uint32_t word, Emitter* emit, std::size_t index);
 
 }  // namespace mosaic::interp::x86_64

@@ -74,6 +74,42 @@ bool fixed_point_load(std::uint32_t word, Emitter* emit, std::size_t index) {
   return true;
 }
 
+// Stores: D, DS and X forms, with and without update (see Emitter::store).
+bool fixed_point_store(std::uint32_t word, Emitter* emit, std::size_t index) {
+  const unsigned opcode = word >> 26;
+  const unsigned rs = bits(word, 6, 10), ra = bits(word, 11, 15), rb = bits(word, 16, 20);
+  LoadForm form;
+  i64 displacement = sign_extend(word & 0xffff, 16);
+  switch (opcode) {
+    case 38: case 39: form = {1, false, false, opcode == 39}; break;  // stb, stbu
+    case 44: case 45: form = {2, false, false, opcode == 45}; break;  // sth, sthu
+    case 36: case 37: form = {4, false, false, opcode == 37}; break;  // stw, stwu
+    case 62:                                                          // std, stdu (DS form)
+      if ((word & 3) > 1) return false;
+      form = {8, false, false, (word & 3) == 1};
+      displacement = sign_extend(word & 0xfffc, 16);
+      break;
+    case 31: {
+      displacement = 0;
+      if ((word & 1) != 0) return false;
+      const unsigned xo = bits(word, 21, 30);
+      switch (xo) {
+        case 215: case 247: form = {1, false, true, xo == 247}; break;  // stbx, stbux
+        case 407: case 439: form = {2, false, true, xo == 439}; break;  // sthx, sthux
+        case 151: case 183: form = {4, false, true, xo == 183}; break;  // stwx, stwux
+        case 149: case 181: form = {8, false, true, xo == 181}; break;  // stdx, stdux
+        default: return false;
+      }
+      break;
+    }
+    default: return false;
+  }
+  // The invalid update forms (RA = 0) are left to the interpreter.
+  if (form.update && ra == 0) return false;
+  if (emit) emit->store(form, rs, ra, displacement, rb, index);
+  return true;
+}
+
 bool fixed_point(std::uint32_t word, Emitter* emit, bool has_popcnt, bool has_lzcnt) {
   const unsigned opcode = word >> 26;
   const unsigned rt = bits(word, 6, 10), ra = bits(word, 11, 15), rb = bits(word, 16, 20);

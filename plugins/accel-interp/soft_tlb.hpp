@@ -25,6 +25,14 @@ class SoftTlb {
     static_assert(sizeof(Entry) == kReadEntryBytes && offsetof(Entry, offset) == 8);
     return offsetof(SoftTlb, read_);
   }
+  // The same for stores: the tag, the offset to the host address, the
+  // offset to the real address.
+  static constexpr std::size_t kWriteEntryBytes = 32;
+  static std::size_t write_table_offset() {
+    static_assert(sizeof(WriteEntry) == kWriteEntryBytes && offsetof(WriteEntry, host_offset) == 8 &&
+                  offsetof(WriteEntry, real_offset) == 16);
+    return offsetof(SoftTlb, write_);
+  }
 
   // Whether one entry maps all the `Size` bytes at `ea` (an access that
   // crosses the page misses), and if so their host address.

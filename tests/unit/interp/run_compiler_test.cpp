@@ -1,9 +1,10 @@
 // Compiled runs (run_compiler.hpp) against the interpreter: random loops of
-// every instruction a run may hold (recording forms and loads from RAM, in
-// and out of the soft TLB, too), run by a vCPU that compiles each run at
+// every instruction a run may hold (recording forms, loads and stores in and
+// out of the soft TLB too), run by a vCPU that compiles each run at
 // its first execution and by one that never compiles, must leave the same
 // registers, CR, XER, nip and retired count, in both byte orders and both
 // computation modes, whole and cut short by an instruction limit.
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <random>
@@ -15,6 +16,7 @@ namespace mosaic::interp::test {
 namespace {
 
 constexpr std::uint32_t kSystemCallHypervisor = 0x44000022;  // sc 1
+constexpr std::size_t kDataAddress = 0x8000;                   // loads and stores stay above
 constexpr unsigned kCounter = 3;                              // the loop's counter, which the body leaves alone
 // Loads address RAM through these, which the body leaves alone too: four
 // pointers into RAM and a small offset; update forms walk a fifth pointer
@@ -90,7 +92,7 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
   static constexpr std::array<unsigned, 3> kCarryingImmediate = {12, 13, 8};  // addic, addic., subfic
   static constexpr std::array<unsigned, 5> kLoads = {34, 40, 42, 32, 58};       // lbz, lhz, lha, lwz, ld/lwa
   static constexpr std::array<unsigned, 6> kIndexedLoads = {87, 279, 343, 23, 341, 21};
-  switch (random() % 17) {
+  switch (random() % 19) {
     case 0: return d_form(14 + static_cast<unsigned>(random() % 2), target(), reg(), imm());  // addi, addis
     case 1: return d_form(7, target(), reg(), imm());                                          // mulli
     case 2: return d_form(24 + static_cast<unsigned>(random() % 6), reg(), target(), imm());   // ori ... andis.
@@ -128,6 +130,26 @@ std::uint32_t run_instruction(std::mt19937_64& random) {
         case 0: return d_form(kUpdateLoads[random() % kUpdateLoads.size()], target(), kWalker, step);
         case 1: return ds_form(58, target(), kWalker, step, 1);
         default: return op31(target(), kWalker, kStep, kIndexedUpdateLoads[random() % kIndexedUpdateLoads.size()]);
+      }
+    }
+    case 16: {  // stb, sth, stw, std; stbx ... stdx
+      static constexpr std::array<unsigned, 3> kStores = {38, 44, 36};
+      static constexpr std::array<unsigned, 4> kIndexedStores = {215, 407, 151, 149};
+      const std::int32_t displacement = static_cast<std::int32_t>(random() % 8192) - 4096;
+      switch (random() % 3) {
+        case 0: return d_form(kStores[random() % kStores.size()], reg(), pointer(), displacement);
+        case 1: return ds_form(62, reg(), pointer(), displacement, 0);
+        default: return op31(reg(), pointer(), kOffset, kIndexedStores[random() % kIndexedStores.size()]);
+      }
+    }
+    case 17: {  // stbu ... stdu, stbux ... stdux
+      static constexpr std::array<unsigned, 3> kUpdateStores = {39, 45, 37};
+      static constexpr std::array<unsigned, 4> kIndexedUpdateStores = {247, 439, 183, 181};
+      const auto step = static_cast<std::int32_t>(random() % 4) * 4;
+      switch (random() % 3) {
+        case 0: return d_form(kUpdateStores[random() % kUpdateStores.size()], reg(), kWalker, step);
+        case 1: return ds_form(62, reg(), kWalker, step, 1);
+        default: return op31(reg(), kWalker, kStep, kIndexedUpdateStores[random() % kIndexedUpdateStores.size()]);
       }
     }
     default: return op31(field_and_l(), reg(), reg(), random() % 2 ? 0 : 32);  // cmp, cmpl
@@ -169,8 +191,8 @@ std::vector<std::uint32_t> random_loop(std::mt19937_64& random, std::size_t leng
 
 TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
   std::mt19937_64 random(2026);
-  // Data for the loads, above the code.
-  for (std::size_t address = 0x8000; address < kRamBytes; ++address) ram[address] = static_cast<std::byte>(random());
+  // Data for the loads and stores, above the code.
+  for (std::size_t address = kDataAddress; address < kRamBytes; ++address) ram[address] = static_cast<std::byte>(random());
   for (int program = 0; program < 400; ++program) {
     SCOPED_TRACE(testing::Message() << "program " << program);
     const bool little_endian = program % 2 == 1;
@@ -194,7 +216,11 @@ TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
     // Half the programs end at an instruction limit, as a deterministic
     // quantum does, most likely inside a compiled run.
     const std::optional<std::uint64_t> limit = program % 3 == 0 ? std::optional(random() % 4000) : std::nullopt;
+    // Both start from the same data and must leave the same.
+    const std::vector<std::byte> data_before(ram.begin() + kDataAddress, ram.end());
+    std::vector<std::byte> data_interpreted;
     for (Cpu* vcpu : {&interpreted, &compiled}) {
+      std::copy(data_before.begin(), data_before.end(), ram.begin() + kDataAddress);
       vcpu->decode_cache().clear();
       vcpu->set_msr(msr);
       vcpu->state.gpr = registers;
@@ -205,8 +231,10 @@ TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
       vcpu->state.nip = kCodeAddress;
       vcpu->set_instruction_limit(limit ? vcpu->instructions_retired() + *limit : ~std::uint64_t{0});
       run(*vcpu);
+      if (vcpu == &interpreted) data_interpreted.assign(ram.begin() + kDataAddress, ram.end());
     }
     expect_same_state(interpreted, compiled);
+    EXPECT_TRUE(std::equal(data_interpreted.begin(), data_interpreted.end(), ram.begin() + kDataAddress));
     // Every load stays in RAM: an MMIO exit would leave a replay pending.
     ASSERT_NE(interpreted.exit().reason, ExitReason::mmio);
     if (HasFailure()) return;
@@ -215,30 +243,39 @@ TEST_F(RunCompilerTest, CompiledRunsLeaveTheStateTheInterpreterLeaves) {
   EXPECT_EQ(interpreted.decode_cache().run_compiler().compiled_runs(), 0u);
 }
 
-// A store over the last word of a compiled run: the run's first entry is
-// forgotten with it, so the next execution runs the new word.
+// A store, itself in a compiled run and hitting the soft TLB, over the
+// last word of another compiled run: the store leaves its run for the
+// interpreter's, which forgets the other run's first entry with the word,
+// so the next execution runs the new word.
 TEST_F(RunCompilerTest, AStoreOverAWordOfACompiledRunIsExecutedNextTime) {
   using namespace encode;
   const std::uint32_t add_two = d_form(14, 6, 6, 2), add_hundred = d_form(14, 6, 6, 100);
   place(kCodeAddress, {d_form(14, 5, 5, 1), d_form(14, 7, 7, 3), add_two, kSystemCallHypervisor}, false);
-  place(0x2000, {d_form(36, 8, 9, 0), kSystemCallHypervisor}, false);  // stw r8,0(r9)
-  compiled.state.nip = kCodeAddress;
-  run(compiled);
-  ASSERT_EQ(compiled.exit().reason, ExitReason::hypercall);
-  ASSERT_EQ(compiled.decode_cache().run_compiler().compiled_runs(), 1u);
+  // stw r8,0(r9); addi r10,r10,1: a compiled run whose store reaches code
+  place(0x2000, {d_form(36, 8, 9, 0), d_form(14, 10, 10, 1), kSystemCallHypervisor}, false);
+  const auto run_at = [&](std::uint64_t address) {
+    compiled.state.nip = address;
+    run(compiled);
+    ASSERT_EQ(compiled.exit().reason, ExitReason::hypercall);
+  };
+  const auto store_at_the_last_word = [&](std::uint32_t word) {
+    compiled.state.gpr[8] = word;
+    compiled.state.gpr[9] = kCodeAddress + 8;
+    run_at(0x2000);
+  };
+  run_at(kCodeAddress);
   EXPECT_EQ(compiled.state.gpr[6], 2u);
+  // The same word, to fill the soft TLB: the first store misses it.
+  store_at_the_last_word(add_two);
+  run_at(kCodeAddress);
+  EXPECT_EQ(compiled.state.gpr[6], 4u);
 
-  compiled.state.gpr[8] = add_hundred;
-  compiled.state.gpr[9] = kCodeAddress + 8;
-  compiled.state.nip = 0x2000;
-  run(compiled);
-  ASSERT_EQ(compiled.exit().reason, ExitReason::hypercall);
-
-  compiled.state.nip = kCodeAddress;
-  run(compiled);
-  EXPECT_EQ(compiled.state.gpr[6], 102u);
-  EXPECT_EQ(compiled.state.gpr[5], 2u);
-  EXPECT_EQ(compiled.decode_cache().run_compiler().compiled_runs(), 2u);
+  store_at_the_last_word(add_hundred);
+  run_at(kCodeAddress);
+  EXPECT_EQ(compiled.state.gpr[6], 104u);
+  EXPECT_EQ(compiled.state.gpr[5], 3u);
+  // The first run, the store's, and the first run again after each store.
+  EXPECT_EQ(compiled.decode_cache().run_compiler().compiled_runs(), 4u);
 }
 
 }  // namespace
